@@ -1,0 +1,144 @@
+/**
+ * The Worker's configuration: every var and secret parsed once with zod into a frozen object.
+ * A problem names the variable, never its value (a malformed secret is still a secret).
+ */
+import { z } from 'zod'
+import { AppError } from '../shared/errors.ts'
+import { type NetworkConfig, NetworkInputSchema, resolveNetwork } from '../shared/network.ts'
+
+export const ENVIRONMENTS = ['development', 'staging', 'production'] as const
+export type Environment = (typeof ENVIRONMENTS)[number]
+
+/** "20/1h" → 20 requests per sliding hour. Units: s, m, h, d. */
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const
+export type Limit = {
+  readonly limit: number
+  readonly windowMs: number
+  readonly window: `${number} ${'s' | 'm' | 'h' | 'd'}`
+}
+const LimitSchema = z.string().transform((v, ctx): Limit => {
+  const m = /^([1-9][0-9]{0,6})\/([1-9][0-9]{0,4})(s|m|h|d)$/.exec(v.trim())
+  if (!m?.[1] || !m[2] || !m[3]) {
+    ctx.addIssue({ code: 'custom', message: 'must look like "20/1h" (count/window with s, m, h or d)' })
+    return z.NEVER
+  }
+  const unit = m[3] as keyof typeof UNIT_MS
+  return { limit: Number(m[1]), windowMs: Number(m[2]) * UNIT_MS[unit], window: `${Number(m[2])} ${unit}` }
+})
+
+const origins = z.string().transform((v, ctx) => {
+  const list = v
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean)
+  for (const o of list) {
+    const parsed = URL.canParse(o) ? new URL(o) : undefined
+    if (!parsed || parsed.origin !== o) {
+      ctx.addIssue({ code: 'custom', message: `"${o}" is not an origin like https://app.example` })
+      return z.NEVER
+    }
+  }
+  return Object.freeze(list)
+})
+
+const secret = (name: string) => z.string({ error: `${name} is not set` }).min(1, `${name} is empty`)
+
+const EnvSchema = z
+  .object({
+    ENVIRONMENT: z.enum(ENVIRONMENTS, { error: 'must be development, staging or production' }),
+    ALLOWED_ORIGINS: origins,
+    RP_ID: z
+      .string()
+      .min(1)
+      .regex(/^[a-z0-9.-]+$/, 'must be a bare host name'),
+    RP_ORIGIN: z.url({ protocol: /^https?$/ }),
+    RP_NAME: z.string().min(1).default('Tuxedo'),
+    SIGNER_URL: z.url({
+      protocol: /^https$/,
+      error: 'must be an https URL (the signer is only reached over mTLS)',
+    }),
+    UPSTASH_REDIS_REST_URL: secret('UPSTASH_REDIS_REST_URL').pipe(
+      z.url({ protocol: /^https?$/, error: 'must be a URL' }),
+    ),
+    UPSTASH_REDIS_REST_TOKEN: secret('UPSTASH_REDIS_REST_TOKEN'),
+    OPENAI_API_KEY: z.string().optional(),
+    OPENAI_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.openai.com/v1'),
+    PRIMARY_MODEL: z.string().min(1).default('gpt-4o-mini'),
+    BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(1_048_576).default(65_536),
+    RATE_LIMIT_MONEY: LimitSchema.default({ limit: 20, windowMs: 3_600_000, window: '1 h' }),
+    RATE_LIMIT_CHAT_MINUTE: LimitSchema.default({ limit: 10, windowMs: 60_000, window: '1 m' }),
+    RATE_LIMIT_CHAT_HOUR: LimitSchema.default({ limit: 100, windowMs: 3_600_000, window: '1 h' }),
+    RATE_LIMIT_CHAT_ANON: LimitSchema.default({ limit: 5, windowMs: 60_000, window: '1 m' }),
+    RATE_LIMIT_AUTH: LimitSchema.default({ limit: 10, windowMs: 60_000, window: '1 m' }),
+    RATE_LIMIT_RECOVERY: LimitSchema.default({ limit: 5, windowMs: 3_600_000, window: '1 h' }),
+    RATE_LIMIT_HEALTH: LimitSchema.default({ limit: 30, windowMs: 60_000, window: '1 m' }),
+    RATE_LIMIT_READ: LimitSchema.default({ limit: 300, windowMs: 60_000, window: '1 m' }),
+  })
+  .and(NetworkInputSchema)
+
+export type Config = {
+  readonly environment: Environment
+  readonly network: NetworkConfig
+  readonly allowedOrigins: readonly string[]
+  readonly rp: { readonly id: string; readonly origin: string; readonly name: string }
+  readonly signerUrl: string
+  readonly redis: { readonly url: string; readonly token: string }
+  readonly llm: { readonly apiKey: string | undefined; readonly baseUrl: string; readonly model: string }
+  readonly bodyLimitBytes: number
+  readonly limits: {
+    readonly money: Limit
+    readonly chatMinute: Limit
+    readonly chatHour: Limit
+    readonly chatAnon: Limit
+    readonly auth: Limit
+    readonly recovery: Limit
+    readonly health: Limit
+    readonly read: Limit
+  }
+}
+
+const cache = new WeakMap<object, Config>()
+
+/** Parses the env once per isolate (env is stable per isolate); throws ERR_CONFIG naming the variables. */
+export function loadConfig(env: Record<string, unknown>): Config {
+  const hit = cache.get(env)
+  if (hit) return hit
+  // Empty strings from wrangler vars mean "not set".
+  const raw = Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string' && v !== ''))
+  const parsed = EnvSchema.safeParse(raw)
+  if (!parsed.success) {
+    const names = parsed.error.issues.map((i) => `${String(i.path[0] ?? 'env')}: ${i.message}`)
+    throw new AppError('ERR_CONFIG', `configuration error: ${names.join('; ')}`)
+  }
+  const e = parsed.data
+  const config: Config = deepFreeze({
+    environment: e.ENVIRONMENT,
+    network: resolveNetwork(e),
+    allowedOrigins: e.ALLOWED_ORIGINS,
+    rp: { id: e.RP_ID, origin: new URL(e.RP_ORIGIN).origin, name: e.RP_NAME },
+    signerUrl: e.SIGNER_URL.replace(/\/+$/, ''),
+    redis: { url: e.UPSTASH_REDIS_REST_URL, token: e.UPSTASH_REDIS_REST_TOKEN },
+    llm: { apiKey: e.OPENAI_API_KEY || undefined, baseUrl: e.OPENAI_BASE_URL, model: e.PRIMARY_MODEL },
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    limits: {
+      money: e.RATE_LIMIT_MONEY,
+      chatMinute: e.RATE_LIMIT_CHAT_MINUTE,
+      chatHour: e.RATE_LIMIT_CHAT_HOUR,
+      chatAnon: e.RATE_LIMIT_CHAT_ANON,
+      auth: e.RATE_LIMIT_AUTH,
+      recovery: e.RATE_LIMIT_RECOVERY,
+      health: e.RATE_LIMIT_HEALTH,
+      read: e.RATE_LIMIT_READ,
+    },
+  })
+  cache.set(env, config)
+  return config
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    for (const v of Object.values(o)) deepFreeze(v)
+    Object.freeze(o)
+  }
+  return o
+}

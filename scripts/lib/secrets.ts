@@ -1,0 +1,26 @@
+/** Explicit development secrets, made by the dev and test launchers (the signer itself never invents one). */
+import { randomBytes } from 'node:crypto'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+
+export type DevSecrets = {
+  readonly ENCRYPTION_MASTER_KEY: string
+  readonly SERVER_SALT_SECRET: string
+  readonly UPSTASH_REDIS_REST_TOKEN: string
+}
+
+export function freshSecrets(): DevSecrets {
+  return {
+    ENCRYPTION_MASTER_KEY: randomBytes(32).toString('base64'),
+    SERVER_SALT_SECRET: randomBytes(32).toString('base64'),
+    UPSTASH_REDIS_REST_TOKEN: randomBytes(24).toString('base64url'),
+  }
+}
+
+/** Reads secrets from `file`, or creates them there (mode 0600). Returns whether they were created. */
+export function ensureSecrets(file: string): { secrets: DevSecrets; created: boolean } {
+  if (existsSync(file))
+    return { secrets: JSON.parse(readFileSync(file, 'utf8')) as DevSecrets, created: false }
+  const secrets = freshSecrets()
+  writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 })
+  return { secrets, created: true }
+}

@@ -1,0 +1,74 @@
+/**
+ * The back half of the local stack, shared by `npm run dev` and the test set-up: redis-server, the
+ * Upstash REST bridge in front of it, and the signer process with mTLS certificates.
+ */
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { ensurePki, type Pki } from './certs.ts'
+import { type RedisHandle, startRedis } from './redis.ts'
+import type { DevSecrets } from './secrets.ts'
+import { type SignerHandle, startSignerProcess } from './signer-process.ts'
+import { type Bridge, startUpstashBridge } from './upstash-bridge.ts'
+
+export type NetworkVars = Readonly<Record<string, string>>
+
+export type Stack = {
+  readonly pki: Pki
+  readonly redis: RedisHandle
+  readonly bridge: Bridge
+  readonly signer: SignerHandle
+  stop(): Promise<void>
+}
+
+export async function startStack(opts: {
+  root: string
+  stateDir: string
+  secrets: DevSecrets
+  network: NetworkVars
+  ports?: { redis?: number; bridge?: number; signer?: number; signerHealth?: number }
+  echoSigner?: boolean
+}): Promise<Stack> {
+  const pki = ensurePki(join(opts.stateDir, 'pki'))
+  const redis = await startRedis(join(opts.stateDir, 'redis'), opts.ports?.redis)
+  const stopAll: (() => Promise<void>)[] = [() => redis.stop()]
+  try {
+    const bridge = await startUpstashBridge({
+      redisUrl: redis.url,
+      token: opts.secrets.UPSTASH_REDIS_REST_TOKEN,
+      ...(opts.ports?.bridge ? { port: opts.ports.bridge } : {}),
+    })
+    stopAll.unshift(() => bridge.close())
+    const dataDir = join(opts.stateDir, 'signer-data')
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 })
+    const signer = await startSignerProcess(
+      {
+        ENVIRONMENT: 'development',
+        ENCRYPTION_MASTER_KEY: opts.secrets.ENCRYPTION_MASTER_KEY,
+        SERVER_SALT_SECRET: opts.secrets.SERVER_SALT_SECRET,
+        SIGNER_DATA_DIR: dataDir,
+        SIGNER_HOST: '127.0.0.1',
+        SIGNER_PORT: String(opts.ports?.signer ?? 0),
+        SIGNER_HEALTH_PORT: String(opts.ports?.signerHealth ?? 0),
+        SIGNER_TLS_CERT: pki.serverCert,
+        SIGNER_TLS_KEY: pki.serverKey,
+        SIGNER_CLIENT_CA: pki.caCert,
+        ATTESTATION_MODE: 'insecure-dev',
+        ...opts.network,
+      },
+      { cwd: opts.root, logFile: join(opts.stateDir, 'signer.log'), echo: opts.echoSigner ?? false },
+    )
+    stopAll.unshift(() => signer.stop())
+    return {
+      pki,
+      redis,
+      bridge,
+      signer,
+      stop: async () => {
+        for (const stop of stopAll) await stop().catch(() => {})
+      },
+    }
+  } catch (e) {
+    for (const stop of stopAll) await stop().catch(() => {})
+    throw e
+  }
+}

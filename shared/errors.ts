@@ -1,0 +1,192 @@
+/**
+ * One vocabulary of errors for the edge, the signer and the browser.
+ * Codes are stable API: clients branch on `code`, never on `message`.
+ * The HTTP status of every code lives in one exhaustive switch, so adding
+ * a code without deciding its status is a type error.
+ */
+import { z } from 'zod'
+
+export const ERROR_CODES = [
+  // request shape
+  'ERR_VALIDATION',
+  'ERR_BAD_JSON',
+  'ERR_BODY_TOO_LARGE',
+  'ERR_NOT_FOUND',
+  'ERR_METHOD_NOT_ALLOWED',
+  'ERR_UNSUPPORTED_MEDIA_TYPE',
+  // auth and sessions
+  'ERR_AUTH_REQUIRED',
+  'ERR_AUTH_INVALID',
+  'ERR_AUTH_REAUTH_REQUIRED',
+  'ERR_AUTH_RECOVERY_LOCKED',
+  'ERR_AUTH_LAST_PASSKEY',
+  'ERR_FORBIDDEN',
+  'ERR_CORS_ORIGIN',
+  // rate limiting
+  'ERR_RATE_LIMITED',
+  'ERR_RATE_LIMIT_UNAVAILABLE',
+  // configuration and internals
+  'ERR_CONFIG',
+  'ERR_INTERNAL',
+  // signer transport and trust
+  'ERR_SIGNER_UNAVAILABLE',
+  'ERR_SIGNER_UNTRUSTED',
+  'ERR_SIGNER_REQUEST_STALE',
+  'ERR_SIGNER_REQUEST_CONFLICT',
+  'ERR_SIGNER_UNKNOWN_METHOD',
+  // accounts and keys
+  'ERR_ACCOUNT_NOT_FOUND',
+  'ERR_ACCOUNT_EXISTS',
+  'ERR_ACCOUNT_SECRET_INVALID',
+  'ERR_CRYPTO_DECRYPT',
+  // transactions and network
+  'ERR_TX_INVALID',
+  'ERR_TX_NETWORK_MISMATCH',
+  'ERR_TX_SOURCE_MISMATCH',
+  'ERR_TX_SUBMIT_FAILED',
+  'ERR_TX_SIMULATION_FAILED',
+  'ERR_NETWORK_UNSUPPORTED',
+  'ERR_UPSTREAM_UNAVAILABLE',
+  'ERR_UPSTREAM_TIMEOUT',
+  // spending policy and approvals
+  'ERR_POLICY_TX_CAP',
+  'ERR_POLICY_DAILY_CAP',
+  'ERR_POLICY_OPERATION',
+  'ERR_POLICY_TIME_BOUNDS',
+  'ERR_POLICY_FEE',
+  'ERR_POLICY_DESTINATION',
+  'ERR_POLICY_SOURCE',
+  'ERR_APPROVAL_REQUIRED',
+  'ERR_APPROVAL_INVALID',
+  'ERR_APPROVAL_EXPIRED',
+  // agent
+  'ERR_LLM_NOT_CONFIGURED',
+  'ERR_LLM_UNAVAILABLE',
+  'ERR_TOOL_INPUT',
+  'ERR_TOOL_TIMEOUT',
+  'ERR_TOOL_INTERNAL',
+  'ERR_TOOL_UNKNOWN',
+] as const
+
+export type ErrorCode = (typeof ERROR_CODES)[number]
+export const ErrorCodeSchema = z.enum(ERROR_CODES)
+
+export type HttpErrorStatus =
+  | 400
+  | 401
+  | 403
+  | 404
+  | 405
+  | 409
+  | 410
+  | 413
+  | 415
+  | 422
+  | 429
+  | 500
+  | 502
+  | 503
+  | 504
+
+/** The HTTP status for each code. No `default`: a new code must be placed here. */
+export function statusOf(code: ErrorCode): HttpErrorStatus {
+  switch (code) {
+    case 'ERR_VALIDATION':
+    case 'ERR_BAD_JSON':
+    case 'ERR_ACCOUNT_SECRET_INVALID':
+    case 'ERR_TX_INVALID':
+    case 'ERR_TX_NETWORK_MISMATCH':
+    case 'ERR_TX_SOURCE_MISMATCH':
+    case 'ERR_NETWORK_UNSUPPORTED':
+    case 'ERR_TOOL_INPUT':
+    case 'ERR_TOOL_UNKNOWN':
+    case 'ERR_SIGNER_REQUEST_STALE':
+      return 400
+    case 'ERR_AUTH_REQUIRED':
+    case 'ERR_AUTH_INVALID':
+      return 401
+    case 'ERR_AUTH_REAUTH_REQUIRED':
+    case 'ERR_FORBIDDEN':
+    case 'ERR_CORS_ORIGIN':
+    case 'ERR_POLICY_TX_CAP':
+    case 'ERR_POLICY_DAILY_CAP':
+    case 'ERR_POLICY_OPERATION':
+    case 'ERR_POLICY_TIME_BOUNDS':
+    case 'ERR_POLICY_FEE':
+    case 'ERR_POLICY_DESTINATION':
+    case 'ERR_POLICY_SOURCE':
+      return 403
+    case 'ERR_NOT_FOUND':
+    case 'ERR_ACCOUNT_NOT_FOUND':
+    case 'ERR_SIGNER_UNKNOWN_METHOD':
+      return 404
+    case 'ERR_METHOD_NOT_ALLOWED':
+      return 405
+    case 'ERR_ACCOUNT_EXISTS':
+    case 'ERR_SIGNER_REQUEST_CONFLICT':
+    case 'ERR_AUTH_LAST_PASSKEY':
+    case 'ERR_APPROVAL_INVALID':
+      return 409
+    case 'ERR_APPROVAL_EXPIRED':
+      return 410
+    case 'ERR_BODY_TOO_LARGE':
+      return 413
+    case 'ERR_UNSUPPORTED_MEDIA_TYPE':
+      return 415
+    case 'ERR_TX_SUBMIT_FAILED':
+    case 'ERR_TX_SIMULATION_FAILED':
+    case 'ERR_APPROVAL_REQUIRED':
+      return 422
+    case 'ERR_RATE_LIMITED':
+    case 'ERR_AUTH_RECOVERY_LOCKED':
+      return 429
+    case 'ERR_CONFIG':
+    case 'ERR_INTERNAL':
+    case 'ERR_CRYPTO_DECRYPT':
+    case 'ERR_TOOL_INTERNAL':
+      return 500
+    case 'ERR_UPSTREAM_UNAVAILABLE':
+    case 'ERR_LLM_UNAVAILABLE':
+      return 502
+    case 'ERR_SIGNER_UNAVAILABLE':
+    case 'ERR_SIGNER_UNTRUSTED':
+    case 'ERR_RATE_LIMIT_UNAVAILABLE':
+    case 'ERR_LLM_NOT_CONFIGURED':
+      return 503
+    case 'ERR_UPSTREAM_TIMEOUT':
+    case 'ERR_TOOL_TIMEOUT':
+      return 504
+  }
+}
+
+/** What every error response body looks like on the wire. */
+export const ErrorBodySchema = z
+  .object({
+    code: ErrorCodeSchema,
+    message: z.string().min(1),
+    requestId: z.string().min(1),
+  })
+  .strict()
+export type ErrorBody = z.infer<typeof ErrorBodySchema>
+
+/**
+ * An error meant for the caller: `message` is what the caller may know.
+ * `detail` is for logs and the audit trail only and never crosses the wire.
+ */
+export class AppError extends Error {
+  readonly code: ErrorCode
+  readonly detail: string | undefined
+  constructor(code: ErrorCode, message: string, detail?: string) {
+    super(message)
+    this.name = 'AppError'
+    this.code = code
+    this.detail = detail
+  }
+  get status(): HttpErrorStatus {
+    return statusOf(this.code)
+  }
+}
+
+export function errorBody(code: ErrorCode, message: string, requestId: string): ErrorBody {
+  return { code, message, requestId }
+}

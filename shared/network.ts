@@ -1,0 +1,121 @@
+/**
+ * The one place that knows Stellar networks. Nothing else in the code base names a Horizon URL,
+ * a passphrase or a friendbot: they come from here, or from config for the `custom` network.
+ */
+import { z } from 'zod'
+
+export const NETWORK_NAMES = ['testnet', 'mainnet', 'custom'] as const
+export const NetworkNameSchema = z.enum(NETWORK_NAMES)
+export type NetworkName = z.infer<typeof NetworkNameSchema>
+
+export const PASSPHRASES = {
+  testnet: 'Test SDF Network ; September 2015',
+  mainnet: 'Public Global Stellar Network ; September 2015',
+} as const
+
+export type KnownContracts = Readonly<Record<string, string>>
+
+export type NetworkConfig = {
+  readonly name: NetworkName
+  readonly passphrase: string
+  readonly horizonUrl: string
+  readonly sorobanRpcUrl: string
+  /** Absent on mainnet: there is no free money there. */
+  readonly friendbotUrl: string | undefined
+  readonly contracts: KnownContracts
+}
+
+const TESTNET: NetworkConfig = Object.freeze({
+  name: 'testnet',
+  passphrase: PASSPHRASES.testnet,
+  horizonUrl: 'https://horizon-testnet.stellar.org',
+  sorobanRpcUrl: 'https://soroban-testnet.stellar.org',
+  friendbotUrl: 'https://friendbot.stellar.org',
+  contracts: Object.freeze({
+    // Stellar Asset Contract of native XLM on testnet.
+    nativeSac: 'CDLZFC3SYJYDZT7K67VZ75HPJVIEUVNIXF47ZG2FB2RMQQVU2HHGCYSC',
+  }),
+})
+
+const MAINNET: NetworkConfig = Object.freeze({
+  name: 'mainnet',
+  passphrase: PASSPHRASES.mainnet,
+  horizonUrl: 'https://horizon.stellar.org',
+  sorobanRpcUrl: 'https://mainnet.sorobanrpc.com',
+  friendbotUrl: undefined,
+  contracts: Object.freeze({
+    nativeSac: 'CAS3J7GYLGXMF6TDJBBYYSE3HQ6BBSMLNUQ34T6TZMYMW2EVH34XOWMA',
+  }),
+})
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+
+/** What a `custom` network must be given; also lets testnet/mainnet override URLs (never the passphrase). */
+export const NetworkInputSchema = z
+  .object({
+    STELLAR_NETWORK: NetworkNameSchema.default('testnet'),
+    NETWORK_PASSPHRASE: z.string().min(1).optional(),
+    HORIZON_URL: httpUrl.optional(),
+    SOROBAN_RPC_URL: httpUrl.optional(),
+    FRIENDBOT_URL: httpUrl.optional(),
+    NATIVE_SAC_CONTRACT: z.string().optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.STELLAR_NETWORK === 'custom') {
+      for (const key of ['NETWORK_PASSPHRASE', 'HORIZON_URL', 'SOROBAN_RPC_URL'] as const) {
+        if (!v[key])
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `${key} is required when STELLAR_NETWORK=custom`,
+          })
+      }
+    } else if (
+      v.NETWORK_PASSPHRASE !== undefined &&
+      v.NETWORK_PASSPHRASE !== PASSPHRASES[v.STELLAR_NETWORK]
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['NETWORK_PASSPHRASE'],
+        message: `NETWORK_PASSPHRASE does not match the ${v.STELLAR_NETWORK} passphrase`,
+      })
+    }
+    if (v.STELLAR_NETWORK === 'mainnet' && v.FRIENDBOT_URL) {
+      ctx.addIssue({ code: 'custom', path: ['FRIENDBOT_URL'], message: 'mainnet has no friendbot' })
+    }
+  })
+export type NetworkInput = z.input<typeof NetworkInputSchema>
+
+const trimSlash = (u: string) => u.replace(/\/+$/, '')
+
+/** Resolves a parsed network input into the frozen network config. */
+export function resolveNetwork(input: z.output<typeof NetworkInputSchema>): NetworkConfig {
+  const base =
+    input.STELLAR_NETWORK === 'mainnet' ? MAINNET : input.STELLAR_NETWORK === 'testnet' ? TESTNET : undefined
+  const contracts = { ...(base?.contracts ?? {}) }
+  if (input.NATIVE_SAC_CONTRACT) contracts.nativeSac = input.NATIVE_SAC_CONTRACT
+  const friendbot = input.FRIENDBOT_URL ?? base?.friendbotUrl
+  return Object.freeze({
+    name: input.STELLAR_NETWORK,
+    // For custom, superRefine guarantees these are present.
+    passphrase: base?.passphrase ?? input.NETWORK_PASSPHRASE ?? '',
+    horizonUrl: trimSlash(input.HORIZON_URL ?? base?.horizonUrl ?? ''),
+    sorobanRpcUrl: trimSlash(input.SOROBAN_RPC_URL ?? base?.sorobanRpcUrl ?? ''),
+    friendbotUrl: input.STELLAR_NETWORK === 'mainnet' || !friendbot ? undefined : trimSlash(friendbot),
+    contracts: Object.freeze(contracts),
+  })
+}
+
+/** Parses raw env-like input; returns the issues as "NAME: message" lines instead of throwing. */
+export function parseNetwork(
+  env: Record<string, unknown>,
+): { ok: true; network: NetworkConfig } | { ok: false; problems: string[] } {
+  const parsed = NetworkInputSchema.safeParse(env)
+  if (!parsed.success) {
+    return {
+      ok: false,
+      problems: parsed.error.issues.map((i) => `${String(i.path[0] ?? 'network')}: ${i.message}`),
+    }
+  }
+  return { ok: true, network: resolveNetwork(parsed.data) }
+}

@@ -1,0 +1,47 @@
+/**
+ * Starts the real services the workerd tests talk to (redis-server + Upstash bridge, the mTLS signer
+ * process) on loopback, in a throwaway folder, and hands their addresses to the worker project.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { TestProject } from 'vitest/node'
+import { readPem } from '../scripts/lib/certs.ts'
+import { freshSecrets } from '../scripts/lib/secrets.ts'
+import { startStack } from '../scripts/lib/stack.ts'
+import type { TestServices } from './support/workers-project.ts'
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    services: TestServices
+  }
+}
+
+export const TEST_PASSPHRASE = 'Tuxedo Test Network ; 2026'
+
+export default async function setup(project: TestProject) {
+  const stateDir = mkdtempSync(join(tmpdir(), 'tuxedo-test-'))
+  const secrets = freshSecrets()
+  const network = {
+    STELLAR_NETWORK: 'custom',
+    NETWORK_PASSPHRASE: TEST_PASSPHRASE,
+    HORIZON_URL: 'http://127.0.0.1:9',
+    SOROBAN_RPC_URL: 'http://127.0.0.1:9',
+  }
+  const stack = await startStack({ root: process.cwd(), stateDir, secrets, network })
+  project.provide('services', {
+    bindings: {
+      ...network,
+      SIGNER_URL: stack.signer.url,
+      UPSTASH_REDIS_REST_URL: stack.bridge.url,
+      UPSTASH_REDIS_REST_TOKEN: secrets.UPSTASH_REDIS_REST_TOKEN,
+    },
+    clientKeyPem: readPem(stack.pki.clientKey),
+    clientCertPem: readPem(stack.pki.clientCert),
+    caCertPem: readPem(stack.pki.caCert),
+  })
+  return async () => {
+    await stack.stop()
+    rmSync(stateDir, { recursive: true, force: true })
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * Two projects: `node` (shared, signer, scripts: plain Node 22) and `workers` (the edge, inside workerd
+ * through @cloudflare/vitest-plugin, talking to a real redis-server, Upstash bridge and mTLS signer that
+ * test/global-setup.ts starts on loopback).
+ */
+import { cloudflareTest } from '@cloudflare/vitest-plugin'
+import { defineConfig } from 'vitest/config'
+import { workersProject } from './test/support/workers-project.ts'
+
+export default defineConfig({
+  test: {
+    // Two cores: modest parallelism keeps timing-sensitive suites honest.
+    maxWorkers: 2,
+    projects: [
+      {
+        test: {
+          name: 'node',
+          include: ['test/shared/**/*.test.ts', 'test/signer/**/*.test.ts', 'test/scripts/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        plugins: [cloudflareTest(workersProject)],
+        test: {
+          name: 'workers',
+          include: ['test/edge/**/*.test.ts'],
+          globalSetup: ['test/global-setup.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+})
