@@ -1,0 +1,102 @@
+/**
+ * The signer's configuration, parsed once at start from process.env into a frozen object. Secrets come from
+ * secrets.ts (CriticalSecurityError); everything else fails with ConfigError. Either way the process stops
+ * before it opens a socket, and messages name variables, never values.
+ */
+import { readFileSync } from 'node:fs'
+import { z } from 'zod'
+import { type NetworkConfig, parseNetwork } from '../shared/network.ts'
+import { ConfigError, type Problem } from './errors.ts'
+import { loadSecrets, type Secrets } from './secrets.ts'
+
+export const ENVIRONMENTS = ['development', 'staging', 'production'] as const
+export type Environment = (typeof ENVIRONMENTS)[number]
+
+export type TlsMaterial = { readonly cert: string; readonly key: string; readonly clientCa: string }
+
+export type SignerConfig = {
+  readonly environment: Environment
+  readonly dataDir: string
+  readonly host: string
+  /** 0 asks the OS for a free port; the "signer listening" log line carries the real one. */
+  readonly port: number
+  /** Plain-HTTP liveness on 127.0.0.1; undefined = not served. */
+  readonly healthPort: number | undefined
+  readonly tls: TlsMaterial
+  readonly network: NetworkConfig
+  readonly secrets: Secrets
+}
+
+const port = z.coerce.number().int().min(0).max(65_535)
+
+const PlainSchema = z.object({
+  ENVIRONMENT: z.enum(ENVIRONMENTS).default('production'),
+  SIGNER_DATA_DIR: z.string().min(1).default('/app/data'),
+  SIGNER_HOST: z.string().min(1).optional(),
+  SIGNER_PORT: port.default(8443),
+  SIGNER_HEALTH_PORT: port.optional(),
+  SIGNER_TLS_CERT: z.string().min(1, 'missing'),
+  SIGNER_TLS_KEY: z.string().min(1, 'missing'),
+  SIGNER_CLIENT_CA: z.string().min(1, 'missing'),
+})
+
+const PEM = /-----BEGIN [A-Z0-9 ]+-----/
+
+function readPemFile(variable: string, path: string, problems: Problem[]): string {
+  try {
+    const text = readFileSync(path, 'utf8')
+    if (!PEM.test(text)) problems.push({ variable, message: 'file is not PEM' })
+    return text
+  } catch {
+    problems.push({ variable, message: 'file cannot be read' })
+    return ''
+  }
+}
+
+/** Treats empty strings as unset, the way shells and compose files pass "nothing". */
+function definedOnly(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') out[k] = v
+  return out
+}
+
+/** Parses the whole configuration; throws CriticalSecurityError (secrets) or ConfigError (the rest). */
+export function loadConfig(rawEnv: Record<string, string | undefined>): SignerConfig {
+  const env = definedOnly(rawEnv)
+  // Secrets first: a missing master key must be reported as the security failure it is.
+  const secrets = loadSecrets(rawEnv)
+  const problems: Problem[] = []
+  const parsed = PlainSchema.safeParse(env)
+  const network = parseNetwork(env)
+  if (!network.ok) {
+    for (const line of network.problems) {
+      const [variable = 'STELLAR_NETWORK', ...rest] = line.split(': ')
+      problems.push({ variable, message: rest.join(': ') || 'invalid' })
+    }
+  }
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const variable = String(issue.path[0] ?? 'env')
+      problems.push({ variable, message: env[variable] === undefined ? 'missing' : 'invalid' })
+    }
+  }
+  if (!parsed.success || !network.ok) throw new ConfigError(problems)
+  const v = parsed.data
+  const tls = {
+    cert: readPemFile('SIGNER_TLS_CERT', v.SIGNER_TLS_CERT, problems),
+    key: readPemFile('SIGNER_TLS_KEY', v.SIGNER_TLS_KEY, problems),
+    clientCa: readPemFile('SIGNER_CLIENT_CA', v.SIGNER_CLIENT_CA, problems),
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
+  return Object.freeze({
+    environment: v.ENVIRONMENT,
+    dataDir: v.SIGNER_DATA_DIR,
+    // Outside development the signer runs in a container whose network is the boundary.
+    host: v.SIGNER_HOST ?? (v.ENVIRONMENT === 'development' ? '127.0.0.1' : '0.0.0.0'),
+    port: v.SIGNER_PORT,
+    healthPort: v.SIGNER_HEALTH_PORT,
+    tls: Object.freeze(tls),
+    network: network.network,
+    secrets,
+  })
+}

@@ -1,0 +1,137 @@
+/**
+ * From a parsed HTTP request to a reply: envelope (strict), clock window, idempotency, the method, the
+ * audit entry. The idempotency check, the work, the audit entry and the stored response happen in one
+ * synchronous SQLite transaction, so two copies of a request can never both sign.
+ */
+import { createHmac } from 'node:crypto'
+import { type ErrorCode, statusOf } from '../shared/errors.ts'
+import type { Failure } from '../shared/result.ts'
+import { SIGNER_MAX_CLOCK_SKEW_MS, SignerEnvelopeSchema } from '../shared/schemas/signer-rpc.ts'
+import type { AuditLog } from './audit/chain.ts'
+import type { Keyring } from './crypto/keyring.ts'
+import type { AccountStore } from './keystore/accounts.ts'
+import type { Db } from './keystore/db.ts'
+import type { RequestStore } from './keystore/requests.ts'
+import type { MethodContext, Outcome } from './methods/context.ts'
+import { routeOf, validationMessage } from './routes.ts'
+
+export type Reply = {
+  readonly status: number
+  readonly body: string
+  readonly code: ErrorCode | undefined
+  readonly requestId: string | undefined
+  readonly replayed: boolean
+}
+
+export type DispatchDeps = {
+  readonly db: Db
+  readonly accounts: AccountStore
+  readonly requests: RequestStore
+  readonly audit: AuditLog
+  readonly keyring: Keyring
+  readonly networkPassphrase: string
+  /** HMAC key for request fingerprints, so an imported seed in params is never stored, even hashed plainly. */
+  readonly fingerprintKey: Uint8Array
+  readonly clock: () => number
+}
+
+export const errorReply = (error: Failure, requestId?: string): Reply => ({
+  status: statusOf(error.code),
+  body: JSON.stringify({ ok: false, error: { code: error.code, message: error.message } }),
+  code: error.code,
+  requestId,
+  replayed: false,
+})
+
+/** JSON with sorted object keys: the same params always fingerprint the same. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    )
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
+  }
+  return JSON.stringify(value) ?? 'null'
+}
+
+export function createDispatcher(deps: DispatchDeps) {
+  const fingerprint = (userId: string, method: string, params: unknown): string =>
+    createHmac('sha256', deps.fingerprintKey)
+      .update(canonicalJson([userId, method, params]))
+      .digest('base64url')
+
+  const outcomeReply = (outcome: Outcome<unknown>, requestId: string): Reply =>
+    outcome.response.ok
+      ? {
+          status: 200,
+          body: JSON.stringify({ ok: true, result: outcome.response.value }),
+          code: undefined,
+          requestId,
+          replayed: false,
+        }
+      : errorReply(outcome.response.error, requestId)
+
+  return function dispatch(method: string, body: unknown): Reply {
+    const route = routeOf(method)
+    if (!route) return errorReply({ code: 'ERR_SIGNER_UNKNOWN_METHOD', message: 'unknown method' })
+    const envelope = SignerEnvelopeSchema.safeParse(body)
+    if (!envelope.success)
+      return errorReply({ code: 'ERR_VALIDATION', message: validationMessage(envelope.error) })
+    const { requestId, issuedAt, userId, params } = envelope.data
+    const nowMs = deps.clock()
+    // Bounds replay of a captured request to the window the idempotency records cover.
+    if (Math.abs(nowMs - issuedAt) > SIGNER_MAX_CLOCK_SKEW_MS) {
+      return errorReply(
+        { code: 'ERR_SIGNER_REQUEST_STALE', message: 'issuedAt is outside the allowed window' },
+        requestId,
+      )
+    }
+    const print = fingerprint(userId, method, params)
+    const ctx: MethodContext = {
+      userId,
+      requestId,
+      now: new Date(nowMs),
+      accounts: deps.accounts,
+      audit: deps.audit,
+      keyring: deps.keyring,
+      networkPassphrase: deps.networkPassphrase,
+    }
+    const work = deps.db.transaction((): Reply => {
+      const seen = deps.requests.get(requestId)
+      if (seen && seen.fingerprint !== print) {
+        return errorReply(
+          { code: 'ERR_SIGNER_REQUEST_CONFLICT', message: 'requestId was already used for another request' },
+          requestId,
+        )
+      }
+      if (seen && seen.response !== null) {
+        return { status: seen.status, body: seen.response, code: undefined, requestId, replayed: true }
+      }
+      // First sight, or a retry of a secret-bearing read whose response was deliberately not kept.
+      const outcome = route.run(ctx, params)
+      deps.audit.append({
+        at: ctx.now.toISOString(),
+        request_id: requestId,
+        method,
+        user_id: userId,
+        account_id: outcome.accountId,
+        tx_hash: outcome.txHash,
+        decision: outcome.response.ok ? 'allow' : 'deny',
+        reason_code: outcome.response.ok ? null : outcome.response.error.code,
+      })
+      const reply = outcomeReply(outcome, requestId)
+      if (!seen) {
+        deps.requests.insert({
+          request_id: requestId,
+          fingerprint: print,
+          status: reply.status,
+          response: route.secretResult && outcome.response.ok ? null : reply.body,
+          created_ms: nowMs,
+        })
+      }
+      return seen ? { ...reply, replayed: true } : reply
+    })
+    return work.immediate()
+  }
+}

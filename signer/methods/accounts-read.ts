@@ -1,0 +1,15 @@
+/** accounts.list and accounts.get: metadata only, never ciphertext. */
+import type { Account, SignerParams, SignerResult } from '../../shared/schemas/signer-rpc.ts'
+import { ACCOUNT_NOT_FOUND, done, type MethodContext, type Outcome, refused, toAccount } from './context.ts'
+
+export function accountsList(
+  ctx: MethodContext,
+  _params: SignerParams<'accounts.list'>,
+): Outcome<SignerResult<'accounts.list'>> {
+  return done({ accounts: ctx.accounts.list(ctx.userId).map(toAccount) })
+}
+
+export function accountsGet(ctx: MethodContext, params: SignerParams<'accounts.get'>): Outcome<Account> {
+  const row = ctx.accounts.get(ctx.userId, params.accountId)
+  return row ? done(toAccount(row), row.id) : refused(ACCOUNT_NOT_FOUND, params.accountId)
+}

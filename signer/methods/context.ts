@@ -1,0 +1,52 @@
+/** What every RPC method receives: the caller (already authenticated by mTLS + envelope), stores, keys, time. */
+import type { Failure, Result } from '../../shared/result.ts'
+import type { Account } from '../../shared/schemas/signer-rpc.ts'
+import type { AuditLog } from '../audit/chain.ts'
+import type { Keyring } from '../crypto/keyring.ts'
+import type { AccountRow, AccountStore } from '../keystore/accounts.ts'
+
+export type MethodContext = {
+  readonly userId: string
+  readonly requestId: string
+  readonly now: Date
+  readonly accounts: AccountStore
+  readonly audit: AuditLog
+  readonly keyring: Keyring
+  readonly networkPassphrase: string
+}
+
+/** A method's answer plus what the audit entry should name. */
+export type Outcome<T> = {
+  readonly response: Result<T, Failure>
+  readonly accountId: string | null
+  readonly txHash: string | null
+}
+
+export const done = <T>(
+  value: T,
+  accountId: string | null = null,
+  txHash: string | null = null,
+): Outcome<T> => ({
+  response: { ok: true, value },
+  accountId,
+  txHash,
+})
+
+export const refused = <T>(error: Failure, accountId: string | null = null): Outcome<T> => ({
+  response: { ok: false, error },
+  accountId,
+  txHash: null,
+})
+
+/** The one wording for "missing" and "someone else's": the caller must not be able to tell them apart. */
+export const ACCOUNT_NOT_FOUND: Failure = { code: 'ERR_ACCOUNT_NOT_FOUND', message: 'account not found' }
+
+export function toAccount(row: AccountRow): Account {
+  return {
+    accountId: row.id,
+    publicKey: row.public_key,
+    kind: row.kind,
+    name: row.name,
+    createdAt: row.created_at,
+  }
+}

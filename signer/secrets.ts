@@ -1,0 +1,102 @@
+/**
+ * The only module that turns secret env variables into bytes. Secrets are Uint8Array (zeroable), validated
+ * strictly, and every failure names the variable, never its value.
+ *
+ * - ENCRYPTION_MASTER_KEY: base64 (standard alphabet, padded) of exactly 32 bytes.
+ * - ENCRYPTION_MASTER_KEY_NEXT: same format, optional; set during a key rotation (see signer/README.md).
+ * - SERVER_SALT_SECRET: taken as a UTF-8 string (not decoded), at least 32 bytes once UTF-8 encoded.
+ */
+import { createHash } from 'node:crypto'
+import { CriticalSecurityError, type Problem } from './errors.ts'
+
+export type MasterKey = { readonly id: string; readonly bytes: Uint8Array }
+
+export type Secrets = {
+  /** The key new ciphertexts are sealed with (NEXT while a rotation is under way). */
+  readonly sealing: MasterKey
+  /** Every key a ciphertext may be under, by key id. */
+  readonly keys: ReadonlyMap<string, MasterKey>
+  readonly current: MasterKey
+  readonly next: MasterKey | undefined
+  readonly salt: Uint8Array
+}
+
+const BASE64_32 = /^[A-Za-z0-9+/]{43}=$/
+
+/**
+ * A key's public id: a hash prefix of a 256-bit random key reveals nothing usable, and lets each row name
+ * the key it is sealed under without a counter to keep in sync between processes.
+ */
+export function keyIdOf(bytes: Uint8Array): string {
+  return `k${createHash('sha256').update('tuxedo/signer/key-id/v1').update(bytes).digest('hex').slice(0, 12)}`
+}
+
+function parseMasterKey(
+  variable: string,
+  raw: string | undefined,
+  problems: Problem[],
+): MasterKey | undefined {
+  if (raw === undefined || raw === '') {
+    problems.push({ variable, message: 'missing' })
+    return undefined
+  }
+  if (!BASE64_32.test(raw)) {
+    problems.push({ variable, message: 'must be base64 of exactly 32 bytes' })
+    return undefined
+  }
+  const bytes = new Uint8Array(Buffer.from(raw, 'base64'))
+  // Stops placeholder keys ("AAAA…=") that decode fine but are not random.
+  if (bytes.every((b) => b === bytes[0])) {
+    bytes.fill(0)
+    problems.push({ variable, message: 'is not random (all bytes equal)' })
+    return undefined
+  }
+  return { id: keyIdOf(bytes), bytes }
+}
+
+export type SecretsOptions = { readonly requireNext?: boolean }
+
+/** Parses the secret variables; throws CriticalSecurityError naming every bad variable. */
+export function loadSecrets(env: Record<string, string | undefined>, opts: SecretsOptions = {}): Secrets {
+  const problems: Problem[] = []
+  const current = parseMasterKey('ENCRYPTION_MASTER_KEY', env.ENCRYPTION_MASTER_KEY, problems)
+  const nextRaw = env.ENCRYPTION_MASTER_KEY_NEXT
+  const nextGiven = nextRaw !== undefined && nextRaw !== ''
+  const next =
+    nextGiven || opts.requireNext
+      ? parseMasterKey('ENCRYPTION_MASTER_KEY_NEXT', nextGiven ? nextRaw : undefined, problems)
+      : undefined
+  if (current && next && current.id === next.id) {
+    problems.push({
+      variable: 'ENCRYPTION_MASTER_KEY_NEXT',
+      message: 'must differ from ENCRYPTION_MASTER_KEY',
+    })
+  }
+  const saltRaw = env.SERVER_SALT_SECRET
+  let salt: Uint8Array | undefined
+  if (saltRaw === undefined || saltRaw === '')
+    problems.push({ variable: 'SERVER_SALT_SECRET', message: 'missing' })
+  else {
+    salt = new TextEncoder().encode(saltRaw)
+    if (salt.length < 32) {
+      salt.fill(0)
+      salt = undefined
+      problems.push({ variable: 'SERVER_SALT_SECRET', message: 'must be at least 32 bytes' })
+    }
+  }
+  if (problems.length > 0 || !current || !salt) {
+    current?.bytes.fill(0)
+    next?.bytes.fill(0)
+    salt?.fill(0)
+    throw new CriticalSecurityError(problems)
+  }
+  const keys = new Map<string, MasterKey>([[current.id, current]])
+  if (next) keys.set(next.id, next)
+  return { sealing: next ?? current, keys, current, next, salt }
+}
+
+/** Zeroes every secret byte (on shutdown). */
+export function wipeSecrets(s: Secrets): void {
+  for (const k of s.keys.values()) k.bytes.fill(0)
+  s.salt.fill(0)
+}

@@ -1,0 +1,139 @@
+/**
+ * The transport: HTTPS that demands a client certificate from SIGNER_CLIENT_CA (a client without one, or
+ * with one from another CA, fails the handshake and never reaches a handler), then `POST /v1/<method>`
+ * into the dispatcher. A separate plain-HTTP listener on 127.0.0.1 answers liveness and nothing else.
+ */
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
+import type { TlsMaterial } from './config.ts'
+import type { Reply } from './dispatch.ts'
+import { errorReply } from './dispatch.ts'
+import type { SignerLogger } from './log.ts'
+
+const MAX_BODY_BYTES = 128 * 1024
+const PATH = /^\/v1\/([a-z]+\.[a-z]+)$/
+
+export type Rpc = {
+  readonly server: Server
+  /** Requests whose body is still arriving or being answered. */
+  inflight(): number
+  startDraining(): void
+}
+
+function send(res: ServerResponse, reply: Reply, closing: boolean): void {
+  res.writeHead(reply.status, {
+    'content-type': 'application/json',
+    'cache-control': 'no-store',
+    ...(reply.requestId ? { 'x-request-id': reply.requestId } : {}),
+    ...(closing ? { connection: 'close' } : {}),
+  })
+  res.end(reply.body)
+}
+
+export function createRpcServer(
+  tls: TlsMaterial,
+  dispatch: (method: string, body: unknown) => Reply,
+  log: SignerLogger,
+): Rpc {
+  let inflight = 0
+  let draining = false
+  const handle = (req: IncomingMessage, res: ServerResponse, raw: Buffer | undefined, started: number) => {
+    let reply: Reply
+    const match = PATH.exec(req.url ?? '')
+    if (draining) reply = errorReply({ code: 'ERR_SIGNER_UNAVAILABLE', message: 'signer is shutting down' })
+    else if (!match?.[1]) reply = errorReply({ code: 'ERR_SIGNER_UNKNOWN_METHOD', message: 'unknown method' })
+    else if (req.method !== 'POST')
+      reply = errorReply({ code: 'ERR_METHOD_NOT_ALLOWED', message: 'use POST' })
+    else if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+      reply = errorReply({
+        code: 'ERR_UNSUPPORTED_MEDIA_TYPE',
+        message: 'content-type must be application/json',
+      })
+    } else if (raw === undefined) {
+      reply = errorReply({ code: 'ERR_BODY_TOO_LARGE', message: 'request body too large' })
+    } else {
+      let body: unknown
+      try {
+        body = JSON.parse(raw.toString('utf8'))
+      } catch {
+        body = undefined
+      }
+      try {
+        reply =
+          body === undefined
+            ? errorReply({ code: 'ERR_BAD_JSON', message: 'body is not JSON' })
+            : dispatch(match[1], body)
+      } catch (e) {
+        // The detail stays in the log (no request data in it); the wire gets the code.
+        log.error(
+          { err: { name: (e as Error).name, message: (e as Error).message }, method: match[1] },
+          'rpc failed',
+        )
+        reply = errorReply({ code: 'ERR_INTERNAL', message: 'internal error' })
+      }
+    }
+    send(res, reply, draining)
+    log.info(
+      {
+        requestId: reply.requestId,
+        method: match?.[1],
+        status: reply.status,
+        code: reply.code,
+        replayed: reply.replayed || undefined,
+        ms: Math.round((performance.now() - started) * 100) / 100,
+      },
+      'rpc',
+    )
+  }
+
+  const server = createHttpsServer(
+    {
+      cert: tls.cert,
+      key: tls.key,
+      ca: tls.clientCa,
+      requestCert: true,
+      rejectUnauthorized: true,
+      minVersion: 'TLSv1.2',
+      keepAliveTimeout: 30_000,
+    },
+    (req, res) => {
+      const started = performance.now()
+      inflight++
+      res.on('close', () => inflight--)
+      const chunks: Buffer[] = []
+      let size = 0
+      let tooLarge = false
+      req.on('data', (c: Buffer) => {
+        size += c.length
+        if (size > MAX_BODY_BYTES) tooLarge = true
+        else chunks.push(c)
+      })
+      req.on('end', () => handle(req, res, tooLarge ? undefined : Buffer.concat(chunks), started))
+      req.on('error', () => res.destroy())
+    },
+  )
+  server.on('tlsClientError', (e) =>
+    log.warn({ err: { code: (e as NodeJS.ErrnoException).code } }, 'tls handshake refused'),
+  )
+  return {
+    server,
+    inflight: () => inflight,
+    startDraining: () => {
+      draining = true
+    },
+  }
+}
+
+/** GET /health → 200 {"status":"ok"}. Reveals nothing else: no version, no counts, no key ids. */
+export function createHealthServer(): Server {
+  return createHttpServer((req, res) => {
+    const okPath = req.method === 'GET' && req.url === '/health'
+    res.writeHead(okPath ? 200 : 404, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+    res.end(okPath ? '{"status":"ok"}' : '{"status":"not found"}')
+  })
+}

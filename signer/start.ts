@@ -1,0 +1,103 @@
+/**
+ * startSigner: open the keystore, then listen (mTLS RPC + optional loopback health). Used by main.ts and
+ * by tests that run the signer in-process. close() drains in-flight requests, then closes the database.
+ */
+import { hkdfSync } from 'node:crypto'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createAuditLog } from './audit/chain.ts'
+import type { SignerConfig } from './config.ts'
+import { createKeyring } from './crypto/keyring.ts'
+import { createDispatcher } from './dispatch.ts'
+import { createAccountStore } from './keystore/accounts.ts'
+import { openDb } from './keystore/db.ts'
+import { createRequestStore } from './keystore/requests.ts'
+import { createLogger, type SignerLogger } from './log.ts'
+import { createHealthServer, createRpcServer } from './server.ts'
+
+export type StartOptions = {
+  readonly logger?: SignerLogger
+  /** Epoch milliseconds; tests move it to exercise the issuedAt window. */
+  readonly clock?: () => number
+  /** How long close() waits for in-flight requests before cutting connections. */
+  readonly drainTimeoutMs?: number
+}
+
+export type RunningSigner = {
+  readonly port: number
+  readonly healthPort: number | undefined
+  close(): Promise<void>
+}
+
+const listen = (server: Server, port: number, host: string): Promise<number> =>
+  new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      server.off('error', reject)
+      resolve((server.address() as AddressInfo).port)
+    })
+  })
+
+export async function startSigner(config: SignerConfig, opts: StartOptions = {}): Promise<RunningSigner> {
+  const log = opts.logger ?? createLogger()
+  const db = openDb(config.dataDir)
+  const keyring = createKeyring(config.secrets)
+  const requests = createRequestStore(db)
+  const fingerprintKey = new Uint8Array(
+    hkdfSync('sha256', config.secrets.salt, new Uint8Array(0), 'tuxedo/signer/request-fingerprint/v1', 32),
+  )
+  const dispatch = createDispatcher({
+    db,
+    accounts: createAccountStore(db),
+    requests,
+    audit: createAuditLog(db),
+    keyring,
+    networkPassphrase: config.network.passphrase,
+    fingerprintKey,
+    clock: opts.clock ?? Date.now,
+  })
+  const rpc = createRpcServer(config.tls, dispatch, log)
+  const health = config.healthPort === undefined ? undefined : createHealthServer()
+  let port: number
+  let healthPort: number | undefined
+  try {
+    port = await listen(rpc.server, config.port, config.host)
+    // Loopback only: the container's health check runs inside it; nothing outside needs this port.
+    healthPort =
+      health && config.healthPort !== undefined
+        ? await listen(health, config.healthPort, '127.0.0.1')
+        : undefined
+  } catch (e) {
+    rpc.server.close()
+    health?.close()
+    db.close()
+    throw e
+  }
+  const prune = setInterval(() => requests.prune(Date.now()), 60_000)
+  prune.unref()
+  log.info(
+    { port, healthPort: healthPort ?? null, network: config.network.name, keyId: keyring.sealingKeyId },
+    'signer listening',
+  )
+
+  let closing: Promise<void> | undefined
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      rpc.startDraining()
+      clearInterval(prune)
+      const closed = new Promise<void>((resolve) => rpc.server.close(() => resolve()))
+      rpc.server.closeIdleConnections()
+      const deadline = Date.now() + (opts.drainTimeoutMs ?? 10_000)
+      while (rpc.inflight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
+      rpc.server.closeAllConnections()
+      await closed
+      if (health) await new Promise<void>((resolve) => health.close(() => resolve()))
+      db.close()
+      keyring.wipe()
+      fingerprintKey.fill(0)
+      log.info({}, 'signer stopped')
+    })()
+    return closing
+  }
+  return { port, healthPort, close }
+}
