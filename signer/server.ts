@@ -18,6 +18,14 @@ import type { SignerLogger } from './log.ts'
 const MAX_BODY_BYTES = 128 * 1024
 const PATH = /^\/v1\/([a-z]+\.[a-z]+)$/
 
+const HEALTH_REPLY: Reply = {
+  status: 200,
+  body: '{"ok":true,"result":{"status":"ok"}}',
+  code: undefined,
+  requestId: undefined,
+  replayed: false,
+}
+
 export type Rpc = {
   readonly server: Server
   /** Requests whose body is still arriving or being answered. */
@@ -45,7 +53,10 @@ export function createRpcServer(
   const handle = (req: IncomingMessage, res: ServerResponse, raw: Buffer | undefined, started: number) => {
     let reply: Reply
     const match = PATH.exec(req.url ?? '')
-    if (draining) reply = errorReply({ code: 'ERR_SIGNER_UNAVAILABLE', message: 'signer is shutting down' })
+    // Liveness over mTLS for the edge: proves the handshake and the process, reveals nothing else.
+    if (!draining && req.method === 'GET' && req.url === '/v1/health') reply = HEALTH_REPLY
+    else if (draining)
+      reply = errorReply({ code: 'ERR_SIGNER_UNAVAILABLE', message: 'signer is shutting down' })
     else if (!match?.[1]) reply = errorReply({ code: 'ERR_SIGNER_UNKNOWN_METHOD', message: 'unknown method' })
     else if (req.method !== 'POST')
       reply = errorReply({ code: 'ERR_METHOD_NOT_ALLOWED', message: 'use POST' })

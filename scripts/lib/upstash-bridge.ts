@@ -5,7 +5,10 @@
  */
 import { createHash } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
-import { Redis } from 'ioredis'
+import { createRequire } from 'node:module'
+
+// ioredis is CommonJS; require() gives the same constructor under plain Node and vitest's module runner.
+const { Redis } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis')
 
 type Reply = null | number | string | Reply[] | { [k: string]: Reply }
 

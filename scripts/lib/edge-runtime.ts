@@ -1,0 +1,123 @@
+/**
+ * Runs the edge Worker locally in workerd: wrangler builds the bundle (the same build `wrangler dev`
+ * and `wrangler deploy` make), Miniflare serves it with the vars and D1 from wrangler.toml, and the SIGNER
+ * binding is a network service that presents the client certificate: the local stand-in for
+ * `mtls_certificates`, which has no local mode. The Worker's code path is the production one.
+ */
+import { execFileSync } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Log, LogLevel, Miniflare, type MiniflareOptions } from 'miniflare'
+import { unstable_readConfig, unstable_splitSqlQuery } from 'wrangler'
+
+export type EdgeOptions = {
+  readonly root: string
+  readonly outDir: string
+  readonly persistDir: string
+  readonly port: number
+  readonly vars: Readonly<Record<string, string>>
+  readonly mtls: { readonly clientCert: string; readonly clientKey: string; readonly caCert: string }
+}
+
+const QUIET_ENV = {
+  WRANGLER_SEND_METRICS: 'false',
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+  WRANGLER_SEND_ERROR_REPORTS: 'false',
+}
+
+/** Bundles the Worker with wrangler (no network, no login). */
+export function buildEdge(root: string, outDir: string): string {
+  execFileSync(
+    process.execPath,
+    [
+      join(root, 'node_modules/wrangler/bin/wrangler.js'),
+      'deploy',
+      '--dry-run',
+      '--outdir',
+      outDir,
+      '--log-level',
+      'error',
+    ],
+    { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...QUIET_ENV } },
+  )
+  return join(outDir, 'index.js')
+}
+
+export function edgeOptions(opts: EdgeOptions, scriptPath: string): MiniflareOptions {
+  const config = unstable_readConfig({ config: join(opts.root, 'wrangler.toml') })
+  const vars = Object.fromEntries(
+    Object.entries(config.vars).filter(([, v]) => typeof v === 'string'),
+  ) as Record<string, string>
+  return {
+    modules: true,
+    scriptPath,
+    modulesRoot: opts.outDir,
+    compatibilityDate: config.compatibility_date,
+    compatibilityFlags: config.compatibility_flags,
+    bindings: { ...vars, ...opts.vars },
+    d1Databases: { DB: 'tuxedo-local' },
+    d1Persist: join(opts.persistDir, 'd1'),
+    serviceBindings: {
+      SIGNER: {
+        network: {
+          allow: ['local', 'private'],
+          tlsOptions: {
+            keypair: {
+              privateKey: readFileSync(opts.mtls.clientKey, 'utf8'),
+              certificateChain: readFileSync(opts.mtls.clientCert, 'utf8'),
+            },
+            trustedCertificates: [readFileSync(opts.mtls.caCert, 'utf8')],
+          },
+        },
+      },
+    },
+    host: '127.0.0.1',
+    port: opts.port,
+    log: new Log(LogLevel.INFO),
+  }
+}
+
+/** Applies edge/migrations/*.sql not yet recorded in d1_migrations (the table wrangler uses). */
+export async function applyMigrations(mf: Miniflare, root: string): Promise<string[]> {
+  const db = await mf.getD1Database('DB')
+  await db.exec(
+    'CREATE TABLE IF NOT EXISTS d1_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)',
+  )
+  const done = new Set(
+    ((await db.prepare('SELECT name FROM d1_migrations').all<{ name: string }>()).results ?? []).map(
+      (r) => r.name,
+    ),
+  )
+  const dir = join(root, 'edge/migrations')
+  const applied: string[] = []
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()) {
+    if (done.has(file)) continue
+    const statements = unstable_splitSqlQuery(readFileSync(join(dir, file), 'utf8'))
+    await db.batch([
+      ...statements.map((s) => db.prepare(s)),
+      db.prepare('INSERT INTO d1_migrations (name) VALUES (?)').bind(file),
+    ])
+    applied.push(file)
+  }
+  return applied
+}
+
+export async function startEdge(
+  opts: EdgeOptions,
+): Promise<{ mf: Miniflare; url: string; rebuild(): Promise<void>; stop(): Promise<void> }> {
+  const scriptPath = buildEdge(opts.root, opts.outDir)
+  const mf = new Miniflare(edgeOptions(opts, scriptPath))
+  const url = (await mf.ready).toString().replace(/\/$/, '')
+  await applyMigrations(mf, opts.root)
+  return {
+    mf,
+    url,
+    rebuild: async () => {
+      buildEdge(opts.root, opts.outDir)
+      await mf.setOptions(edgeOptions(opts, scriptPath))
+    },
+    stop: () => mf.dispose(),
+  }
+}
