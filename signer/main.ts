@@ -5,7 +5,6 @@
 import { loadConfig } from './config.ts'
 import { createLogger } from './log.ts'
 import { wipeSecrets } from './secrets.ts'
-import { startSigner } from './start.ts'
 
 const log = createLogger(undefined, process.env.SIGNER_LOG_LEVEL ?? 'info')
 
@@ -23,6 +22,8 @@ async function main(): Promise<void> {
     process.stderr.write(`${error.name}: ${error.message}\n`)
     process.exit(1)
   }
+  // Loaded only once the config is good: a refused start stays fast and touches no Stellar/SQLite code.
+  const { startSigner } = await import('./start.ts')
   const signer = await startSigner(config, { logger: log })
   let stopping = false
   const stop = (signal: string) => {

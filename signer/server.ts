@@ -50,13 +50,19 @@ export function createRpcServer(
 ): Rpc {
   let inflight = 0
   let draining = false
-  const handle = (req: IncomingMessage, res: ServerResponse, raw: Buffer | undefined, started: number) => {
+  const handle = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    raw: Buffer | undefined,
+    started: number,
+    late: boolean,
+  ) => {
     let reply: Reply
     const match = PATH.exec(req.url ?? '')
+    // Requests that began before SIGTERM finish normally; only ones that start during the drain are refused.
     // Liveness over mTLS for the edge: proves the handshake and the process, reveals nothing else.
-    if (!draining && req.method === 'GET' && req.url === '/v1/health') reply = HEALTH_REPLY
-    else if (draining)
-      reply = errorReply({ code: 'ERR_SIGNER_UNAVAILABLE', message: 'signer is shutting down' })
+    if (!late && req.method === 'GET' && req.url === '/v1/health') reply = HEALTH_REPLY
+    else if (late) reply = errorReply({ code: 'ERR_SIGNER_UNAVAILABLE', message: 'signer is shutting down' })
     else if (!match?.[1]) reply = errorReply({ code: 'ERR_SIGNER_UNKNOWN_METHOD', message: 'unknown method' })
     else if (req.method !== 'POST')
       reply = errorReply({ code: 'ERR_METHOD_NOT_ALLOWED', message: 'use POST' })
@@ -88,7 +94,7 @@ export function createRpcServer(
         reply = errorReply({ code: 'ERR_INTERNAL', message: 'internal error' })
       }
     }
-    send(res, reply, draining)
+    send(res, reply, late)
     log.info(
       {
         requestId: reply.requestId,
@@ -114,6 +120,7 @@ export function createRpcServer(
     },
     (req, res) => {
       const started = performance.now()
+      const late = draining
       inflight++
       res.on('close', () => inflight--)
       const chunks: Buffer[] = []
@@ -124,7 +131,7 @@ export function createRpcServer(
         if (size > MAX_BODY_BYTES) tooLarge = true
         else chunks.push(c)
       })
-      req.on('end', () => handle(req, res, tooLarge ? undefined : Buffer.concat(chunks), started))
+      req.on('end', () => handle(req, res, tooLarge ? undefined : Buffer.concat(chunks), started, late))
       req.on('error', () => res.destroy())
     },
   )

@@ -1,0 +1,92 @@
+/**
+ * `npm run signer:rotate-key`: re-encrypts every account secret from whatever key it is under to
+ * ENCRYPTION_MASTER_KEY_NEXT, in small transactions, printing progress.
+ *
+ * Crash-safe and resumable: each batch commits atomically and each row names its key version, so after a
+ * kill -9 a second run simply continues with the rows not yet under the new key. The running signer keeps
+ * serving during rotation when it is started with the same ENCRYPTION_MASTER_KEY + _NEXT pair (it opens
+ * both versions and seals new rows under NEXT). Updates are compare-and-swap on the ciphertext, so a row the
+ * signer deletes or replaces meanwhile is left alone.
+ *
+ * ROTATE_BATCH_SIZE (default 200) and ROTATE_BATCH_DELAY_MS (default 0, pause between batches: lets an
+ * operator throttle, and lets the test kill the process half-way) tune the pace.
+ */
+import { createKeyring } from '../crypto/keyring.ts'
+import { openDb } from '../keystore/db.ts'
+import { loadSecrets, wipeSecrets } from '../secrets.ts'
+
+type Row = { id: string; user_id: string; public_key: string; ciphertext: string; key_version: string }
+
+const intEnv = (name: string, fallback: number, min: number): number => {
+  const raw = process.env[name]
+  const n = raw === undefined || raw === '' ? fallback : Number(raw)
+  if (!Number.isInteger(n) || n < min) {
+    process.stderr.write(`rotate-key: ${name} must be an integer >= ${min}\n`)
+    process.exit(1)
+  }
+  return n
+}
+
+let secrets: ReturnType<typeof loadSecrets>
+try {
+  secrets = loadSecrets(process.env, { requireNext: true })
+} catch (e) {
+  process.stderr.write(`${(e as Error).name}: ${(e as Error).message}\n`)
+  process.exit(1)
+}
+const batchSize = intEnv('ROTATE_BATCH_SIZE', 200, 1)
+const delayMs = intEnv('ROTATE_BATCH_DELAY_MS', 0, 0)
+const db = openDb(process.env.SIGNER_DATA_DIR || '/app/data')
+const keyring = createKeyring(secrets)
+const target = keyring.sealingKeyId
+
+const countAll = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM accounts')
+const countOld = db.prepare<[string], { n: number }>(
+  'SELECT count(*) AS n FROM accounts WHERE key_version != ?',
+)
+const nextBatch = db.prepare<[string, string, number], Row>(
+  'SELECT id, user_id, public_key, ciphertext, key_version FROM accounts WHERE key_version != ? AND id > ? ORDER BY id LIMIT ?',
+)
+const update = db.prepare<[string, string, string, string]>(
+  'UPDATE accounts SET ciphertext = ?, key_version = ? WHERE id = ? AND ciphertext = ?',
+)
+
+const total = countAll.get()?.n ?? 0
+const pending = countOld.get(target)?.n ?? 0
+process.stdout.write(`rotate-key: ${pending} of ${total} accounts to re-encrypt under ${target}\n`)
+
+let cursor = ''
+let done = 0
+const failed: string[] = []
+for (;;) {
+  const rows = nextBatch.all(target, cursor, batchSize)
+  if (rows.length === 0) break
+  db.transaction(() => {
+    for (const row of rows) {
+      const ctx = { userId: row.user_id, accountId: row.id, publicKey: row.public_key }
+      const opened = keyring.open(ctx, row.ciphertext)
+      if (!opened.ok) {
+        failed.push(row.id)
+        continue
+      }
+      const sealed = keyring.seal(ctx, opened.value)
+      opened.value.fill(0)
+      done += update.run(sealed, target, row.id, row.ciphertext).changes
+    }
+  }).immediate()
+  cursor = rows[rows.length - 1]?.id ?? cursor
+  process.stdout.write(`rotate-key: rotated ${done}/${pending}\n`)
+  if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs))
+}
+
+const left = countOld.get(target)?.n ?? 0
+db.close()
+keyring.wipe()
+wipeSecrets(secrets)
+if (failed.length > 0 || left > 0) {
+  process.stderr.write(
+    `rotate-key: incomplete: ${left} accounts not under ${target}; ${failed.length} could not be decrypted with the given keys (ids: ${failed.slice(0, 20).join(', ')})\n`,
+  )
+  process.exit(1)
+}
+process.stdout.write(`rotate-key: done, all ${total} accounts under ${target}\n`)
