@@ -29,16 +29,12 @@ const QUIET_ENV = {
 export function buildEdge(root: string, outDir: string): string {
   execFileSync(
     process.execPath,
-    [
-      join(root, 'node_modules/wrangler/bin/wrangler.js'),
-      'deploy',
-      '--dry-run',
-      '--outdir',
-      outDir,
-      '--log-level',
-      'error',
-    ],
-    { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...QUIET_ENV } },
+    [join(root, 'node_modules/wrangler/bin/wrangler.js'), 'deploy', '--dry-run', '--outdir', outDir],
+    {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, ...QUIET_ENV, WRANGLER_LOG: 'error' },
+    },
   )
   return join(outDir, 'index.js')
 }
@@ -73,6 +69,8 @@ export function edgeOptions(opts: EdgeOptions, scriptPath: string): MiniflareOpt
     },
     host: '127.0.0.1',
     port: opts.port,
+    // No look-up of Cloudflare's `cf` object: this machine may have no internet, and the edge needs none.
+    cf: false,
     log: new Log(LogLevel.INFO),
   }
 }

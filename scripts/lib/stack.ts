@@ -58,6 +58,11 @@ export async function startStack(opts: {
       { cwd: opts.root, logFile: join(opts.stateDir, 'signer.log'), echo: opts.echoSigner ?? false },
     )
     stopAll.unshift(() => signer.stop())
+    // Whatever ends this process (a signal handled by Miniflare's own exit hook, an uncaught error),
+    // the children go with it: nothing is left listening after the stack's owner is gone.
+    process.once('exit', () => {
+      for (const child of [signer.process, redis.process]) if (child.exitCode === null) child.kill('SIGTERM')
+    })
     return {
       pki,
       redis,
