@@ -15,7 +15,12 @@ export default defineConfig({
       {
         test: {
           name: 'node',
-          include: ['test/shared/**/*.test.ts', 'test/signer/**/*.test.ts', 'test/scripts/**/*.test.ts'],
+          include: [
+            'test/shared/**/*.test.ts',
+            'test/signer/**/*.test.ts',
+            'test/scripts/**/*.test.ts',
+            'test/stand-ins/**/*.test.ts',
+          ],
           environment: 'node',
           testTimeout: 30_000,
           hookTimeout: 60_000,
