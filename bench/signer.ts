@@ -1,0 +1,282 @@
+/**
+ * `npm run bench:signer`: tx.sign over mTLS with keep-alive at concurrency 1, 16 and 64 (autocannon, client
+ * certificate through its tlsOptions), beside the in-process floor (envelope + idempotency + decrypt +
+ * checks + sign + audit write, no network) and raw signing (stellar-sdk Keypair.sign, node:crypto Ed25519).
+ * The signer runs as a child process (`node signer/main.ts`) so the load generator does not share its core.
+ * Prints a Markdown table and writes bench/results/signer.json.
+ */
+import { spawn } from 'node:child_process'
+import { randomBytes, randomUUID } from 'node:crypto'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { Agent, request } from 'node:https'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Account, Asset, Keypair, Networks, Operation, TransactionBuilder } from '@stellar/stellar-sdk/base'
+// @ts-expect-error autocannon ships no types; only its documented programmatic API is used.
+import autocannon from 'autocannon'
+import { ensurePki } from '../scripts/lib/certs.ts'
+import { createAuditLog } from '../signer/audit/chain.ts'
+import { signEd25519 } from '../signer/crypto/ed25519.ts'
+import { createKeyring } from '../signer/crypto/keyring.ts'
+import { createDispatcher } from '../signer/dispatch.ts'
+import { createAccountStore } from '../signer/keystore/accounts.ts'
+import { openDb } from '../signer/keystore/db.ts'
+import { createRequestStore } from '../signer/keystore/requests.ts'
+import { loadSecrets } from '../signer/secrets.ts'
+
+const ROOT = join(import.meta.dirname, '..')
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 8)
+const work = mkdtempSync(join(tmpdir(), 'tuxedo-bench-'))
+const pki = ensurePki(join(work, 'pki'))
+const env = {
+  ENCRYPTION_MASTER_KEY: randomBytes(32).toString('base64'),
+  SERVER_SALT_SECRET: randomBytes(32).toString('base64'),
+  SIGNER_DATA_DIR: join(work, 'data'),
+  SIGNER_HOST: '127.0.0.1',
+  SIGNER_PORT: '0',
+  SIGNER_TLS_CERT: pki.serverCert,
+  SIGNER_TLS_KEY: pki.serverKey,
+  SIGNER_CLIENT_CA: pki.caCert,
+  STELLAR_NETWORK: 'testnet',
+  ENVIRONMENT: 'development',
+}
+
+const kp = Keypair.random()
+const xdr = new TransactionBuilder(new Account(kp.publicKey(), '100'), {
+  fee: '100',
+  networkPassphrase: Networks.TESTNET,
+})
+  .addOperation(
+    Operation.payment({ destination: Keypair.random().publicKey(), asset: Asset.native(), amount: '1' }),
+  )
+  .setTimeout(300)
+  .build()
+  .toEnvelope()
+  .toXDR('base64')
+
+const pct = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0
+
+type Row = {
+  name: string
+  concurrency: number | null
+  perSec: number
+  p50Ms: number | null
+  p99Ms: number | null
+  errors: number
+}
+
+function timeLoop(name: string, n: number, fn: (i: number) => void): Row {
+  const lat: number[] = new Array(n)
+  for (let i = 0; i < Math.min(200, n); i++) fn(i) // warm-up
+  const t0 = performance.now()
+  for (let i = 0; i < n; i++) {
+    const s = performance.now()
+    fn(i)
+    lat[i] = performance.now() - s
+  }
+  const secs = (performance.now() - t0) / 1000
+  lat.sort((a, b) => a - b)
+  return { name, concurrency: null, perSec: n / secs, p50Ms: pct(lat, 0.5), p99Ms: pct(lat, 0.99), errors: 0 }
+}
+
+function rawSigning(): Row[] {
+  const data = randomBytes(32)
+  const seed = new Uint8Array(kp.rawSecretKey())
+  return [
+    timeLoop('raw: stellar-sdk Keypair.sign', 3000, () => kp.sign(data)),
+    timeLoop('raw: node:crypto Ed25519 (key object per call)', 30_000, () => signEd25519(seed, data)),
+  ]
+}
+
+function inProcessFloor(): Row {
+  const secrets = loadSecrets(env)
+  const db = openDb(join(work, 'floor'))
+  const accounts = createAccountStore(db)
+  const keyring = createKeyring(secrets)
+  const dispatch = createDispatcher({
+    db,
+    accounts,
+    requests: createRequestStore(db),
+    audit: createAuditLog(db),
+    keyring,
+    networkPassphrase: Networks.TESTNET,
+    fingerprintKey: randomBytes(32),
+    clock: Date.now,
+  })
+  const imported = dispatch('accounts.import', {
+    requestId: `req_${randomUUID()}`,
+    issuedAt: Date.now(),
+    userId: 'bench',
+    params: { secret: kp.secret() },
+  })
+  const accountId = JSON.parse(imported.body).result.accountId
+  const row = timeLoop('in-process floor: tx.sign (no network)', 20_000, () => {
+    const r = dispatch('tx.sign', {
+      requestId: `req_${randomUUID()}`,
+      issuedAt: Date.now(),
+      userId: 'bench',
+      params: { accountId, xdr },
+    })
+    if (r.status !== 200) throw new Error(r.body)
+  })
+  db.close()
+  return row
+}
+
+function startChild(): Promise<{ port: number; stop: () => Promise<void> }> {
+  const child = spawn(join(ROOT, 'node_modules/.bin/node'), [join(ROOT, 'signer/main.ts')], {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  return new Promise((resolve, reject) => {
+    let out = ''
+    let ready = false
+    child.stdout.on('data', (c: Buffer) => {
+      // Request logs stay on (an honest production setting); they are drained and dropped here.
+      if (ready) return
+      out += c.toString()
+      const line = out.split('\n').find((l) => l.includes('signer listening'))
+      if (line) {
+        ready = true
+        resolve({
+          port: JSON.parse(line).port,
+          stop: () =>
+            new Promise((r) => {
+              child.on('exit', () => r())
+              child.kill('SIGTERM')
+            }),
+        })
+      }
+    })
+    child.on('exit', (code) => reject(new Error(`signer exited ${code}: ${out}`)))
+  })
+}
+
+const tls = {
+  ca: readFileSync(pki.caCert),
+  cert: readFileSync(pki.clientCert),
+  key: readFileSync(pki.clientKey),
+  servername: 'localhost',
+}
+
+function rpc(
+  port: number,
+  method: string,
+  params: unknown,
+): Promise<{ ok: boolean; result: { accountId: string } }> {
+  const agent = new Agent(tls)
+  return new Promise((resolve, reject) => {
+    const body = JSON.stringify({
+      requestId: `req_${randomUUID()}`,
+      issuedAt: Date.now(),
+      userId: 'bench',
+      params,
+    })
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: `/v1/${method}`,
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json' },
+      },
+      (res) => {
+        let text = ''
+        res.on('data', (c: Buffer) => {
+          text += c
+        })
+        res.on('end', () => {
+          agent.destroy()
+          resolve(JSON.parse(text))
+        })
+      },
+    )
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+type CannonResult = {
+  requests: { average: number }
+  latency: { p50: number; p99: number }
+  non2xx: number
+  errors: number
+  timeouts: number
+}
+
+async function overMtls(port: number, accountId: string, connections: number): Promise<Row> {
+  const result: CannonResult = await autocannon({
+    url: `https://127.0.0.1:${port}/v1/tx.sign`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    connections,
+    pipelining: 1,
+    duration: connections === 1 ? Math.max(3, DURATION_S / 2) : DURATION_S,
+    tlsOptions: tls,
+    requests: [
+      {
+        method: 'POST',
+        // Every request needs its own requestId and a fresh issuedAt, or it would be a replay.
+        setupRequest: (req: Record<string, unknown>) => ({
+          ...req,
+          body: JSON.stringify({
+            requestId: `req_${randomUUID()}`,
+            issuedAt: Date.now(),
+            userId: 'bench',
+            params: { accountId, xdr },
+          }),
+        }),
+      },
+    ],
+  })
+  return {
+    name: 'mTLS tx.sign (autocannon, keep-alive)',
+    concurrency: connections,
+    perSec: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.non2xx + result.errors + result.timeouts,
+  }
+}
+
+async function main(): Promise<void> {
+  const rows: Row[] = [...rawSigning(), inProcessFloor()]
+  const signer = await startChild()
+  try {
+    const imported = await rpc(signer.port, 'accounts.import', { secret: kp.secret() })
+    if (!imported.ok) throw new Error('import failed')
+    for (const c of [1, 16, 64]) rows.push(await overMtls(signer.port, imported.result.accountId, c))
+  } finally {
+    await signer.stop()
+  }
+  const floor = rows.find((r) => r.name.startsWith('in-process'))?.perSec ?? 1
+  const native = rows.find((r) => r.name.includes('node:crypto'))?.perSec ?? 1
+  const fmt = (n: number | null, d = 2) => (n === null ? '—' : n.toFixed(d))
+  const lines = [
+    `Signer benchmark — ${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'}), Node ${process.version}, ${DURATION_S}s per run`,
+    '',
+    '| measurement | concurrency | ops/s | p50 ms | p99 ms | errors | vs floor | vs native sign |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${r.concurrency ?? '—'} | ${Math.round(r.perSec)} | ${fmt(r.p50Ms, 3)} | ${fmt(r.p99Ms, 3)} | ${r.errors} | ${fmt(r.perSec / floor)} | ${fmt(r.perSec / native)} |`,
+    ),
+  ]
+  const c64 = rows.find((r) => r.concurrency === 64)
+  const target =
+    c64 !== undefined &&
+    c64.perSec >= 3000 &&
+    (c64.p99Ms ?? Number.POSITIVE_INFINITY) < 25 &&
+    c64.errors === 0
+  lines.push('', `Target (c=64: ≥ 3,000 tx/s, p99 < 25 ms, no errors): ${target ? 'MET' : 'NOT MET'}`)
+  process.stdout.write(`${lines.join('\n')}\n`)
+  mkdirSync(join(ROOT, 'bench/results'), { recursive: true })
+  writeFileSync(
+    join(ROOT, 'bench/results/signer.json'),
+    `${JSON.stringify({ at: new Date().toISOString(), node: process.version, cores: cpus().length, durationS: DURATION_S, rows, targetMet: target }, null, 2)}\n`,
+  )
+}
+
+await main()
