@@ -32,6 +32,7 @@ export default defineConfig({
           name: 'workers',
           include: ['test/edge/**/*.test.ts'],
           globalSetup: ['test/global-setup.ts'],
+          setupFiles: ['test/edge/support/apply-migrations.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

@@ -1,21 +1,40 @@
 /**
- * The edge application: middleware in a fixed order, then the route groups.
- * request id → security headers → config → CORS → body limit → rate limit → auth → validation → handler.
+ * The edge application. Middleware runs in this order for every request:
+ *   request id → security headers → config → CORS → body limit → session (identify, never reject)
+ * and then, per route group: rate limit (keyed by the identified user, else IP) → requireUser /
+ * requireFreshAuth → zod validation → handler. `onError` turns anything thrown into { code, message, requestId }.
  */
 import { Hono } from 'hono'
 import { jsonError, onError } from './errors.ts'
+import { bodyLimit } from './middleware/body-limit.ts'
 import { withConfig } from './middleware/config.ts'
+import { cors } from './middleware/cors.ts'
 import { requestId } from './middleware/request-id.ts'
 import { securityHeaders } from './middleware/security-headers.ts'
+import { session } from './middleware/session.ts'
+import { accounts, agentAccounts } from './routes/accounts.ts'
+import { auth } from './routes/auth.ts'
 import { health } from './routes/health.ts'
-import type { AppEnv } from './types.ts'
+import { openapi } from './routes/openapi.ts'
+import { transactions } from './routes/transactions.ts'
+import type { AppDeps, AppEnv } from './types.ts'
 
-export function createApp() {
+export function createApp(deps: AppDeps = { now: Date.now }) {
   const app = new Hono<AppEnv>()
   app.use('*', requestId())
   app.use('*', securityHeaders())
-  app.use('*', withConfig())
+  app.use('*', withConfig(deps))
+  app.use('*', cors())
+  app.use('*', bodyLimit())
+  app.use('*', session())
+
   app.route('/health', health)
+  app.route('/auth', auth)
+  app.route('/api/accounts', accounts)
+  app.route('/api/agent/accounts', agentAccounts)
+  app.route('/api/transactions', transactions)
+  app.route('/openapi.json', openapi)
+
   app.notFound((c) => jsonError(c, 'ERR_NOT_FOUND', 'no such route'))
   app.onError(onError)
   return app

@@ -61,6 +61,8 @@ const EnvSchema = z
       z.url({ protocol: /^https?$/, error: 'must be a URL' }),
     ),
     UPSTASH_REDIS_REST_TOKEN: secret('UPSTASH_REDIS_REST_TOKEN'),
+    // Keys the HMACs of recovery codes and of the decoy credential ids shown for unknown emails.
+    AUTH_SECRET: secret('AUTH_SECRET').pipe(z.string().min(32, 'AUTH_SECRET must be at least 32 characters')),
     OPENAI_API_KEY: z.string().optional(),
     OPENAI_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.openai.com/v1'),
     PRIMARY_MODEL: z.string().min(1).default('gpt-4o-mini'),
@@ -83,6 +85,7 @@ export type Config = {
   readonly rp: { readonly id: string; readonly origin: string; readonly name: string }
   readonly signerUrl: string
   readonly redis: { readonly url: string; readonly token: string }
+  readonly authSecret: string
   readonly llm: { readonly apiKey: string | undefined; readonly baseUrl: string; readonly model: string }
   readonly bodyLimitBytes: number
   readonly limits: {
@@ -118,6 +121,7 @@ export function loadConfig(env: Record<string, unknown>): Config {
     rp: { id: e.RP_ID, origin: new URL(e.RP_ORIGIN).origin, name: e.RP_NAME },
     signerUrl: e.SIGNER_URL.replace(/\/+$/, ''),
     redis: { url: e.UPSTASH_REDIS_REST_URL, token: e.UPSTASH_REDIS_REST_TOKEN },
+    authSecret: e.AUTH_SECRET,
     llm: { apiKey: e.OPENAI_API_KEY || undefined, baseUrl: e.OPENAI_BASE_URL, model: e.PRIMARY_MODEL },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     limits: {

@@ -2,9 +2,22 @@
 import type { Config } from './config.ts'
 import type { Env } from './env.ts'
 
+/** The signed-in caller, resolved from the session cookie or bearer token. */
+export type Caller = {
+  readonly userId: string
+  readonly sessionId: string
+  /** When this session last made a fresh passkey assertion (ms), if ever. */
+  readonly reauthAt: number | null
+}
+
 export type AppVariables = {
   requestId: string
   config: Config
+  /** The clock: injected so tests can move time (session expiry, approvals). */
+  now: () => number
+  caller: Caller | undefined
 }
 
 export type AppEnv = { Bindings: Env; Variables: AppVariables }
+
+export type AppDeps = { readonly now: () => number }

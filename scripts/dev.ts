@@ -85,6 +85,7 @@ export async function runDev(extraVars: Record<string, string> = {}): Promise<vo
         SIGNER_URL: stack.signer.url,
         UPSTASH_REDIS_REST_URL: stack.bridge.url,
         UPSTASH_REDIS_REST_TOKEN: secrets.UPSTASH_REDIS_REST_TOKEN,
+        AUTH_SECRET: secrets.AUTH_SECRET,
       },
       mtls: { clientCert: stack.pki.clientCert, clientKey: stack.pki.clientKey, caCert: stack.pki.caCert },
     })

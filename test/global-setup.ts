@@ -35,6 +35,7 @@ export default async function setup(project: TestProject) {
       SIGNER_URL: stack.signer.url,
       UPSTASH_REDIS_REST_URL: stack.bridge.url,
       UPSTASH_REDIS_REST_TOKEN: secrets.UPSTASH_REDIS_REST_TOKEN,
+      AUTH_SECRET: secrets.AUTH_SECRET,
     },
     clientKeyPem: readPem(stack.pki.clientKey),
     clientCertPem: readPem(stack.pki.clientCert),

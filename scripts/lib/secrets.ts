@@ -6,6 +6,7 @@ export type DevSecrets = {
   readonly ENCRYPTION_MASTER_KEY: string
   readonly SERVER_SALT_SECRET: string
   readonly UPSTASH_REDIS_REST_TOKEN: string
+  readonly AUTH_SECRET: string
 }
 
 export function freshSecrets(): DevSecrets {
@@ -13,6 +14,7 @@ export function freshSecrets(): DevSecrets {
     ENCRYPTION_MASTER_KEY: randomBytes(32).toString('base64'),
     SERVER_SALT_SECRET: randomBytes(32).toString('base64'),
     UPSTASH_REDIS_REST_TOKEN: randomBytes(24).toString('base64url'),
+    AUTH_SECRET: randomBytes(32).toString('base64url'),
   }
 }
 

@@ -3,17 +3,18 @@
  * test/global-setup.ts, which `provide`s their addresses; the worker reaches the signer through a Miniflare
  * `network` service binding carrying the client certificate, the local stand-in for `mtls_certificates`.
  */
-import type { cloudflareTest } from '@cloudflare/vitest-plugin'
+import { type cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin'
 
 type Options = Parameters<typeof cloudflareTest>[0]
 
 export const workersProject: Options = async ({ inject }) => {
   const services = inject<TestServices>('services')
+  const migrations = await readD1Migrations('edge/migrations')
   return {
     wrangler: { configPath: './wrangler.toml' },
     miniflare: {
       compatibilityFlags: ['nodejs_compat'],
-      bindings: { ...services.bindings },
+      bindings: { ...services.bindings, TEST_MIGRATIONS: JSON.stringify(migrations) },
       serviceBindings: {
         SIGNER: {
           network: {

@@ -1,0 +1,148 @@
+/**
+ * The accounts API. Keys live in the signer; this router asks it, scoped by the signed-in user, and
+ * adds live balances from Horizon. Another user's account id answers exactly like a missing one because
+ * the signer scopes every query by user id. Secrets enter only through /import and leave only through
+ * /export, both behind a fresh passkey assertion, and neither is ever logged.
+ */
+import { Hono } from 'hono'
+import {
+  AccountIdParamSchema,
+  type AccountView,
+  AgentAccountBodySchema,
+  CreateAccountBodySchema,
+  ImportAccountBodySchema,
+  TransactionsQuerySchema,
+} from '../../shared/schemas/api.ts'
+import type { Account } from '../../shared/schemas/signer-rpc.ts'
+import { rateLimit } from '../middleware/rate-limit.ts'
+import { callerOf, requireFreshAuth, requireUser } from '../middleware/session.ts'
+import { createSignerClient } from '../signer-client/client.ts'
+import { Horizon, type HorizonBalance } from '../stellar/horizon.ts'
+import type { AppEnv } from '../types.ts'
+import { validate } from '../validation.ts'
+
+const read = rateLimit(['read'], { failClosed: false })
+/** Creating, importing, exporting, deleting and funding touch keys or money: fail closed. */
+const money = rateLimit(['money'], { failClosed: true })
+
+const balanceView = (b: HorizonBalance) => ({
+  asset: b.asset_type === 'native' ? 'native' : `${b.asset_code ?? '?'}:${b.asset_issuer ?? '?'}`,
+  balance: b.balance,
+  ...(b.limit !== undefined ? { limit: b.limit } : {}),
+})
+
+async function withBalances(horizon: Horizon, account: Account): Promise<AccountView> {
+  try {
+    const onLedger = await horizon.account(account.publicKey)
+    return {
+      ...account,
+      funded: onLedger !== undefined,
+      balances: onLedger ? onLedger.balances.map(balanceView) : [],
+    }
+  } catch {
+    // Horizon being down must not hide the user's accounts: say we could not ask.
+    return { ...account, funded: null, balances: null }
+  }
+}
+
+const signerFor = (c: { env: AppEnv['Bindings']; var: AppEnv['Variables'] }) =>
+  createSignerClient(c.env, c.var.config)
+
+export const accounts = new Hono<AppEnv>()
+  .get('/', read, requireUser(), async (c) => {
+    const { userId } = callerOf(c)
+    const { accounts: list } = await signerFor(c)('accounts.list', userId, {})
+    const horizon = new Horizon(c.var.config.network)
+    return c.json({ accounts: await Promise.all(list.map((a) => withBalances(horizon, a))) })
+  })
+  .post('/', money, requireUser(), validate('json', CreateAccountBodySchema), async (c) => {
+    const { userId } = callerOf(c)
+    const body = c.req.valid('json')
+    const account = await signerFor(c)('accounts.create', userId, {
+      kind: body.kind,
+      ...(body.name ? { name: body.name } : {}),
+    })
+    return c.json(account, 201)
+  })
+  .post('/import', money, requireFreshAuth(), validate('json', ImportAccountBodySchema), async (c) => {
+    const { userId } = callerOf(c)
+    const body = c.req.valid('json')
+    const account = await signerFor(c)('accounts.import', userId, {
+      secret: body.secret,
+      ...(body.name ? { name: body.name } : {}),
+    })
+    return c.json(account, 201)
+  })
+  .get('/:id', read, requireUser(), validate('param', AccountIdParamSchema), async (c) => {
+    const { userId } = callerOf(c)
+    const account = await signerFor(c)('accounts.get', userId, { accountId: c.req.valid('param').id })
+    return c.json(await withBalances(new Horizon(c.var.config.network), account))
+  })
+  .get(
+    '/:id/transactions',
+    read,
+    requireUser(),
+    validate('param', AccountIdParamSchema),
+    validate('query', TransactionsQuerySchema),
+    async (c) => {
+      const { userId } = callerOf(c)
+      const account = await signerFor(c)('accounts.get', userId, { accountId: c.req.valid('param').id })
+      const q = c.req.valid('query')
+      const records = await new Horizon(c.var.config.network).transactions(account.publicKey, q)
+      return c.json({
+        accountId: account.accountId,
+        transactions: records.map((r) => ({
+          hash: r.hash,
+          ...(r.ledger !== undefined ? { ledger: r.ledger } : {}),
+          createdAt: r.created_at,
+          sourceAccount: r.source_account,
+          successful: r.successful,
+          ...(r.fee_charged !== undefined ? { feeCharged: String(r.fee_charged) } : {}),
+          ...(r.operation_count !== undefined ? { operationCount: r.operation_count } : {}),
+          ...(r.paging_token !== undefined ? { pagingToken: r.paging_token } : {}),
+        })),
+      })
+    },
+  )
+  .post('/:id/fund', money, requireUser(), validate('param', AccountIdParamSchema), async (c) => {
+    const { userId } = callerOf(c)
+    const account = await signerFor(c)('accounts.get', userId, { accountId: c.req.valid('param').id })
+    const { hash } = await new Horizon(c.var.config.network).fund(account.publicKey)
+    return c.json({
+      accountId: account.accountId,
+      publicKey: account.publicKey,
+      funded: true,
+      ...(hash ? { hash } : {}),
+    })
+  })
+  .post('/:id/export', money, requireFreshAuth(), validate('param', AccountIdParamSchema), async (c) => {
+    const { userId } = callerOf(c)
+    const exported = await signerFor(c)('accounts.export', userId, { accountId: c.req.valid('param').id })
+    c.header('Cache-Control', 'no-store')
+    return c.json(exported)
+  })
+  .delete('/:id', money, requireFreshAuth(), validate('param', AccountIdParamSchema), async (c) => {
+    const { userId } = callerOf(c)
+    return c.json(await signerFor(c)('accounts.delete', userId, { accountId: c.req.valid('param').id }))
+  })
+
+/** The original deployment guide's agent-account routes: accounts of kind "agent". */
+export const agentAccounts = new Hono<AppEnv>()
+  .get('/', read, requireUser(), async (c) => {
+    const { userId } = callerOf(c)
+    const { accounts: list } = await signerFor(c)('accounts.list', userId, {})
+    const horizon = new Horizon(c.var.config.network)
+    return c.json({
+      accounts: await Promise.all(
+        list.filter((a) => a.kind === 'agent').map((a) => withBalances(horizon, a)),
+      ),
+    })
+  })
+  .post('/', money, requireUser(), validate('json', AgentAccountBodySchema), async (c) => {
+    const { userId } = callerOf(c)
+    const account = await signerFor(c)('accounts.create', userId, {
+      kind: 'agent',
+      name: c.req.valid('json').account_name,
+    })
+    return c.json(account, 201)
+  })

@@ -1,0 +1,122 @@
+/**
+ * The edge's only way to the signer: one envelope, one timeout, retries that reuse the requestId (the
+ * signer answers a repeated id with its first response, so a retry never signs twice), strict parsing of
+ * every response, and signer errors mapped to what the edge may tell its caller.
+ */
+import { AppError, type ErrorCode } from '../../shared/errors.ts'
+import {
+  SIGNER_METHODS,
+  type SignerMethod,
+  type SignerParams,
+  type SignerResult,
+  signerPath,
+  signerResponseSchema,
+} from '../../shared/schemas/signer-rpc.ts'
+import type { Config } from '../config.ts'
+import type { Env } from '../env.ts'
+import { randomToken } from '../lib/crypto.ts'
+
+export type SignerClientOptions = {
+  readonly timeoutMs?: number
+  readonly retries?: number
+  readonly now?: () => number
+}
+
+export type SignerCall = <M extends SignerMethod>(
+  method: M,
+  userId: string,
+  params: SignerParams<M>,
+  opts?: { requestId?: string },
+) => Promise<SignerResult<M>>
+
+/** Codes the signer may return that the edge passes through unchanged; everything else is internal. */
+const PASS_THROUGH = new Set<ErrorCode>([
+  'ERR_ACCOUNT_NOT_FOUND',
+  'ERR_ACCOUNT_EXISTS',
+  'ERR_ACCOUNT_SECRET_INVALID',
+  'ERR_TX_INVALID',
+  'ERR_TX_NETWORK_MISMATCH',
+  'ERR_TX_SOURCE_MISMATCH',
+  'ERR_VALIDATION',
+  'ERR_POLICY_TX_CAP',
+  'ERR_POLICY_DAILY_CAP',
+  'ERR_POLICY_OPERATION',
+  'ERR_POLICY_TIME_BOUNDS',
+  'ERR_POLICY_FEE',
+  'ERR_POLICY_DESTINATION',
+  'ERR_POLICY_SOURCE',
+  'ERR_APPROVAL_REQUIRED',
+  'ERR_APPROVAL_INVALID',
+  'ERR_APPROVAL_EXPIRED',
+  'ERR_SIGNER_UNAVAILABLE',
+])
+
+/** Transient: worth one more try with the same requestId. */
+const RETRYABLE_STATUS = new Set([502, 503, 504])
+
+export function createSignerClient(env: Env, config: Config, opts: SignerClientOptions = {}): SignerCall {
+  const timeoutMs = opts.timeoutMs ?? 8_000
+  const retries = opts.retries ?? 2
+  const now = opts.now ?? Date.now
+  return async (method, userId, params, callOpts) => {
+    const requestId = callOpts?.requestId ?? `sig_${randomToken(18)}`
+    const responseSchema = signerResponseSchema(SIGNER_METHODS[method].result)
+    // One envelope for every attempt: a retry is the same request, byte for byte.
+    const envelope = JSON.stringify({ requestId, issuedAt: now(), userId, params })
+    let lastProblem = 'no attempt'
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 100 * 2 ** (attempt - 1)))
+      let res: Response
+      try {
+        res = await env.SIGNER.fetch(`${config.signerUrl}${signerPath(method)}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: envelope,
+          signal: AbortSignal.timeout(timeoutMs),
+        })
+      } catch (e) {
+        lastProblem = e instanceof Error ? e.name : 'fetch failed'
+        continue
+      }
+      if (RETRYABLE_STATUS.has(res.status) && attempt < retries) {
+        lastProblem = `status ${res.status}`
+        await res.body?.cancel()
+        continue
+      }
+      const json: unknown = await res.json().catch(() => undefined)
+      const parsed = responseSchema.safeParse(json)
+      if (!parsed.success) {
+        throw new AppError(
+          'ERR_SIGNER_UNAVAILABLE',
+          'signer gave an unexpected answer',
+          `${method}: unparseable response (status ${res.status})`,
+        )
+      }
+      const body = parsed.data as
+        | { ok: true; result: SignerResult<typeof method> }
+        | { ok: false; error: { code: ErrorCode; message: string } }
+      if (body.ok) return body.result
+      const { code, message } = body.error
+      if (PASS_THROUGH.has(code)) throw new AppError(code, message)
+      throw new AppError('ERR_INTERNAL', 'internal error', `signer ${method} answered ${code}: ${message}`)
+    }
+    throw new AppError(
+      'ERR_SIGNER_UNAVAILABLE',
+      'the signer is unavailable, try again shortly',
+      `${method}: ${lastProblem}`,
+    )
+  }
+}
+
+/** Is the signer there? A short mTLS request to its health method, bounded in time. */
+export async function probeSigner(env: Env, config: Config, timeoutMs = 2_000): Promise<boolean> {
+  try {
+    const res = await env.SIGNER.fetch(`${config.signerUrl}/v1/health`, {
+      signal: AbortSignal.timeout(timeoutMs),
+    })
+    const body: unknown = await res.json().catch(() => undefined)
+    return res.ok && typeof body === 'object' && body !== null && (body as { ok?: unknown }).ok === true
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Bodies, params and views of the public HTTP API, shared by the edge (validation, OpenAPI) and the
+ * browser client. Strict objects: an unexpected key is a mistake worth reporting, not ignoring.
+ */
+import { z } from 'zod'
+import { AccountKindSchema, AccountNameSchema, AccountSchema, SignerAccountIdSchema } from './signer-rpc.ts'
+import { SecretSeedSchema } from './stellar.ts'
+
+export const CreateAccountBodySchema = z
+  .object({ name: AccountNameSchema.optional(), kind: AccountKindSchema.default('user') })
+  .strict()
+export const ImportAccountBodySchema = z
+  .object({ secret: SecretSeedSchema, name: AccountNameSchema.optional() })
+  .strict()
+export const AgentAccountBodySchema = z.object({ account_name: AccountNameSchema }).strict()
+export const AccountIdParamSchema = z.object({ id: SignerAccountIdSchema }).strict()
+
+export const TransactionsQuerySchema = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    cursor: z
+      .string()
+      .regex(/^[0-9]{1,20}$/, 'cursor must be a paging token')
+      .optional(),
+    order: z.enum(['asc', 'desc']).default('desc'),
+  })
+  .strict()
+
+export const SignedXdrSchema = z
+  .string()
+  .min(4)
+  .max(60_000)
+  .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'xdr must be base64 of a transaction envelope')
+export const SubmitSignedBodySchema = z.object({ xdr: SignedXdrSchema }).strict()
+
+export const BalanceViewSchema = z.object({
+  asset: z.string().describe('"native" or "CODE:ISSUER"'),
+  balance: z.string().describe('decimal string, 7 places'),
+  limit: z.string().optional(),
+})
+export const AccountViewSchema = AccountSchema.extend({
+  funded: z.boolean().nullable().describe('null when Horizon could not be asked'),
+  balances: z.array(BalanceViewSchema).nullable(),
+})
+export type AccountView = z.infer<typeof AccountViewSchema>
+
+export const TransactionViewSchema = z.object({
+  hash: z.string(),
+  ledger: z.number().optional(),
+  createdAt: z.string(),
+  sourceAccount: z.string(),
+  successful: z.boolean(),
+  feeCharged: z.string().optional(),
+  operationCount: z.number().optional(),
+  pagingToken: z.string().optional(),
+})
+
+export const SubmitResultSchema = z.object({
+  hash: z.string(),
+  ledger: z.number(),
+  feeCharged: z.string().optional(),
+})
+export const ExportResultSchema = z.object({
+  accountId: z.string(),
+  publicKey: z.string(),
+  secret: z.string(),
+})
