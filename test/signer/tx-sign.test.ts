@@ -40,6 +40,24 @@ describe('tx.sign', () => {
     expect(verifySigned(reply.body.result?.signedXdr ?? '', kp.publicKey()).valid).toBe(true)
   })
 
+  it.each([1, 2])('appends to %i existing signature(s) exactly as stellar-sdk would', async (n) => {
+    const tx = paymentTx(kp.publicKey())
+    for (let i = 0; i < n; i++) tx.sign(Keypair.random())
+    const reply = await t.client.call('tx.sign', { accountId, xdr: tx.toEnvelope().toXDR('base64') })
+    tx.sign(kp)
+    expect(reply.body.result?.signedXdr).toBe(tx.toEnvelope().toXDR('base64'))
+    expect(reply.body.result?.hash).toBe(Buffer.from(tx.hash()).toString('hex'))
+  })
+
+  it('signs a fee bump exactly as stellar-sdk would', async () => {
+    const xdr = feeBumpXdr(kp.publicKey(), Keypair.random())
+    const reply = await t.client.call('tx.sign', { accountId, xdr })
+    const bump = TransactionBuilder.fromXDR(xdr, Networks.TESTNET)
+    bump.sign(kp)
+    expect(reply.body.result?.signedXdr).toBe(bump.toEnvelope().toXDR('base64'))
+    expect(reply.body.result?.hash).toBe(Buffer.from(bump.hash()).toString('hex'))
+  })
+
   it('signs when the account is only an operation source', async () => {
     const xdr = paymentXdr(Keypair.random().publicKey(), { opSource: kp.publicKey() })
     const reply = await t.client.call('tx.sign', { accountId, xdr })
@@ -95,6 +113,7 @@ describe('tx.sign', () => {
     ['base64 that is not an envelope', () => 'AAAAAAAAAAAA', {}, 400, 'ERR_TX_INVALID'],
     ['an envelope cut short', () => paymentXdr(kp.publicKey()).slice(0, 80), {}, 400, 'ERR_TX_INVALID'],
     ['non-base64 xdr', () => 'not xdr!', {}, 400, 'ERR_VALIDATION'],
+    ['non-canonical base64', () => `${paymentXdr(kp.publicKey()).slice(0, -2)}B=`, {}, 400, 'ERR_TX_INVALID'],
     ['an unknown params key', () => paymentXdr(kp.publicKey()), { fee: '1' }, 400, 'ERR_VALIDATION'],
   ])('refuses %s', async (_name, xdr, extra, status, code) => {
     const reply = await t.client.call('tx.sign', { accountId, xdr: xdr(), ...extra })
