@@ -10,7 +10,8 @@ import type { SignerConfig } from './config.ts'
 import { createKeyring } from './crypto/keyring.ts'
 import { createDispatcher } from './dispatch.ts'
 import { createAccountStore } from './keystore/accounts.ts'
-import { openDb } from './keystore/db.ts'
+import { startCheckpointer } from './keystore/checkpointer.ts'
+import { dbPath, openDb } from './keystore/db.ts'
 import { createRequestStore } from './keystore/requests.ts'
 import { createLogger, type SignerLogger } from './log.ts'
 import { createHealthServer, createRpcServer } from './server.ts'
@@ -41,6 +42,9 @@ const listen = (server: Server, port: number, host: string): Promise<number> =>
 export async function startSigner(config: SignerConfig, opts: StartOptions = {}): Promise<RunningSigner> {
   const log = opts.logger ?? createLogger()
   const db = openDb(config.dataDir)
+  // Checkpoints move to a worker; the request path only appends to the WAL.
+  db.pragma('wal_autocheckpoint = 0')
+  const checkpointer = startCheckpointer(dbPath(config.dataDir))
   const keyring = createKeyring(config.secrets)
   const requests = createRequestStore(db)
   const fingerprintKey = new Uint8Array(
@@ -70,6 +74,7 @@ export async function startSigner(config: SignerConfig, opts: StartOptions = {})
   } catch (e) {
     rpc.server.close()
     health?.close()
+    await checkpointer.stop()
     db.close()
     throw e
   }
@@ -92,6 +97,7 @@ export async function startSigner(config: SignerConfig, opts: StartOptions = {})
       rpc.server.closeAllConnections()
       await closed
       if (health) await new Promise<void>((resolve) => health.close(() => resolve()))
+      await checkpointer.stop()
       db.close()
       keyring.wipe()
       fingerprintKey.fill(0)
