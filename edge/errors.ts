@@ -23,6 +23,8 @@ export function onError(e: Error, c: Context<AppEnv>) {
     return jsonError(c, e.code, e.message)
   }
   if (e instanceof HTTPException) {
+    if (e.status === 400 && /malformed json/i.test(e.message))
+      return jsonError(c, 'ERR_BAD_JSON', 'the body is not valid JSON')
     const code: ErrorCode =
       e.status === 413
         ? 'ERR_BODY_TOO_LARGE'

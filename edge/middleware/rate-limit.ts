@@ -50,16 +50,18 @@ export type LimitOutcome =
 /** One check against one limit for one identity; never throws. */
 export async function checkLimit(config: Config, name: LimitName, identity: string): Promise<LimitOutcome> {
   const limit = config.limits[name]
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), REDIS_TIMEOUT_MS)
+  })
   try {
-    const r = await Promise.race([
-      limiterFor(config, name, limit).limit(identity),
-      new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error('redis timeout')), REDIS_TIMEOUT_MS),
-      ),
-    ])
+    const r = await Promise.race([limiterFor(config, name, limit).limit(identity), timedOut])
+    if (r === 'timeout') return { kind: 'unavailable' }
     return { kind: r.success ? 'allowed' : 'blocked', limit: r.limit, remaining: r.remaining, reset: r.reset }
   } catch {
     return { kind: 'unavailable' }
+  } finally {
+    if (timer !== undefined) clearTimeout(timer)
   }
 }
 

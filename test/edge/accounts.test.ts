@@ -1,0 +1,149 @@
+import { Keypair } from '@stellar/stellar-sdk/base'
+import { describe, expect, it } from 'vitest'
+import { json, signedInUser, testApp } from './support/app.ts'
+
+const call = testApp()
+const post = (auth: Record<string, string>, path: string, body?: unknown) =>
+  call(path, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  })
+
+type Account = { accountId: string; publicKey: string; kind: string; name: string | null }
+
+describe('accounts API', () => {
+  it('needs a session', async () => {
+    for (const [method, path] of [
+      ['GET', '/api/accounts'],
+      ['POST', '/api/accounts'],
+      ['GET', '/api/agent/accounts'],
+      ['POST', '/api/transactions/submit-signed'],
+    ] as const) {
+      const res = await call(path, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: method === 'POST' ? '{}' : null,
+      })
+      expect(res.status, `${method} ${path}`).toBe(401)
+      expect((await json(res)).code).toBe('ERR_AUTH_REQUIRED')
+    }
+    const forged = await call('/api/accounts', { headers: { authorization: `Bearer ${'A'.repeat(43)}` } })
+    expect(forged.status).toBe(401)
+  })
+
+  it('creates, lists, gets and (with a fresh passkey) deletes an account', async () => {
+    const user = await signedInUser()
+    const created = await post(user.auth, '/api/accounts', { name: 'Savings', kind: 'user' })
+    expect(created.status).toBe(201)
+    const acc = await json<Account>(created)
+    expect(acc).toMatchObject({ kind: 'user', name: 'Savings' })
+    expect(acc.accountId).toMatch(/^acc_/)
+    expect(acc.publicKey).toMatch(/^G[A-Z2-7]{55}$/)
+    expect(JSON.stringify(acc)).not.toMatch(/\bS[A-Z2-7]{55}\b/)
+
+    const list = await json<{ accounts: (Account & { funded: boolean | null })[] }>(
+      await call('/api/accounts', { headers: user.auth }),
+    )
+    expect(list.accounts.map((a) => a.accountId)).toEqual([acc.accountId])
+
+    const one = await call(`/api/accounts/${acc.accountId}`, { headers: user.auth })
+    expect(one.status).toBe(200)
+    expect((await json<Account>(one)).publicKey).toBe(acc.publicKey)
+
+    // Deleting needs a passkey assertion from the last five minutes.
+    const stale = await call(`/api/accounts/${acc.accountId}`, { method: 'DELETE', headers: user.auth })
+    expect(stale.status).toBe(403)
+    expect((await json(stale)).code).toBe('ERR_AUTH_REAUTH_REQUIRED')
+    const fresh = await signedInUser({ fresh: true })
+    const other = await call(`/api/accounts/${acc.accountId}`, { method: 'DELETE', headers: fresh.auth })
+    expect(other.status).toBe(404)
+  })
+
+  it('agent accounts: POST {account_name} makes kind=agent, GET lists only agents', async () => {
+    const user = await signedInUser()
+    await post(user.auth, '/api/accounts', { kind: 'user' })
+    const made = await post(user.auth, '/api/agent/accounts', { account_name: 'Trading bot' })
+    expect(made.status).toBe(201)
+    expect(await json(made)).toMatchObject({ kind: 'agent', name: 'Trading bot' })
+    const agents = await json<{ accounts: Account[] }>(
+      await call('/api/agent/accounts', { headers: user.auth }),
+    )
+    expect(agents.accounts.map((a) => a.kind)).toEqual(['agent'])
+  })
+
+  it('import needs a fresh passkey; with one, the secret is accepted and never echoed', async () => {
+    const kp = Keypair.random()
+    const user = await signedInUser()
+    const stale = await post(user.auth, '/api/accounts/import', { secret: kp.secret() })
+    expect(stale.status).toBe(403)
+    const fresh = await signedInUser({ fresh: true })
+    const res = await post(fresh.auth, '/api/accounts/import', { secret: kp.secret(), name: 'Imported' })
+    expect(res.status).toBe(201)
+    const text = await res.text()
+    expect(text).toContain(kp.publicKey())
+    expect(text).not.toContain(kp.secret())
+  })
+
+  it.each([
+    ['not a seed', { secret: 'hello' }],
+    ['a public key', { secret: Keypair.random().publicKey() }],
+    ['bad checksum', { secret: `${Keypair.random().secret().slice(0, 55)}A` }],
+    ['extra key', { secret: Keypair.random().secret(), userId: 'usr_x' }],
+    ['number', { secret: 12 }],
+  ])('import rejects %s without echoing it', async (_label, body) => {
+    const fresh = await signedInUser({ fresh: true })
+    const res = await post(fresh.auth, '/api/accounts/import', body)
+    expect(res.status).toBe(400)
+    const text = await res.text()
+    if (typeof body.secret === 'string') expect(text).not.toContain(body.secret)
+  })
+
+  it('export needs a fresh passkey and answers no-store', async () => {
+    const fresh = await signedInUser({ fresh: true })
+    const acc = await json<Account>(await post(fresh.auth, '/api/accounts', { kind: 'user' }))
+    const res = await post(fresh.auth, `/api/accounts/${acc.accountId}/export`)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('cache-control')).toBe('no-store')
+    const exported = await json<{ secret: string; publicKey: string }>(res)
+    expect(Keypair.fromSecret(exported.secret).publicKey()).toBe(acc.publicKey)
+  })
+
+  it.each([['acc_'], ['acc_short'], ['G' + 'A'.repeat(55)], ['../../etc'], ['acc_%27%20OR%201=1']])(
+    'an invalid account id %j is a 400, not a lookup',
+    async (id) => {
+      const user = await signedInUser()
+      const res = await call(`/api/accounts/${id}`, { headers: user.auth })
+      expect([400, 404]).toContain(res.status)
+      if (res.status === 400) expect((await json(res)).code).toBe('ERR_VALIDATION')
+    },
+  )
+})
+
+describe('isolation between users', () => {
+  it("user B cannot see, fund, export or delete user A's account; the answer equals a missing id", async () => {
+    const a = await signedInUser({ fresh: true })
+    const b = await signedInUser({ fresh: true })
+    const acc = await json<Account>(await post(a.auth, '/api/accounts', { kind: 'user', name: 'A' }))
+    const missing = `acc_${'Z'.repeat(22)}`
+    const attempts: [string, string, string][] = [
+      ['GET', '', 'see'],
+      ['GET', '/transactions', 'history'],
+      ['POST', '/fund', 'fund'],
+      ['POST', '/export', 'export'],
+      ['DELETE', '', 'delete'],
+    ]
+    for (const [method, suffix, what] of attempts) {
+      const theirs = await call(`/api/accounts/${acc.accountId}${suffix}`, { method, headers: b.auth })
+      const none = await call(`/api/accounts/${missing}${suffix}`, { method, headers: b.auth })
+      expect(theirs.status, what).toBe(404)
+      expect(none.status, what).toBe(404)
+      const [t, n] = [await json(theirs), await json(none)]
+      expect({ code: t.code, message: t.message }, what).toEqual({ code: n.code, message: n.message })
+    }
+    const listB = await json<{ accounts: Account[] }>(await call('/api/accounts', { headers: b.auth }))
+    expect(listB.accounts).toHaveLength(0)
+    // A still has it, untouched.
+    expect((await call(`/api/accounts/${acc.accountId}`, { headers: a.auth })).status).toBe(200)
+  })
+})
