@@ -9,6 +9,7 @@ import type { TestProject } from 'vitest/node'
 import { readPem } from '../scripts/lib/certs.ts'
 import { freshSecrets } from '../scripts/lib/secrets.ts'
 import { startStack } from '../scripts/lib/stack.ts'
+import { startHorizon } from './support/horizon/server.ts'
 import type { TestServices } from './support/workers-project.ts'
 
 declare module 'vitest' {
@@ -22,10 +23,14 @@ export const TEST_PASSPHRASE = 'Tuxedo Test Network ; 2026'
 export default async function setup(project: TestProject) {
   const stateDir = mkdtempSync(join(tmpdir(), 'tuxedo-test-'))
   const secrets = freshSecrets()
+  // The Stellar side is the Horizon stand-in: it decodes what the edge submits and verifies signatures
+  // against this passphrase, so a transaction signed for any other network fails there as it would live.
+  const horizon = await startHorizon({ passphrase: TEST_PASSPHRASE })
   const network = {
     STELLAR_NETWORK: 'custom',
     NETWORK_PASSPHRASE: TEST_PASSPHRASE,
-    HORIZON_URL: 'http://127.0.0.1:9',
+    HORIZON_URL: horizon.url,
+    FRIENDBOT_URL: horizon.friendbotUrl,
     SOROBAN_RPC_URL: 'http://127.0.0.1:9',
   }
   const stack = await startStack({ root: process.cwd(), stateDir, secrets, network })
@@ -43,6 +48,7 @@ export default async function setup(project: TestProject) {
   })
   return async () => {
     await stack.stop()
+    await horizon.close()
     rmSync(stateDir, { recursive: true, force: true })
   }
 }

@@ -147,3 +147,43 @@ describe('isolation between users', () => {
     expect((await call(`/api/accounts/${acc.accountId}`, { headers: a.auth })).status).toBe(200)
   })
 })
+
+describe('accounts on the ledger (Horizon stand-in)', () => {
+  it('fund → balances appear; transactions list the friendbot payment', async () => {
+    const user = await signedInUser()
+    const acc = await json<Account>(await post(user.auth, '/api/accounts', { kind: 'user' }))
+    const before = await json<{ funded: boolean; balances: unknown[] }>(
+      await call(`/api/accounts/${acc.accountId}`, { headers: user.auth }),
+    )
+    expect(before).toMatchObject({ funded: false, balances: [] })
+
+    const funded = await post(user.auth, `/api/accounts/${acc.accountId}/fund`)
+    expect(funded.status).toBe(200)
+    const after = await json<{ funded: boolean; balances: { asset: string; balance: string }[] }>(
+      await call(`/api/accounts/${acc.accountId}`, { headers: user.auth }),
+    )
+    expect(after.funded).toBe(true)
+    expect(after.balances).toContainEqual({ asset: 'native', balance: '10000.0000000' })
+
+    const again = await post(user.auth, `/api/accounts/${acc.accountId}/fund`)
+    expect(again.status).toBe(409)
+    expect((await json(again)).code).toBe('ERR_ACCOUNT_EXISTS')
+
+    const list = await json<{ accounts: { funded: boolean }[] }>(
+      await call('/api/accounts', { headers: user.auth }),
+    )
+    expect(list.accounts[0]?.funded).toBe(true)
+  })
+
+  it('fund on mainnet is ERR_NETWORK_UNSUPPORTED', async () => {
+    const mainnet = testApp({
+      env: { STELLAR_NETWORK: 'mainnet', NETWORK_PASSPHRASE: '', FRIENDBOT_URL: '' },
+    })
+    const user = await signedInUser()
+    // The signer is on the test network, so create through the default app, fund through the mainnet one.
+    const acc = await json<Account>(await post(user.auth, '/api/accounts', { kind: 'user' }))
+    const res = await mainnet(`/api/accounts/${acc.accountId}/fund`, { method: 'POST', headers: user.auth })
+    expect(res.status).toBe(400)
+    expect((await json(res)).code).toBe('ERR_NETWORK_UNSUPPORTED')
+  })
+})
