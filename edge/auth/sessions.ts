@@ -97,6 +97,15 @@ export async function findSession(db: D1Database, token: string, now: number): P
   return session
 }
 
+/** A session by id, alive or not (for showing the caller their own session). */
+export async function sessionById(db: D1Database, sessionId: string): Promise<Session | undefined> {
+  const row = await db
+    .prepare('SELECT id, user_id, created_at, last_seen_at, expires_at, reauth_at FROM sessions WHERE id = ?')
+    .bind(sessionId)
+    .first<Row>()
+  return row ? toSession(row) : undefined
+}
+
 export async function markReauth(db: D1Database, sessionId: string, now: number): Promise<void> {
   await db.prepare('UPDATE sessions SET reauth_at = ? WHERE id = ?').bind(now, sessionId).run()
 }

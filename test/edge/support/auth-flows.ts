@@ -1,0 +1,109 @@
+/**
+ * Passkey ceremonies end to end through the real app, driven by the software authenticator: the steps a
+ * browser performs, so each test reads as the user journey it checks.
+ */
+
+import { env } from 'cloudflare:workers'
+import type {
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+} from '@simplewebauthn/server'
+import { expect } from 'vitest'
+import { json, type testApp } from './app.ts'
+import { SoftAuthenticator, type Tamper } from './authenticator.ts'
+
+export type Call = ReturnType<typeof testApp>
+export type Headers = Record<string, string>
+
+export const RP_ORIGIN = String(Reflect.get(env, 'RP_ORIGIN'))
+export const RP_ID = String(Reflect.get(env, 'RP_ID'))
+
+export const randomEmail = () => `u-${crypto.randomUUID()}@test.example`
+export const newAuthenticator = () => new SoftAuthenticator(RP_ORIGIN)
+
+export const post = (call: Call, path: string, body?: unknown, headers: Headers = {}) =>
+  call(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  })
+
+export type Options<T> = { challengeId: string; options: T }
+
+export async function registerOptions(call: Call, email: string) {
+  const res = await post(call, '/auth/passkey/register/options', { email })
+  expect(res.status).toBe(200)
+  return json<Options<PublicKeyCredentialCreationOptionsJSON>>(res)
+}
+
+export type Registered = {
+  email: string
+  authenticator: SoftAuthenticator
+  userId: string
+  token: string
+  auth: Headers
+  recoveryCodes: string[]
+  setCookie: string
+}
+
+/** Registers a new user with a fresh authenticator (or the given one) and checks it worked. */
+export async function register(
+  call: Call,
+  opts: { email?: string; authenticator?: SoftAuthenticator } = {},
+): Promise<Registered> {
+  const email = opts.email ?? randomEmail()
+  const authenticator = opts.authenticator ?? newAuthenticator()
+  const { challengeId, options } = await registerOptions(call, email)
+  const response = await authenticator.create(options)
+  const res = await post(call, '/auth/passkey/register/verify', { challengeId, response })
+  expect(res.status).toBe(201)
+  const body = await json<{ user: { id: string }; sessionToken: string; recoveryCodes: string[] }>(res)
+  return {
+    email,
+    authenticator,
+    userId: body.user.id,
+    token: body.sessionToken,
+    auth: { authorization: `Bearer ${body.sessionToken}` },
+    recoveryCodes: body.recoveryCodes,
+    setCookie: res.headers.get('set-cookie') ?? '',
+  }
+}
+
+/** Login options then an assertion (optionally tampered); returns the verify response. */
+export async function login(
+  call: Call,
+  authenticator: SoftAuthenticator,
+  opts: { email?: string; tamper?: Tamper } = {},
+) {
+  const res = await post(
+    call,
+    '/auth/passkey/login/options',
+    opts.email !== undefined ? { email: opts.email } : {},
+  )
+  expect(res.status).toBe(200)
+  const { challengeId, options } = await json<Options<PublicKeyCredentialRequestOptionsJSON>>(res)
+  const response = await authenticator.get(options, opts.tamper)
+  return post(call, '/auth/passkey/login/verify', { challengeId, response })
+}
+
+/** A fresh assertion in this session (POST /auth/reauth/*); returns the verify response. */
+export async function reauth(call: Call, authenticator: SoftAuthenticator, auth: Headers, tamper?: Tamper) {
+  const res = await post(call, '/auth/reauth/options', undefined, auth)
+  expect(res.status).toBe(200)
+  const { challengeId, options } = await json<Options<PublicKeyCredentialRequestOptionsJSON>>(res)
+  const response = await authenticator.get(options, tamper)
+  return post(call, '/auth/reauth/verify', { challengeId, response }, auth)
+}
+
+/** Adds a passkey from `authenticator` to the signed-in user; returns the verify response. */
+export async function addPasskey(call: Call, authenticator: SoftAuthenticator, auth: Headers, name?: string) {
+  const res = await post(call, '/auth/passkeys/options', undefined, auth)
+  expect(res.status).toBe(200)
+  const { challengeId, options } = await json<Options<PublicKeyCredentialCreationOptionsJSON>>(res)
+  const response = await authenticator.create(options)
+  return post(call, '/auth/passkeys/verify', { challengeId, response, ...(name ? { name } : {}) }, auth)
+}
+
+export async function errorCode(res: Response): Promise<string> {
+  return (await json<{ code: string }>(res)).code
+}
