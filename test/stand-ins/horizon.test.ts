@@ -63,7 +63,9 @@ function build(b: Build) {
 }
 
 type Problem = { type: string; title: string; status: number; extras: Record<string, unknown> }
-type OfferResults = { offerResults?: { isFullyOpen: boolean; wasImmediatelyDeleted: boolean }[] }
+type OfferResults = {
+  offerResults?: { isFullyOpen: boolean; wasImmediatelyDeleted: boolean; wasImmediatelyFilled: boolean }[]
+}
 
 /** Submits and returns Horizon's problem body (or throws when the submission succeeded). */
 async function failure(tx: ReturnType<typeof build> | FeeBumpTransaction) {
@@ -386,6 +388,48 @@ describe('Horizon stand-in: trustlines and offers', () => {
     )
     expect((cancel as OfferResults).offerResults?.[0]?.wasImmediatelyDeleted).toBe(true)
     expect((await server.orderbook(Asset.native(), usd).call()).asks).toEqual([])
+  })
+
+  it('crosses a new offer against the book at the maker price and records the trade', async () => {
+    const usd = new Asset('USD', issuer.publicKey())
+    const usdKey = `USD:${issuer.publicKey()}`
+    await server.submitTransaction(build({ source: bob, ops: [Operation.changeTrust({ asset: usd })] }))
+    await server.submitTransaction(build({ ops: [Operation.changeTrust({ asset: usd })] }))
+    await server.submitTransaction(build({ source: issuer, ops: [pay(bob.publicKey(), '10', usd)] }))
+    await server.submitTransaction(
+      build({
+        source: bob,
+        ops: [Operation.manageSellOffer({ selling: usd, buying: Asset.native(), amount: '10', price: '4' })],
+      }),
+    )
+    const res = await server.submitTransaction(
+      build({
+        ops: [
+          Operation.manageSellOffer({ selling: Asset.native(), buying: usd, amount: '8', price: '0.25' }),
+        ],
+      }),
+    )
+    expect((res as OfferResults).offerResults?.[0]?.wasImmediatelyFilled).toBe(true)
+    expect(h.ledger.balances(alice.publicKey())).toEqual({ native: '91.9999800', [usdKey]: '2.0000000' })
+    expect(h.ledger.balances(bob.publicKey())).toEqual({ native: '57.9999800', [usdKey]: '8.0000000' })
+    const book = await server.orderbook(usd, Asset.native()).call()
+    expect(book.asks).toEqual([{ price_r: { n: 4, d: 1 }, price: '4.0000000', amount: '8.0000000' }])
+    const trades = await server.trades().forAccount(alice.publicKey()).call()
+    expect(trades.records).toHaveLength(1)
+    expect(trades.records[0]).toMatchObject({
+      base_amount: '2.0000000',
+      counter_amount: '8.0000000',
+      base_account: bob.publicKey(),
+    })
+    const self = await failure(
+      build({
+        source: bob,
+        ops: [
+          Operation.manageSellOffer({ selling: Asset.native(), buying: usd, amount: '4', price: '0.25' }),
+        ],
+      }),
+    )
+    expect(self.extras.result_codes).toEqual({ transaction: 'tx_failed', operations: ['op_cross_self'] })
   })
 
   it('converts path payments at the configured rate', async () => {

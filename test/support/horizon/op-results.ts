@@ -120,11 +120,12 @@ function offerEntry(o: OfferState): xdr.OfferEntry {
   })
 }
 
-/** A successful offer operation: created, updated, or deleted (`offer` undefined); no offers claimed. */
+/** A successful offer operation: created, updated, or deleted (`o` undefined), with the fills it took. */
 export function offerSuccess(
   kind: OfferKind,
   effect: 'created' | 'updated' | 'deleted',
   o?: OfferState,
+  offersClaimed: xdr.ClaimAtom[] = [],
 ): OpOutcome {
   const O = xdr.ManageOfferSuccessResultOffer
   const offer =
@@ -133,7 +134,7 @@ export function offerSuccess(
       : effect === 'created'
         ? O.manageOfferCreated(offerEntry(o))
         : O.manageOfferUpdated(offerEntry(o))
-  const success = new xdr.ManageOfferSuccessResult({ offersClaimed: [], offer })
+  const success = new xdr.ManageOfferSuccessResult({ offersClaimed, offer })
   const tr =
     kind === 'manageBuyOffer'
       ? xdr.OperationResultTr.manageBuyOffer(xdr.ManageBuyOfferResult.manageBuyOfferSuccess(success))

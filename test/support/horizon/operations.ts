@@ -1,12 +1,13 @@
 /**
  * Applies one decoded operation to the draft world and says how it went, with the codes stellar-core uses.
  * Supported: create_account, payment, path payments (through a fixed rate table), change_trust,
- * manage_sell_offer / manage_buy_offer / create_passive_sell_offer (recorded on the book, not crossed),
+ * manage_sell_offer / manage_buy_offer (crossed against the book, see crossing.ts) / create_passive_sell_offer,
  * account_merge. Anything else is `op_not_supported`, so a test never mistakes "ignored" for "applied".
  */
 import type { OperationRecord } from '@stellar/stellar-sdk/base'
 import { toStroops } from '../../../shared/schemas/money.ts'
 import { available, credit, debit } from './balances.ts'
+import { cross } from './crossing.ts'
 import {
   changeTrustOutcome,
   createAccountOutcome,
@@ -210,17 +211,25 @@ function manageOffer(
   }
   if (seller.native < minimumBalance(w, seller, ctx.baseReserve, 1))
     return offerFailure(kind, 'op_low_reserve')
-  if (have <= 0n) return offerFailure(kind, 'op_underfunded')
+  if (have <= 0n || have < amount) return offerFailure(kind, 'op_underfunded')
+  const offerNo = w.nextOfferId
+  w.nextOfferId++
+  // Passive offers never take from the book; the others cross before resting.
+  const crossed =
+    op.type === 'createPassiveSellOffer'
+      ? { ok: true as const, remaining: amount, claimed: [] }
+      : cross(w, w.trades, sellerId, offerNo, selling, buying, amount, sellPrice, ctx.baseReserve, ctx.ledger)
+  if (!crossed.ok) return offerFailure(kind, crossed.code)
+  if (crossed.remaining <= 0n) return offerSuccess(kind, 'deleted', undefined, crossed.claimed)
   const offer: OfferState = {
-    id: w.nextOfferId,
+    id: offerNo,
     seller: sellerId,
     selling,
     buying,
-    amount,
+    amount: crossed.remaining,
     price: sellPrice,
     lastModifiedLedger: ctx.ledger,
   }
-  w.nextOfferId++
   w.offers.set(offer.id.toString(), offer)
-  return offerSuccess(kind, 'created', offer)
+  return offerSuccess(kind, 'created', offer, crossed.claimed)
 }

@@ -5,6 +5,7 @@
  */
 import type { OperationRecord, Transaction } from '@stellar/stellar-sdk/base'
 import { toStroops } from '../../../shared/schemas/money.ts'
+import type { TradeState } from './crossing.ts'
 import { priceFraction } from './operations.ts'
 import { baseAccountId } from './signatures.ts'
 import {
@@ -342,5 +343,26 @@ export function rootRecord(passphrase: string, sequence: number, closedAt: Date)
     current_protocol_version: 23,
     supported_protocol_version: 23,
     core_supported_protocol_version: 23,
+  }
+}
+
+export function tradeRecord(t: TradeState, closedAt: Date): Json {
+  const token = `${(BigInt(t.ledger) << 32n).toString()}-${t.index}`
+  return {
+    id: token,
+    paging_token: token,
+    ledger_close_time: closedAt.toISOString(),
+    trade_type: 'orderbook',
+    base_offer_id: t.makerOfferId.toString(),
+    base_account: t.maker,
+    base_amount: wireAmount(t.makerAmount),
+    ...assetFields(t.makerSold, 'base_'),
+    counter_offer_id: t.takerOfferId.toString(),
+    counter_account: t.taker,
+    counter_amount: wireAmount(t.takerAmount),
+    ...assetFields(t.takerSold, 'counter_'),
+    base_is_seller: true,
+    // Counter per base: the maker's price.
+    price: { n: String(t.price.n), d: String(t.price.d) },
   }
 }

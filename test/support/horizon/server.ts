@@ -15,6 +15,7 @@ import {
   offerRecord,
   orderBook,
   rootRecord,
+  tradeRecord,
   transactionLinks,
 } from './records.ts'
 import { type AssetRef, assetFields, assetFromQuery, assetKey, wireAmount } from './state.ts'
@@ -232,9 +233,15 @@ export async function startHorizon(options: HorizonOptions): Promise<HorizonStan
       if (!buying) return problem(badRequest('buying asset is invalid', 'buying_asset_type'))
       return ok(orderBook(ledger.world, selling, buying, Number(q.get('limit') ?? '20')))
     }
-    if (path === '/trades') {
-      // Offers are recorded, not crossed, so no trade ever happens on the stand-in.
-      const r = page(url, [])
+    if (path === '/trades' || (parts[0] === 'accounts' && parts[2] === 'trades')) {
+      const who = parts[0] === 'accounts' ? parts[1] : undefined
+      const entries = ledger.world.trades
+        .filter((t) => !who || t.maker === who || t.taker === who)
+        .map((t) => ({
+          pagingToken: (BigInt(t.ledger) << 32n) + BigInt(t.index),
+          record: tradeRecord(t, ledger.closedAt),
+        }))
+      const r = page(url, entries)
       return isProblem(r) ? problem(r) : r
     }
     if (path === '/fee_stats') return ok(feeStats(ledger.sequence))

@@ -4,6 +4,7 @@
  * commit it only when every operation succeeded — the same all-or-nothing rule as stellar-core.
  */
 import { Asset as SdkAsset } from '@stellar/stellar-sdk/base'
+import type { TradeState } from './crossing.ts'
 
 export type AssetRef = { readonly type: 'native' } | { readonly type: 'credit'; code: string; issuer: string }
 
@@ -48,9 +49,16 @@ export type World = {
   accounts: Map<string, AccountState>
   offers: Map<string, OfferState>
   nextOfferId: bigint
+  /** Fills, oldest first; part of the world so a failed transaction's fills vanish with it. */
+  trades: TradeState[]
 }
 
-export const emptyWorld = (): World => ({ accounts: new Map(), offers: new Map(), nextOfferId: 1n })
+export const emptyWorld = (): World => ({
+  accounts: new Map(),
+  offers: new Map(),
+  nextOfferId: 1n,
+  trades: [],
+})
 
 export function assetKey(a: AssetRef): string {
   return a.type === 'native' ? 'native' : `${a.code}:${a.issuer}`

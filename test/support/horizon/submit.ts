@@ -157,6 +157,7 @@ export function judgeAndApply(input: SubmitInput): Verdict {
     w.accounts = draft.accounts
     w.offers = draft.offers
     w.nextOfferId = draft.nextOfferId
+    w.trades = draft.trades
   }
   const opResults = outcomes.map((o) => o.xdr)
   const opCodes = ok ? [] : outcomes.map((o) => o.code)

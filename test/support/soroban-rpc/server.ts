@@ -202,7 +202,7 @@ export async function startSorobanRpc(options: SorobanRpcOptions): Promise<Sorob
         oldestLedgerCloseTime: '0',
       }
       // The first poll finds nothing yet, as when a transaction has not closed: clients must keep polling.
-      if (!stored || !stored.polled) {
+      if (!stored?.polled) {
         if (stored) stored.polled = true
         return { ...base, status: 'NOT_FOUND' }
       }
