@@ -9,6 +9,7 @@ import {
   type FeeBumpTransaction,
   Keypair,
   Memo,
+  MuxedAccount,
   Operation,
   TransactionBuilder,
   xdr,
@@ -158,7 +159,9 @@ describe('Horizon stand-in: payments', () => {
   })
 
   it('accepts a JSON body and a muxed destination', async () => {
-    const tx = build({ ops: [pay(`${bob.publicKey()}`, '1')] })
+    const muxed = new MuxedAccount(new Account(bob.publicKey(), '0'), '42').accountId()
+    expect(muxed.startsWith('M')).toBe(true)
+    const tx = build({ ops: [pay(muxed, '1')] })
     const res = await fetch(`${h.url}/transactions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
