@@ -45,12 +45,12 @@ function send(res: ServerResponse, reply: Reply, closing: boolean): void {
 
 export function createRpcServer(
   tls: TlsMaterial,
-  dispatch: (method: string, body: unknown) => Reply,
+  dispatch: (method: string, body: unknown) => Promise<Reply>,
   log: SignerLogger,
 ): Rpc {
   let inflight = 0
   let draining = false
-  const handle = (
+  const handle = async (
     req: IncomingMessage,
     res: ServerResponse,
     raw: Buffer | undefined,
@@ -84,7 +84,7 @@ export function createRpcServer(
         reply =
           body === undefined
             ? errorReply({ code: 'ERR_BAD_JSON', message: 'body is not JSON' })
-            : dispatch(match[1], body)
+            : await dispatch(match[1], body)
       } catch (e) {
         // The detail stays in the log (no request data in it); the wire gets the code.
         log.error(
@@ -133,7 +133,11 @@ export function createRpcServer(
         if (size > MAX_BODY_BYTES) tooLarge = true
         else chunks.push(c)
       })
-      req.on('end', () => handle(req, res, tooLarge ? undefined : Buffer.concat(chunks), started, late))
+      req.on('end', () => {
+        handle(req, res, tooLarge ? undefined : Buffer.concat(chunks), started, late).catch(() =>
+          res.destroy(),
+        )
+      })
       req.on('error', () => res.destroy())
     },
   )

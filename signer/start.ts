@@ -9,6 +9,7 @@ import { createAuditLog } from './audit/chain.ts'
 import type { SignerConfig } from './config.ts'
 import { createKeyring } from './crypto/keyring.ts'
 import { createDispatcher } from './dispatch.ts'
+import { groupCommit } from './group-commit.ts'
 import { createAccountStore } from './keystore/accounts.ts'
 import { startCheckpointer } from './keystore/checkpointer.ts'
 import { dbPath, openDb } from './keystore/db.ts'
@@ -60,7 +61,7 @@ export async function startSigner(config: SignerConfig, opts: StartOptions = {})
     fingerprintKey,
     clock: opts.clock ?? Date.now,
   })
-  const rpc = createRpcServer(config.tls, dispatch, log)
+  const rpc = createRpcServer(config.tls, groupCommit(db, dispatch, log), log)
   const health = config.healthPort === undefined ? undefined : createHealthServer()
   let port: number
   let healthPort: number | undefined
