@@ -108,7 +108,12 @@ export async function startEdge(
   const scriptPath = buildEdge(opts.root, opts.outDir)
   const mf = new Miniflare(edgeOptions(opts, scriptPath))
   const url = (await mf.ready).toString().replace(/\/$/, '')
-  await applyMigrations(mf, opts.root)
+  try {
+    await applyMigrations(mf, opts.root)
+  } catch (e) {
+    await mf.dispose()
+    throw e
+  }
   return {
     mf,
     url,

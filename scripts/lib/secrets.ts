@@ -18,11 +18,21 @@ export function freshSecrets(): DevSecrets {
   }
 }
 
-/** Reads secrets from `file`, or creates them there (mode 0600). Returns whether they were created. */
+/**
+ * Reads secrets from `file`, or creates them there (mode 0600). A file from an older checkout that lacks a
+ * newer secret gets it added; existing values are kept. Returns whether the file was created.
+ */
 export function ensureSecrets(file: string): { secrets: DevSecrets; created: boolean } {
-  if (existsSync(file))
-    return { secrets: JSON.parse(readFileSync(file, 'utf8')) as DevSecrets, created: false }
+  if (existsSync(file)) {
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<DevSecrets>
+    const secrets: DevSecrets = { ...freshSecrets(), ...stored }
+    if (Object.keys(stored).length !== Object.keys(secrets).length) write(file, secrets)
+    return { secrets, created: false }
+  }
   const secrets = freshSecrets()
-  writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 })
+  write(file, secrets)
   return { secrets, created: true }
 }
+
+const write = (file: string, secrets: DevSecrets) =>
+  writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 })
