@@ -19,14 +19,20 @@ import { openapi } from './routes/openapi.ts'
 import { transactions } from './routes/transactions.ts'
 import type { AppDeps, AppEnv } from './types.ts'
 
-export function createApp(deps: AppDeps = { now: Date.now }) {
-  const app = new Hono<AppEnv>()
+/** The chain every request passes before its route's own rate limit, auth and validation. */
+export function withBaseMiddleware(app: Hono<AppEnv>, deps: AppDeps): Hono<AppEnv> {
   app.use('*', requestId())
   app.use('*', securityHeaders())
   app.use('*', withConfig(deps))
   app.use('*', cors())
   app.use('*', bodyLimit())
   app.use('*', session())
+  app.onError(onError)
+  return app
+}
+
+export function createApp(deps: AppDeps = { now: Date.now }) {
+  const app = withBaseMiddleware(new Hono<AppEnv>(), deps)
 
   app.route('/health', health)
   app.route('/auth', auth)
@@ -36,6 +42,5 @@ export function createApp(deps: AppDeps = { now: Date.now }) {
   app.route('/openapi.json', openapi)
 
   app.notFound((c) => jsonError(c, 'ERR_NOT_FOUND', 'no such route'))
-  app.onError(onError)
   return app
 }
