@@ -72,6 +72,58 @@ const ProblemSchema = z
   })
   .loose()
 
+const PriceRSchema = z.object({ n: z.number(), d: z.number() }).loose()
+const LevelSchema = z.object({ price: z.string(), amount: z.string(), price_r: PriceRSchema.optional() }).loose()
+const OrderBookSchema = z.object({ bids: z.array(LevelSchema), asks: z.array(LevelSchema) }).loose()
+export type OrderBook = z.infer<typeof OrderBookSchema>
+const TradeSchema = z
+  .object({
+    ledger_close_time: z.string(),
+    base_amount: z.string(),
+    counter_amount: z.string(),
+    base_is_seller: z.boolean().optional(),
+    price: z.object({ n: z.union([z.string(), z.number()]), d: z.union([z.string(), z.number()]) }).loose(),
+  })
+  .loose()
+const FeeStatsSchema = z
+  .object({
+    last_ledger: z.string(),
+    last_ledger_base_fee: z.string(),
+    ledger_capacity_usage: z.string().optional(),
+    fee_charged: z.object({ p50: z.string(), p90: z.string().optional() }).loose(),
+  })
+  .loose()
+const RootSchema = z
+  .object({
+    history_latest_ledger: z.number().optional(),
+    core_latest_ledger: z.number().optional(),
+    network_passphrase: z.string(),
+    horizon_version: z.string().optional(),
+    current_protocol_version: z.number().optional(),
+  })
+  .loose()
+const AssetRecordSchema = z
+  .object({
+    asset_type: z.string(),
+    asset_code: z.string(),
+    asset_issuer: z.string(),
+    accounts: z.object({ authorized: z.number() }).loose().optional(),
+    balances: z.object({ authorized: z.string() }).loose().optional(),
+    flags: z.record(z.string(), z.boolean()).optional(),
+  })
+  .loose()
+const OfferSchema = z
+  .object({
+    id: z.string(),
+    seller: z.string(),
+    selling: z.object({ asset_type: z.string(), asset_code: z.string().optional(), asset_issuer: z.string().optional() }).loose(),
+    buying: z.object({ asset_type: z.string(), asset_code: z.string().optional(), asset_issuer: z.string().optional() }).loose(),
+    amount: z.string(),
+    price: z.string(),
+  })
+  .loose()
+export type HorizonOffer = z.infer<typeof OfferSchema>
+
 export type SubmitResult = {
   readonly hash: string
   readonly ledger: number
@@ -97,6 +149,50 @@ export class Horizon {
     } catch (e) {
       throw upstreamError(e, 'Horizon')
     }
+  }
+
+  async #getJson<T extends z.ZodType>(path: string, schema: T, what: string): Promise<z.infer<T>> {
+    const res = await this.#get(path)
+    if (res.status === 400 || res.status === 404)
+      throw new AppError('ERR_TOOL_INPUT', `Horizon could not answer that ${what} query (${res.status})`)
+    if (!res.ok)
+      throw new AppError('ERR_UPSTREAM_UNAVAILABLE', 'Horizon is unavailable', `GET ${what}: ${res.status}`)
+    return parse(schema, await res.json(), what)
+  }
+
+  /** Network status: the root resource (latest ledger, passphrase, versions). */
+  root() {
+    return this.#getJson('/', RootSchema, 'root')
+  }
+
+  feeStats() {
+    return this.#getJson('/fee_stats', FeeStatsSchema, 'fee stats')
+  }
+
+  /** `selling`/`buying` are Horizon query fragments (see build-tx.ts assetQuery). */
+  orderBook(query: Record<string, string>, limit = 20) {
+    const q = new URLSearchParams({ ...query, limit: String(limit) })
+    return this.#getJson(`/order_book?${q}`, OrderBookSchema, 'order book')
+  }
+
+  async trades(query: Record<string, string>, limit = 20) {
+    const q = new URLSearchParams({ ...query, limit: String(limit), order: 'desc' })
+    return (await this.#getJson(`/trades?${q}`, PageSchema(TradeSchema), 'trades'))._embedded.records
+  }
+
+  async assets(code: string, issuer: string | undefined) {
+    const q = new URLSearchParams({ asset_code: code, limit: '10' })
+    if (issuer) q.set('asset_issuer', issuer)
+    return (await this.#getJson(`/assets?${q}`, PageSchema(AssetRecordSchema), 'assets'))._embedded.records
+  }
+
+  async offers(publicKey: string) {
+    const path = `/accounts/${encodeURIComponent(publicKey)}/offers?limit=100`
+    const res = await this.#get(path)
+    if (res.status === 404) return []
+    if (!res.ok)
+      throw new AppError('ERR_UPSTREAM_UNAVAILABLE', 'Horizon is unavailable', `GET offers: ${res.status}`)
+    return parse(PageSchema(OfferSchema), await res.json(), 'offers')._embedded.records
   }
 
   /** The account, or undefined when it does not exist on the ledger (not yet funded). */

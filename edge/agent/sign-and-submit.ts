@@ -1,0 +1,110 @@
+/**
+ * The one path by which the agent moves money: build at the edge → (issue 6: simulate and preview here) →
+ * the signer signs for the caller's account (with the network passphrase, so a transaction built for the
+ * wrong network is refused there too) → submit to Horizon or Soroban RPC → { hash, ledger, fee }.
+ * In `external` mode nothing is signed: the caller gets the unsigned XDR to sign in their own wallet.
+ * Policy denials and approval requests from the signer become structured results, never thrown errors.
+ */
+import type { Transaction, xdr } from '@stellar/stellar-sdk/base'
+import { AppError, type ErrorCode } from '../../shared/errors.ts'
+import type { Account } from '../../shared/schemas/signer-rpc.ts'
+import { hex } from '../lib/crypto.ts'
+import { BASE_FEE_STROOPS, buildTransaction } from '../stellar/build-tx.ts'
+import { fail, ok, type ToolContext, type ToolResult } from './define-tool.ts'
+
+const SIGNER_REFUSALS = new Set<ErrorCode>([
+  'ERR_APPROVAL_REQUIRED',
+  'ERR_APPROVAL_INVALID',
+  'ERR_APPROVAL_EXPIRED',
+  'ERR_POLICY_TX_CAP',
+  'ERR_POLICY_DAILY_CAP',
+  'ERR_POLICY_OPERATION',
+  'ERR_POLICY_TIME_BOUNDS',
+  'ERR_POLICY_FEE',
+  'ERR_POLICY_DESTINATION',
+  'ERR_POLICY_SOURCE',
+])
+
+export type ClassicRequest = {
+  readonly account: Account
+  readonly operations: readonly xdr.Operation[]
+  readonly description: string
+  readonly memo?: string | null
+}
+
+/** Loads the source account, builds the classic transaction, then signs and submits it. */
+export async function submitClassic(ctx: ToolContext, req: ClassicRequest): Promise<ToolResult> {
+  const source = await ctx.horizon.account(req.account.publicKey)
+  if (!source)
+    return fail('ERR_ACCOUNT_NOT_FOUND', `account ${req.account.publicKey} is not funded on the network yet`)
+  const feePerOp = await suggestedFee(ctx)
+  const tx = buildTransaction({
+    source,
+    operations: req.operations,
+    passphrase: ctx.network.passphrase,
+    feePerOp,
+    memo: req.memo ?? null,
+  })
+  return signAndSubmit(ctx, { account: req.account, tx, description: req.description, via: 'horizon' })
+}
+
+export type SignRequest = {
+  readonly account: Account
+  readonly tx: Transaction
+  readonly description: string
+  readonly via: 'horizon' | 'soroban'
+}
+
+export async function signAndSubmit(ctx: ToolContext, req: SignRequest): Promise<ToolResult> {
+  const unsignedXdr = req.tx.toXDR()
+  if (ctx.mode === 'external') {
+    return ok({
+      unsignedXdr,
+      networkPassphrase: ctx.network.passphrase,
+      description: req.description,
+      submitTo: '/api/transactions/submit-signed',
+    })
+  }
+  const userId = ctx.userId
+  if (userId === undefined) return fail('ERR_AUTH_REQUIRED', 'sign in to move money')
+  let signed: { signedXdr: string; hash: string }
+  try {
+    signed = await ctx.signer('tx.sign', userId, {
+      accountId: req.account.accountId,
+      xdr: unsignedXdr,
+      networkPassphrase: ctx.network.passphrase,
+    })
+  } catch (e) {
+    if (e instanceof AppError && SIGNER_REFUSALS.has(e.code)) {
+      const txHash = hex(req.tx.hash())
+      return fail(e.code, e.message, {
+        txHash,
+        description: req.description,
+        ...(approvalIdIn(e.message) ? { approvalId: approvalIdIn(e.message) } : {}),
+      })
+    }
+    throw e
+  }
+  if (req.via === 'soroban') {
+    const r = await ctx.soroban.sendAndWait(signed.signedXdr, ctx.signal)
+    return ok({ hash: r.hash, ledger: r.ledger, fee: r.fee, description: req.description, result: r.returnValue })
+  }
+  const r = await ctx.horizon.submit(signed.signedXdr)
+  return ok({ hash: r.hash, ledger: r.ledger, fee: r.feeCharged ?? null, description: req.description })
+}
+
+async function suggestedFee(ctx: ToolContext): Promise<number> {
+  try {
+    const stats = await ctx.horizon.feeStats()
+    const p50 = Number(stats.fee_charged.p50)
+    // Bounded: a spiking fee market must not make the agent overpay by orders of magnitude.
+    return Number.isFinite(p50) ? Math.min(Math.max(p50, BASE_FEE_STROOPS), 10_000) : BASE_FEE_STROOPS
+  } catch {
+    return BASE_FEE_STROOPS
+  }
+}
+
+/** The approval flow names its ids `apr_…`/`appr_…`; take one if the signer's message carries it. */
+function approvalIdIn(message: string): string | undefined {
+  return /\b(appr?_[A-Za-z0-9_-]{6,64})\b/.exec(message)?.[1]
+}

@@ -1,0 +1,101 @@
+/**
+ * Soroban RPC through stellar-sdk's fetch-based `rpc.Server`: simulate, prepare (simulate + assemble), send
+ * and poll. Every failure becomes an AppError with a message the caller may read; RPC detail goes to logs.
+ */
+import { scValToNative, type Transaction, TransactionBuilder, type xdr } from '@stellar/stellar-sdk/base'
+import * as rpc from '@stellar/stellar-sdk/rpc'
+import { AppError } from '../../shared/errors.ts'
+import type { NetworkConfig } from '../../shared/network.ts'
+
+const POLL_INTERVAL_MS = 300
+const POLL_LIMIT_MS = 30_000
+
+export type SorobanSendResult = {
+  readonly hash: string
+  readonly ledger: number
+  readonly fee: string | null
+  readonly returnValue: unknown
+}
+
+/** bigint-safe JSON for contract values (i128 balances do not fit a number). */
+export function jsonSafe(v: unknown): unknown {
+  if (typeof v === 'bigint') return v.toString()
+  if (v instanceof Uint8Array) return Array.from(v, (b) => b.toString(16).padStart(2, '0')).join('')
+  if (Array.isArray(v)) return v.map(jsonSafe)
+  if (v instanceof Map) return Object.fromEntries([...v.entries()].map(([k, x]) => [String(k), jsonSafe(x)]))
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, jsonSafe(x)]))
+  return v
+}
+
+export class SorobanRpc {
+  readonly #server: rpc.Server
+  readonly #passphrase: string
+  constructor(network: NetworkConfig) {
+    this.#server = new rpc.Server(network.sorobanRpcUrl, { allowHttp: network.sorobanRpcUrl.startsWith('http:') })
+    this.#passphrase = network.passphrase
+  }
+
+  async health() {
+    return this.#guard(async () => {
+      const [health, latest] = await Promise.all([this.#server.getHealth(), this.#server.getLatestLedger()])
+      return { status: health.status, latestLedger: latest.sequence, protocolVersion: latest.protocolVersion }
+    })
+  }
+
+  /** Read-only: the value a call would return, from simulation; nothing is signed or sent. */
+  async simulateValue(tx: Transaction): Promise<unknown> {
+    const sim = await this.#guard(() => this.#server.simulateTransaction(tx))
+    if (rpc.Api.isSimulationError(sim))
+      throw new AppError('ERR_TX_SIMULATION_FAILED', `the contract call failed in simulation: ${short(sim.error)}`)
+    const retval: xdr.ScVal | undefined = sim.result?.retval
+    return retval === undefined ? null : jsonSafe(scValToNative(retval))
+  }
+
+  /** Simulates, then assembles the footprint and resource fee into the transaction to be signed. */
+  async prepare(tx: Transaction): Promise<Transaction> {
+    try {
+      return await this.#server.prepareTransaction(tx)
+    } catch (e) {
+      if (e instanceof AppError) throw e
+      const msg = e instanceof Error ? e.message : String(e)
+      if (/simulat|HostError|Error\(/i.test(msg))
+        throw new AppError('ERR_TX_SIMULATION_FAILED', `the contract call failed in simulation: ${short(msg)}`)
+      throw new AppError('ERR_UPSTREAM_UNAVAILABLE', 'Soroban RPC is unavailable', msg)
+    }
+  }
+
+  async sendAndWait(signedXdr: string, signal: AbortSignal): Promise<SorobanSendResult> {
+    const tx = TransactionBuilder.fromXDR(signedXdr, this.#passphrase)
+    const sent = await this.#guard(() => this.#server.sendTransaction(tx))
+    if (sent.status === 'ERROR' || sent.status === 'TRY_AGAIN_LATER') {
+      throw new AppError('ERR_TX_SUBMIT_FAILED', `the network rejected the transaction (${sent.status})`)
+    }
+    const deadline = Date.now() + POLL_LIMIT_MS
+    while (Date.now() < deadline && !signal.aborted) {
+      const got = await this.#guard(() => this.#server.getTransaction(sent.hash))
+      if (got.status === rpc.Api.GetTransactionStatus.SUCCESS) {
+        return {
+          hash: sent.hash,
+          ledger: got.ledger,
+          // The fee bid; the charged fee is in the result meta, which the stand-in does not model.
+          fee: tx.fee,
+          returnValue: got.returnValue ? jsonSafe(scValToNative(got.returnValue)) : null,
+        }
+      }
+      if (got.status === rpc.Api.GetTransactionStatus.FAILED)
+        throw new AppError('ERR_TX_SUBMIT_FAILED', `transaction ${sent.hash} failed on the network`)
+      await new Promise((r) => setTimeout(r, POLL_INTERVAL_MS))
+    }
+    throw new AppError('ERR_UPSTREAM_TIMEOUT', `transaction ${sent.hash} was sent but not confirmed in time`)
+  }
+
+  async #guard<T>(f: () => Promise<T>): Promise<T> {
+    try {
+      return await f()
+    } catch (e) {
+      throw new AppError('ERR_UPSTREAM_UNAVAILABLE', 'Soroban RPC is unavailable', e instanceof Error ? e.message : 'rpc')
+    }
+  }
+}
+
+const short = (s: string) => s.split('\n')[0]?.slice(0, 200) ?? 'unknown'
