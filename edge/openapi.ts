@@ -16,6 +16,20 @@ import {
   TransactionsQuerySchema,
   TransactionViewSchema,
 } from '../shared/schemas/api.ts'
+import {
+  AddPasskeyVerifyBodySchema,
+  AssertionVerifyBodySchema,
+  CeremonyOptionsSchema,
+  LoginOptionsBodySchema,
+  PasskeyIdParamSchema,
+  PasskeyViewSchema,
+  RecoveryVerifyBodySchema,
+  RegisteredSchema,
+  RegisterOptionsBodySchema,
+  RegisterVerifyBodySchema,
+  SessionViewSchema,
+  SignedInSchema,
+} from '../shared/schemas/auth.ts'
 import { AccountSchema, AccountsDeleteResultSchema } from '../shared/schemas/signer-rpc.ts'
 import { VERSION } from './routes/health.ts'
 
@@ -31,6 +45,129 @@ export type RouteDoc = {
   readonly tag: string
 }
 
+const AUTH_DOCS: RouteDoc[] = [
+  {
+    method: 'post',
+    path: '/auth/passkey/register/options',
+    summary: 'Start registering a passkey for an email (same answer whether or not it has an account)',
+    auth: 'none',
+    body: RegisterOptionsBodySchema,
+    response: CeremonyOptionsSchema,
+    tag: 'auth',
+  },
+  {
+    method: 'post',
+    path: '/auth/passkey/register/verify',
+    summary: 'Finish registration: user, passkey, session and 8 recovery codes (shown once)',
+    auth: 'none',
+    body: RegisterVerifyBodySchema,
+    response: RegisteredSchema,
+    tag: 'auth',
+  },
+  {
+    method: 'post',
+    path: '/auth/passkey/login/options',
+    summary: "Start a login: the email's passkeys, or a discoverable credential without email",
+    auth: 'none',
+    body: LoginOptionsBodySchema,
+    response: CeremonyOptionsSchema,
+    tag: 'auth',
+  },
+  {
+    method: 'post',
+    path: '/auth/passkey/login/verify',
+    summary: 'Finish a login: a fresh session (cookie and token)',
+    auth: 'none',
+    body: AssertionVerifyBodySchema,
+    response: SignedInSchema,
+    tag: 'auth',
+  },
+  {
+    method: 'post',
+    path: '/auth/logout',
+    summary: 'End this session',
+    auth: 'session',
+    response: z.object({ revoked: z.number() }),
+    tag: 'auth',
+  },
+  {
+    method: 'post',
+    path: '/auth/logout-all',
+    summary: 'End every session of this user',
+    auth: 'session',
+    response: z.object({ revoked: z.number() }),
+    tag: 'auth',
+  },
+  {
+    method: 'get',
+    path: '/auth/session',
+    summary: 'The signed-in user and this session',
+    auth: 'session',
+    response: SessionViewSchema,
+    tag: 'auth',
+  },
+  {
+    method: 'get',
+    path: '/auth/passkeys',
+    summary: 'Your passkeys',
+    auth: 'session',
+    response: z.object({ passkeys: z.array(PasskeyViewSchema) }),
+    tag: 'auth',
+  },
+  {
+    method: 'post',
+    path: '/auth/passkeys/options',
+    summary: 'Start adding a passkey (your existing ones are excluded)',
+    auth: 'session',
+    response: CeremonyOptionsSchema,
+    tag: 'auth',
+  },
+  {
+    method: 'post',
+    path: '/auth/passkeys/verify',
+    summary: 'Finish adding a passkey',
+    auth: 'session',
+    body: AddPasskeyVerifyBodySchema,
+    response: z.object({ passkey: PasskeyViewSchema }),
+    tag: 'auth',
+  },
+  {
+    method: 'delete',
+    path: '/auth/passkeys/{id}',
+    summary: 'Remove a passkey (never the last one)',
+    auth: 'fresh-passkey',
+    params: PasskeyIdParamSchema,
+    response: z.object({ removed: z.string() }),
+    tag: 'auth',
+  },
+  {
+    method: 'post',
+    path: '/auth/recovery/verify',
+    summary: 'Spend a recovery code: a session that can add a passkey (5 tries per hour)',
+    auth: 'none',
+    body: RecoveryVerifyBodySchema,
+    response: SignedInSchema.extend({ recoveryCodesLeft: z.number() }),
+    tag: 'auth',
+  },
+  {
+    method: 'post',
+    path: '/auth/reauth/options',
+    summary: 'Start a fresh passkey assertion for this session',
+    auth: 'session',
+    response: CeremonyOptionsSchema,
+    tag: 'auth',
+  },
+  {
+    method: 'post',
+    path: '/auth/reauth/verify',
+    summary: 'Finish it: fresh for 5 minutes (export, import, delete, remove passkey)',
+    auth: 'session',
+    body: AssertionVerifyBodySchema,
+    response: z.object({ reauthAt: z.number() }),
+    tag: 'auth',
+  },
+]
+
 const account = '/api/accounts/{id}'
 export const ROUTE_DOCS: RouteDoc[] = [
   {
@@ -40,6 +177,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
     auth: 'none',
     tag: 'health',
   },
+  ...AUTH_DOCS,
   {
     method: 'get',
     path: '/api/accounts',

@@ -120,11 +120,12 @@ export const auth = new Hono<AppEnv>()
     const { DB: db } = c.env
     const config = c.var.config
     const user = email === undefined ? undefined : await findUserByEmail(db, email)
-    const allow = user
-      ? await credentialsOf(db, user.id)
-      : email !== undefined
-        ? [await decoyCredential(config.authSecret, email)]
-        : []
+    // Known and unknown emails do the same work (one lookup, one HMAC) so timing does not tell them apart.
+    const [own, decoy] = await Promise.all([
+      credentialsOf(db, user?.id ?? ''),
+      decoyCredential(config.authSecret, email ?? ''),
+    ])
+    const allow = user ? own : email !== undefined ? [decoy] : []
     return c.json(
       await createAssertionChallenge(db, config, {
         purpose: 'login',

@@ -106,3 +106,33 @@ describe('sessions: GET /auth/session, POST /auth/logout, /auth/logout-all', () 
     expect(await errorCode(res)).toBe('ERR_AUTH_REQUIRED')
   })
 })
+
+describe('GET /openapi.json', () => {
+  it('documents every /auth route with its body schema', async () => {
+    const doc = await json<{ paths: Record<string, Record<string, { requestBody?: unknown }>> }>(
+      await call('/openapi.json'),
+    )
+    const routes = Object.entries(doc.paths)
+      .filter(([p]) => p.startsWith('/auth/'))
+      .flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`))
+    expect(routes.sort()).toEqual(
+      [
+        'POST /auth/passkey/register/options',
+        'POST /auth/passkey/register/verify',
+        'POST /auth/passkey/login/options',
+        'POST /auth/passkey/login/verify',
+        'POST /auth/logout',
+        'POST /auth/logout-all',
+        'GET /auth/session',
+        'GET /auth/passkeys',
+        'POST /auth/passkeys/options',
+        'POST /auth/passkeys/verify',
+        'DELETE /auth/passkeys/{id}',
+        'POST /auth/recovery/verify',
+        'POST /auth/reauth/options',
+        'POST /auth/reauth/verify',
+      ].sort(),
+    )
+    expect(doc.paths['/auth/recovery/verify']?.post?.requestBody).toBeDefined()
+  })
+})
