@@ -207,13 +207,16 @@ export async function verifyAssertion(
   }
   const passkey = await findPasskey(db, opts.response.id)
   if (!passkey) throw invalid('unknown credential')
-  if (challenge.userId !== null) {
-    if (passkey.userId !== challenge.userId) throw invalid('credential of another user')
-  } else {
-    const handle = opts.response.response.userHandle
-    if (!handle || handle !== base64url(new TextEncoder().encode(passkey.userId)))
-      throw invalid('user handle does not name the credential owner')
-  }
+  if (challenge.userId !== null && passkey.userId !== challenge.userId)
+    throw invalid('credential of another user')
+  // A user handle, when given, must name the owner; without a named user (discoverable) it is required.
+  const handle = opts.response.response.userHandle
+  if (
+    handle === undefined
+      ? challenge.userId === null
+      : handle !== base64url(new TextEncoder().encode(passkey.userId))
+  )
+    throw invalid('user handle does not name the credential owner')
   let result: Awaited<ReturnType<typeof verifyAuthenticationResponse>>
   try {
     result = await verifyAuthenticationResponse({

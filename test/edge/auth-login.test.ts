@@ -149,6 +149,14 @@ describe('POST /auth/passkey/login/*', () => {
     expect(res.status).toBe(401)
   })
 
+  it('an email login refuses a user handle that names someone else', async () => {
+    const r = await register(call)
+    const other = await register(call)
+    const handle = base64url(new TextEncoder().encode(other.userId))
+    const res = await login(call, r.authenticator, { email: r.email, tamper: { userHandle: handle } })
+    expect(res.status).toBe(401)
+  })
+
   it('a decoy challenge (unknown email) cannot be satisfied by any real credential', async () => {
     const r = await register(call)
     const { challengeId, options } = await loginOptions({ email: randomEmail() })
