@@ -14,8 +14,10 @@ import { securityHeaders } from './middleware/security-headers.ts'
 import { session } from './middleware/session.ts'
 import { accounts, agentAccounts } from './routes/accounts.ts'
 import { auth } from './routes/auth.ts'
+import { chat } from './routes/chat.ts'
 import { health } from './routes/health.ts'
 import { openapi } from './routes/openapi.ts'
+import { threads } from './routes/threads.ts'
 import { transactions } from './routes/transactions.ts'
 import type { AppDeps, AppEnv } from './types.ts'
 
@@ -39,6 +41,8 @@ export function createApp(deps: AppDeps = { now: Date.now }) {
   app.route('/api/accounts', accounts)
   app.route('/api/agent/accounts', agentAccounts)
   app.route('/api/transactions', transactions)
+  app.route('/chat', chat)
+  app.route('/api/threads', threads)
   app.route('/openapi.json', openapi)
 
   app.notFound((c) => jsonError(c, 'ERR_NOT_FOUND', 'no such route'))
