@@ -20,6 +20,8 @@ export default defineConfig({
             'test/signer/**/*.test.ts',
             'test/scripts/**/*.test.ts',
             'test/stand-ins/**/*.test.ts',
+            'test/attestation/**/*.test.ts',
+            'test/deploy/**/*.test.ts',
           ],
           environment: 'node',
           testTimeout: 30_000,
