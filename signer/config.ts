@@ -5,8 +5,10 @@
  */
 import { readFileSync } from 'node:fs'
 import { z } from 'zod'
+import { ATTESTATION_MODES, type AttestationMode } from '../shared/attestation.ts'
 import { type NetworkConfig, parseNetwork } from '../shared/network.ts'
-import { ConfigError, type Problem } from './errors.ts'
+import { ConfigError, CriticalSecurityError, type Problem } from './errors.ts'
+import { builtinDefaults, compilePolicy, type Policy } from './policy/config.ts'
 import { loadSecrets, type Secrets } from './secrets.ts'
 
 export const ENVIRONMENTS = ['development', 'staging', 'production'] as const
@@ -25,6 +27,8 @@ export type SignerConfig = {
   readonly tls: TlsMaterial
   readonly network: NetworkConfig
   readonly secrets: Secrets
+  /** The deployment's default spending policy (SIGNER_POLICY_DEFAULTS, else the issue-6 defaults). */
+  readonly policy: Policy
 }
 
 const port = z.coerce.number().int().min(0).max(65_535)
@@ -38,6 +42,7 @@ const PlainSchema = z.object({
   SIGNER_TLS_CERT: z.string().min(1, 'missing'),
   SIGNER_TLS_KEY: z.string().min(1, 'missing'),
   SIGNER_CLIENT_CA: z.string().min(1, 'missing'),
+  SIGNER_POLICY_DEFAULTS: z.string().optional(),
 })
 
 const PEM = /-----BEGIN [A-Z0-9 ]+-----/
@@ -82,12 +87,22 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): SignerCo
   }
   if (!parsed.success || !network.ok) throw new ConfigError(problems)
   const v = parsed.data
+  // A signer outside a TEE must never pass for the real one: insecure-dev exists for laptops and tests only.
+  if (v.ATTESTATION_MODE === 'insecure-dev' && v.ENVIRONMENT !== 'development') {
+    secrets.current.bytes.fill(0)
+    secrets.next?.bytes.fill(0)
+    secrets.salt.fill(0)
+    throw new CriticalSecurityError([
+      { variable: 'ATTESTATION_MODE', message: `insecure-dev is refused when ENVIRONMENT=${v.ENVIRONMENT}` },
+    ])
+  }
   const tls = {
     cert: readPemFile('SIGNER_TLS_CERT', v.SIGNER_TLS_CERT, problems),
     key: readPemFile('SIGNER_TLS_KEY', v.SIGNER_TLS_KEY, problems),
     clientCa: readPemFile('SIGNER_CLIENT_CA', v.SIGNER_CLIENT_CA, problems),
   }
-  if (problems.length > 0) throw new ConfigError(problems)
+  const policy = policyOf(v.SIGNER_POLICY_DEFAULTS, network.network, problems)
+  if (problems.length > 0 || !policy) throw new ConfigError(problems)
   return Object.freeze({
     environment: v.ENVIRONMENT,
     dataDir: v.SIGNER_DATA_DIR,
@@ -98,5 +113,18 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): SignerCo
     tls: Object.freeze(tls),
     network: network.network,
     secrets,
+    policy,
   })
+}
+
+function policyOf(raw: string | undefined, network: NetworkConfig, problems: Problem[]): Policy | undefined {
+  try {
+    const input = raw === undefined ? builtinDefaults(network.name) : JSON.parse(raw)
+    return compilePolicy(input, network.passphrase)
+  } catch (e) {
+    // The message names a field path, never a value.
+    const why = e instanceof SyntaxError ? 'not JSON' : e instanceof Error ? e.message : 'invalid'
+    problems.push({ variable: 'SIGNER_POLICY_DEFAULTS', message: why })
+    return undefined
+  }
 }

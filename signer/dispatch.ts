@@ -7,12 +7,16 @@ import { createHmac } from 'node:crypto'
 import { type ErrorCode, statusOf } from '../shared/errors.ts'
 import type { Failure } from '../shared/result.ts'
 import { SIGNER_MAX_CLOCK_SKEW_MS, SignerEnvelopeSchema } from '../shared/schemas/signer-rpc.ts'
+import type { ApprovalStore } from './approvals/store.ts'
 import type { AuditLog } from './audit/chain.ts'
 import type { Keyring } from './crypto/keyring.ts'
 import type { AccountStore } from './keystore/accounts.ts'
 import type { Db } from './keystore/db.ts'
 import type { RequestStore } from './keystore/requests.ts'
+import type { SpendingStore } from './keystore/spending.ts'
 import type { MethodContext, Outcome } from './methods/context.ts'
+import type { Policy } from './policy/config.ts'
+import type { UserPolicyStore } from './policy/store.ts'
 import { routeOf, validationMessage } from './routes.ts'
 
 export type Reply = {
@@ -33,15 +37,27 @@ export type DispatchDeps = {
   /** HMAC key for request fingerprints, so an imported seed in params is never stored, even hashed plainly. */
   readonly fingerprintKey: Uint8Array
   readonly clock: () => number
+  readonly policy: Policy
+  readonly spending: SpendingStore
+  readonly approvals: ApprovalStore
+  readonly userPolicies: UserPolicyStore
+  readonly newId: (prefix: string) => string
 }
 
 export const errorReply = (error: Failure, requestId?: string): Reply => ({
   status: statusOf(error.code),
-  body: JSON.stringify({ ok: false, error: { code: error.code, message: error.message } }),
+  // `details` only ever carries what the caller may see (ERR_APPROVAL_REQUIRED's approval id and amounts).
+  body: JSON.stringify({
+    ok: false,
+    error: { code: error.code, message: error.message, ...detailsOf(error) },
+  }),
   code: error.code,
   requestId,
   replayed: false,
 })
+
+const detailsOf = (error: Failure): { details?: unknown } =>
+  'details' in error && error.details !== undefined ? { details: error.details } : {}
 
 /** JSON with sorted object keys: the same params always fingerprint the same. */
 export function canonicalJson(value: unknown): string {
@@ -96,6 +112,11 @@ export function createDispatcher(deps: DispatchDeps) {
       audit: deps.audit,
       keyring: deps.keyring,
       networkPassphrase: deps.networkPassphrase,
+      policy: deps.policy,
+      spending: deps.spending,
+      approvals: deps.approvals,
+      userPolicies: deps.userPolicies,
+      newId: deps.newId,
     }
     const work = deps.db.transaction((): Reply => {
       const seen = deps.requests.get(requestId)

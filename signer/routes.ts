@@ -14,8 +14,11 @@ import { accountsDelete } from './methods/accounts-delete.ts'
 import { accountsExport } from './methods/accounts-export.ts'
 import { accountsImport } from './methods/accounts-import.ts'
 import { accountsGet, accountsList } from './methods/accounts-read.ts'
+import { approvalsApprove, approvalsReject } from './methods/approvals-decide.ts'
+import { approvalsGet, approvalsList } from './methods/approvals-read.ts'
 import { auditList } from './methods/audit-list.ts'
 import { type MethodContext, type Outcome, refused } from './methods/context.ts'
+import { policyGet, policySet } from './methods/policy-limits.ts'
 import { txSign } from './methods/tx-sign.ts'
 
 export type Route = {
@@ -57,6 +60,12 @@ export const ROUTES: Readonly<Record<SignerMethod, Route>> = Object.freeze({
   'accounts.delete': route('accounts.delete', accountsDelete),
   'tx.sign': route('tx.sign', txSign),
   'audit.list': route('audit.list', auditList),
+  'approvals.list': route('approvals.list', approvalsList),
+  'approvals.get': route('approvals.get', approvalsGet),
+  'approvals.approve': route('approvals.approve', approvalsApprove),
+  'approvals.reject': route('approvals.reject', approvalsReject),
+  'policy.get': route('policy.get', policyGet),
+  'policy.set': route('policy.set', policySet),
 })
 
 export function routeOf(method: string): Route | undefined {

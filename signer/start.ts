@@ -2,9 +2,10 @@
  * startSigner: open the keystore, then listen (mTLS RPC + optional loopback health). Used by main.ts and
  * by tests that run the signer in-process. close() drains in-flight requests, then closes the database.
  */
-import { hkdfSync } from 'node:crypto'
+import { hkdfSync, randomBytes } from 'node:crypto'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { createApprovalStore } from './approvals/store.ts'
 import { createAuditLog } from './audit/chain.ts'
 import type { SignerConfig } from './config.ts'
 import { createKeyring } from './crypto/keyring.ts'
@@ -14,7 +15,9 @@ import { createAccountStore } from './keystore/accounts.ts'
 import { startCheckpointer } from './keystore/checkpointer.ts'
 import { dbPath, openDb } from './keystore/db.ts'
 import { createRequestStore } from './keystore/requests.ts'
+import { createSpendingStore } from './keystore/spending.ts'
 import { createLogger, type SignerLogger } from './log.ts'
+import { createUserPolicyStore } from './policy/store.ts'
 import { createHealthServer, createRpcServer } from './server.ts'
 
 export type StartOptions = {
@@ -60,6 +63,11 @@ export async function startSigner(config: SignerConfig, opts: StartOptions = {})
     networkPassphrase: config.network.passphrase,
     fingerprintKey,
     clock: opts.clock ?? Date.now,
+    policy: config.policy,
+    spending: createSpendingStore(db),
+    approvals: createApprovalStore(db),
+    userPolicies: createUserPolicyStore(db),
+    newId: (prefix) => `${prefix}_${randomBytes(16).toString('base64url')}`,
   })
   const rpc = createRpcServer(config.tls, groupCommit(db, dispatch, log), log)
   const health = config.healthPort === undefined ? undefined : createHealthServer()

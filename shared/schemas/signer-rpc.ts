@@ -32,7 +32,31 @@ export const SignerEnvelopeSchema = z
   .strict()
 export type SignerEnvelope = z.infer<typeof SignerEnvelopeSchema>
 
-export const SignerErrorSchema = z.object({ code: ErrorCodeSchema, message: z.string().min(1) }).strict()
+/** An approval id minted by the signer (`apr_` + 22 base64url characters). */
+export const ApprovalIdSchema = z.string().regex(/^apr_[A-Za-z0-9_-]{16,64}$/, 'not an approval id')
+const TxHashSchema = z.string().regex(/^[0-9a-f]{64}$/)
+/** Per asset key ("native" or "CODE:ISSUER") → decimal amount. */
+export const AssetAmountsSchema = z.record(z.string(), z.string())
+
+/** Carried by ERR_APPROVAL_REQUIRED: what the user is asked to approve, bound to the transaction hash. */
+export const ApprovalRequiredDetailsSchema = z
+  .object({
+    approvalId: ApprovalIdSchema,
+    txHash: TxHashSchema,
+    expiresAt: z.string(),
+    amounts: AssetAmountsSchema,
+    reason: z.string(),
+  })
+  .strict()
+export type ApprovalRequiredDetails = z.infer<typeof ApprovalRequiredDetailsSchema>
+
+export const SignerErrorSchema = z
+  .object({
+    code: ErrorCodeSchema,
+    message: z.string().min(1),
+    details: ApprovalRequiredDetailsSchema.optional(),
+  })
+  .strict()
 export type SignerError = z.infer<typeof SignerErrorSchema>
 
 /** Response union, generic over the method's result schema. */
@@ -95,6 +119,8 @@ export const TxSignParamsSchema = z
     xdr: XdrSchema,
     /** Optional: when given, must equal the signer's configured passphrase (the XDR does not carry it). */
     networkPassphrase: z.string().min(1).optional(),
+    /** An approved, unexpired, unused approval bound to this exact transaction's hash. */
+    approvalId: ApprovalIdSchema.optional(),
   })
   .strict()
 export const TxSignResultSchema = z
@@ -124,6 +150,64 @@ export const AuditEntrySchema = z
 export type AuditEntry = z.infer<typeof AuditEntrySchema>
 export const AuditListResultSchema = z.object({ entries: z.array(AuditEntrySchema) }).strict()
 
+export const ApprovalStatusSchema = z.enum(['pending', 'approved', 'rejected', 'used', 'expired'])
+export const ApprovalSchema = z
+  .object({
+    approvalId: ApprovalIdSchema,
+    accountId: SignerAccountIdSchema,
+    txHash: TxHashSchema,
+    xdr: XdrSchema,
+    amounts: AssetAmountsSchema,
+    reason: z.string(),
+    status: ApprovalStatusSchema,
+    /** False only when the approval explicitly exempts the transaction from the daily cap. */
+    countsTowardDailyCap: z.boolean(),
+    createdAt: z.string(),
+    expiresAt: z.string(),
+    decidedAt: z.string().nullable(),
+    usedAt: z.string().nullable(),
+  })
+  .strict()
+export type Approval = z.infer<typeof ApprovalSchema>
+export const ApprovalRefParamsSchema = z.object({ approvalId: ApprovalIdSchema }).strict()
+export const ApprovalsListParamsSchema = z
+  .object({ limit: z.number().int().min(1).max(200).optional() })
+  .strict()
+export const ApprovalsListResultSchema = z.object({ approvals: z.array(ApprovalSchema) }).strict()
+
+const AssetLimitViewSchema = z
+  .object({
+    perTx: z.string(),
+    daily: z.string(),
+    approvalAbove: z.string().nullable(),
+    spentToday: z.string(),
+  })
+  .strict()
+/** The effective policy (deployment defaults merged with the user's stricter limits). */
+export const PolicyViewSchema = z
+  .object({
+    assets: z.record(z.string(), AssetLimitViewSchema),
+    destinations: z.record(z.string(), z.array(StellarAccountIdSchema)),
+    feeCeilingPerOpStroops: z.string(),
+    maxTimeAheadSeconds: z.number().int(),
+    approvalTtlSeconds: z.number().int(),
+  })
+  .strict()
+const UserAssetLimitParamsSchema = z
+  .object({
+    perTx: z.string().optional(),
+    daily: z.string().optional(),
+    approvalAbove: z.string().optional(),
+  })
+  .strict()
+/** A user's own limits; each can only lower the deployment's (the signer takes the minimum). */
+export const PolicySetParamsSchema = z
+  .object({
+    assets: z.record(z.string(), UserAssetLimitParamsSchema).optional(),
+    destinations: z.record(SignerAccountIdSchema, z.array(StellarAccountIdSchema).max(256)).optional(),
+  })
+  .strict()
+
 /** The whole RPC surface: method name → params and result schemas. The signer's route table mirrors it. */
 export const SIGNER_METHODS = {
   'accounts.create': { params: AccountsCreateParamsSchema, result: AccountsCreateResultSchema },
@@ -134,6 +218,12 @@ export const SIGNER_METHODS = {
   'accounts.delete': { params: AccountsDeleteParamsSchema, result: AccountsDeleteResultSchema },
   'tx.sign': { params: TxSignParamsSchema, result: TxSignResultSchema },
   'audit.list': { params: AuditListParamsSchema, result: AuditListResultSchema },
+  'approvals.list': { params: ApprovalsListParamsSchema, result: ApprovalsListResultSchema },
+  'approvals.get': { params: ApprovalRefParamsSchema, result: ApprovalSchema },
+  'approvals.approve': { params: ApprovalRefParamsSchema, result: ApprovalSchema },
+  'approvals.reject': { params: ApprovalRefParamsSchema, result: ApprovalSchema },
+  'policy.get': { params: empty, result: PolicyViewSchema },
+  'policy.set': { params: PolicySetParamsSchema, result: PolicyViewSchema },
 } as const
 
 export type SignerMethod = keyof typeof SIGNER_METHODS

@@ -54,6 +54,56 @@ const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
   CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
   `,
+  // 2: spending ledger, approvals, per-user policies (issue 6).
+  `
+  -- One row per signed transaction that spends: the ledger of record. Written in the same SQLite
+  -- transaction as the decision and the audit entry, so the two cannot disagree after a crash.
+  CREATE TABLE spending (
+    request_id  TEXT PRIMARY KEY,
+    user_id     TEXT NOT NULL,
+    account_id  TEXT NOT NULL,
+    day         TEXT NOT NULL,
+    asset       TEXT NOT NULL,
+    stroops     INTEGER NOT NULL CHECK (stroops >= 0),
+    tx_hash     TEXT NOT NULL,
+    approval_id TEXT,
+    at          TEXT NOT NULL
+  ) STRICT;
+  -- The same hash executes at most once on the network: signing it again does not spend twice.
+  CREATE UNIQUE INDEX spending_by_hash ON spending (user_id, tx_hash, asset);
+  -- Running totals per user, UTC day and asset: what the cap is checked against.
+  CREATE TABLE spending_days (
+    user_id TEXT NOT NULL,
+    day     TEXT NOT NULL,
+    asset   TEXT NOT NULL,
+    stroops INTEGER NOT NULL CHECK (stroops >= 0),
+    PRIMARY KEY (user_id, day, asset)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE approvals (
+    id            TEXT PRIMARY KEY,
+    user_id       TEXT NOT NULL,
+    account_id    TEXT NOT NULL,
+    tx_hash       TEXT NOT NULL,
+    xdr           TEXT NOT NULL,
+    amounts       TEXT NOT NULL,
+    reason        TEXT NOT NULL,
+    status        TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected', 'used')),
+    counts_daily  INTEGER NOT NULL DEFAULT 1 CHECK (counts_daily IN (0, 1)),
+    created_ms    INTEGER NOT NULL,
+    expires_ms    INTEGER NOT NULL,
+    decided_ms    INTEGER,
+    used_ms       INTEGER
+  ) STRICT;
+  CREATE INDEX approvals_by_user ON approvals (user_id, created_ms);
+  CREATE INDEX approvals_by_hash ON approvals (user_id, account_id, tx_hash);
+
+  CREATE TABLE user_policies (
+    user_id    TEXT PRIMARY KEY,
+    policy     TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  ) STRICT;
+  `,
 ]
 
 export function dbPath(dataDir: string): string {

@@ -1,9 +1,13 @@
 /** What every RPC method receives: the caller (already authenticated by mTLS + envelope), stores, keys, time. */
 import type { Failure, Result } from '../../shared/result.ts'
 import type { Account } from '../../shared/schemas/signer-rpc.ts'
+import type { ApprovalStore } from '../approvals/store.ts'
 import type { AuditLog } from '../audit/chain.ts'
 import type { Keyring } from '../crypto/keyring.ts'
 import type { AccountRow, AccountStore } from '../keystore/accounts.ts'
+import type { SpendingStore } from '../keystore/spending.ts'
+import type { Policy } from '../policy/config.ts'
+import type { UserPolicyStore } from '../policy/store.ts'
 
 export type MethodContext = {
   readonly userId: string
@@ -13,6 +17,13 @@ export type MethodContext = {
   readonly audit: AuditLog
   readonly keyring: Keyring
   readonly networkPassphrase: string
+  /** The deployment's default spending policy (signer/policy/config.ts). */
+  readonly policy: Policy
+  readonly spending: SpendingStore
+  readonly approvals: ApprovalStore
+  readonly userPolicies: UserPolicyStore
+  /** Fresh random ids (randomness stays at the rim). */
+  readonly newId: (prefix: string) => string
 }
 
 /** A method's answer plus what the audit entry should name. */
@@ -32,10 +43,14 @@ export const done = <T>(
   txHash,
 })
 
-export const refused = <T>(error: Failure, accountId: string | null = null): Outcome<T> => ({
+export const refused = <T>(
+  error: Failure,
+  accountId: string | null = null,
+  txHash: string | null = null,
+): Outcome<T> => ({
   response: { ok: false, error },
   accountId,
-  txHash: null,
+  txHash,
 })
 
 /** The one wording for "missing" and "someone else's": the caller must not be able to tell them apart. */

@@ -58,11 +58,13 @@ describe('tx.sign', () => {
     expect(reply.body.result?.hash).toBe(Buffer.from(bump.hash()).toString('hex'))
   })
 
-  it('signs when the account is only an operation source', async () => {
+  it('refuses (policy) when the account is only an operation source of a foreign transaction', async () => {
+    // Structurally signable (tx/check.ts), but the spending policy (issue 6) requires the transaction
+    // source to be the signing account: our signature would also count towards the foreign source.
     const xdr = paymentXdr(Keypair.random().publicKey(), { opSource: kp.publicKey() })
     const reply = await t.client.call('tx.sign', { accountId, xdr })
-    expect(reply.status).toBe(200)
-    expect(verifySigned(reply.body.result?.signedXdr ?? '', kp.publicKey()).valid).toBe(true)
+    expect(reply.status).toBe(403)
+    expect(reply.body.error?.code).toBe('ERR_POLICY_SOURCE')
   })
 
   it('signs for a muxed (M…) source of its account', async () => {

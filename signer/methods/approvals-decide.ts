@@ -1,0 +1,55 @@
+/**
+ * approvals.approve / approvals.reject. The edge calls approve only after verifying a fresh passkey
+ * assertion whose challenge commits to the approval's transaction hash; the signer still decides what
+ * state moves are legal: pending → approved (unexpired), pending|approved → rejected.
+ */
+import type { SignerParams, SignerResult } from '../../shared/schemas/signer-rpc.ts'
+import { toApproval } from '../approvals/check.ts'
+import { APPROVAL_NOT_FOUND } from './approvals-read.ts'
+import { done, type MethodContext, type Outcome, refused } from './context.ts'
+
+export function approvalsApprove(
+  ctx: MethodContext,
+  params: SignerParams<'approvals.approve'>,
+): Outcome<SignerResult<'approvals.approve'>> {
+  const nowMs = ctx.now.getTime()
+  const row = ctx.approvals.get(ctx.userId, params.approvalId)
+  if (!row) return refused(APPROVAL_NOT_FOUND)
+  if (row.expires_ms <= nowMs) {
+    return refused({ code: 'ERR_APPROVAL_EXPIRED', message: 'approval expired' }, row.account_id, row.tx_hash)
+  }
+  if (!ctx.approvals.decide(ctx.userId, row.id, 'pending', 'approved', nowMs)) {
+    return refused(
+      { code: 'ERR_APPROVAL_INVALID', message: `approval is ${row.status}, not pending` },
+      row.account_id,
+      row.tx_hash,
+    )
+  }
+  return decided(ctx, row.id, nowMs)
+}
+
+export function approvalsReject(
+  ctx: MethodContext,
+  params: SignerParams<'approvals.reject'>,
+): Outcome<SignerResult<'approvals.reject'>> {
+  const nowMs = ctx.now.getTime()
+  const row = ctx.approvals.get(ctx.userId, params.approvalId)
+  if (!row) return refused(APPROVAL_NOT_FOUND)
+  const moved =
+    ctx.approvals.decide(ctx.userId, row.id, 'pending', 'rejected', nowMs) ||
+    ctx.approvals.decide(ctx.userId, row.id, 'approved', 'rejected', nowMs)
+  if (!moved) {
+    return refused(
+      { code: 'ERR_APPROVAL_INVALID', message: `approval is ${row.status}` },
+      row.account_id,
+      row.tx_hash,
+    )
+  }
+  return decided(ctx, row.id, nowMs)
+}
+
+function decided(ctx: MethodContext, id: string, nowMs: number): Outcome<SignerResult<'approvals.approve'>> {
+  const row = ctx.approvals.get(ctx.userId, id)
+  if (!row) return refused(APPROVAL_NOT_FOUND)
+  return done(toApproval(row, nowMs), row.account_id, row.tx_hash)
+}

@@ -1,0 +1,68 @@
+/**
+ * policy.get / policy.set: the caller's effective limits, and their own stricter limits and destination
+ * allow-lists. A limit above the deployment's is refused (the merge would ignore it anyway: it takes the
+ * minimum), so nobody believes they raised a cap.
+ */
+import type { Failure } from '../../shared/result.ts'
+import { amountProblem, fromStroops, toStroops } from '../../shared/schemas/money.ts'
+import type { SignerParams, SignerResult } from '../../shared/schemas/signer-rpc.ts'
+import { utcDay } from '../keystore/spending.ts'
+import { effectivePolicy, type UserPolicy } from '../policy/config.ts'
+import { ACCOUNT_NOT_FOUND, done, type MethodContext, type Outcome, refused } from './context.ts'
+
+type View = SignerResult<'policy.get'>
+
+function view(ctx: MethodContext, user: UserPolicy | undefined): View {
+  const spent = ctx.spending.spentOn(ctx.userId, utcDay(ctx.now))
+  const merged = effectivePolicy(ctx.policy, user, '')
+  const assets: View['assets'] = {}
+  for (const [key, l] of merged.assets) {
+    assets[key] = {
+      perTx: fromStroops(l.perTx),
+      daily: fromStroops(l.daily),
+      approvalAbove: l.approvalAbove === null ? null : fromStroops(l.approvalAbove),
+      spentToday: fromStroops(spent.get(key) ?? 0n),
+    }
+  }
+  return {
+    assets,
+    destinations: user?.destinations ?? {},
+    feeCeilingPerOpStroops: ctx.policy.feeCeilingPerOp.toString(),
+    maxTimeAheadSeconds: ctx.policy.maxTimeAheadSeconds,
+    approvalTtlSeconds: ctx.policy.approvalTtlSeconds,
+  }
+}
+
+export function policyGet(ctx: MethodContext, _params: SignerParams<'policy.get'>): Outcome<View> {
+  return done(view(ctx, ctx.userPolicies.get(ctx.userId)))
+}
+
+const invalid = (message: string): Failure => ({ code: 'ERR_VALIDATION', message })
+
+export function policySet(ctx: MethodContext, params: SignerParams<'policy.set'>): Outcome<View> {
+  const current = ctx.userPolicies.get(ctx.userId)
+  const next: UserPolicy = {
+    assets: { ...(current?.assets ?? {}) },
+    destinations: { ...(current?.destinations ?? {}) },
+  }
+  for (const [key, limits] of Object.entries(params.assets ?? {})) {
+    const base = ctx.policy.assets.get(key)
+    if (!base) return refused(invalid(`params.assets.${key}: no such asset in the policy`))
+    for (const [field, value] of Object.entries(limits)) {
+      if (value === undefined) continue
+      const problem = amountProblem(value)
+      if (problem) return refused(invalid(`params.assets.${key}.${field}: ${problem}`))
+      const ceiling = field === 'daily' ? base.daily : base.perTx
+      if (toStroops(value) > ceiling) {
+        return refused(invalid(`params.assets.${key}.${field}: limits may only be lowered`))
+      }
+    }
+    next.assets[key] = limits
+  }
+  for (const [accountId, list] of Object.entries(params.destinations ?? {})) {
+    if (!ctx.accounts.get(ctx.userId, accountId)) return refused(ACCOUNT_NOT_FOUND, accountId)
+    next.destinations[accountId] = list
+  }
+  ctx.userPolicies.put(ctx.userId, next, ctx.now.toISOString())
+  return done(view(ctx, next))
+}

@@ -1,0 +1,158 @@
+/**
+ * The deployment's default spending policy, parsed once at start from `SIGNER_POLICY_DEFAULTS` (JSON, zod),
+ * and the merge with a user's own limits, which can only make it stricter.
+ *
+ * Assets are keyed "native" or "CODE:ISSUER". An asset without a configured limit cannot be spent at all
+ * (deny by default): a look-alike "USDC" from another issuer gets nothing. Token contracts (Stellar Asset
+ * Contracts) of the configured assets are derived here, so Soroban transfers count against the same caps.
+ */
+import { Asset } from '@stellar/stellar-sdk/base'
+import { z } from 'zod'
+import { amountSchema, toStroops } from '../../shared/schemas/money.ts'
+import { StellarAccountIdSchema } from '../../shared/schemas/stellar.ts'
+
+export type AssetLimit = {
+  readonly perTx: bigint
+  readonly daily: bigint
+  /** Above this (per transaction) a human approval is needed; null = no approvals, perTx is a hard cap. */
+  readonly approvalAbove: bigint | null
+}
+
+export type Policy = {
+  readonly assets: ReadonlyMap<string, AssetLimit>
+  /** Token contract id (C…) → asset key, for Soroban transfers. */
+  readonly tokenContracts: ReadonlyMap<string, string>
+  readonly feeCeilingPerOp: bigint
+  readonly sorobanFeeCeiling: bigint
+  readonly maxTimeAheadSeconds: number
+  readonly approvalTtlSeconds: number
+  /** Destination allow-list for the signing account; null = any destination. */
+  readonly destinations: ReadonlySet<string> | null
+}
+
+const USDC_ISSUERS: Readonly<Record<string, readonly string[]>> = {
+  testnet: ['GBBD47IF6LWK7P7MDEVSCWR7DPUWV3NY3DTQEVFL4NAT4AQH3ZLLFLA5'],
+  mainnet: ['GA5ZSEJYB37JRC5AVCIA5MOP4RHTM335X2KGX3IHOJAPP5RE34K4KZVN'],
+  custom: [],
+}
+
+const amount = amountSchema()
+const AssetRefSchema = z.union([
+  z.literal('native'),
+  z.object({ code: z.string().regex(/^[A-Za-z0-9]{1,12}$/), issuer: StellarAccountIdSchema }).strict(),
+])
+const AssetLimitInputSchema = z
+  .object({
+    asset: AssetRefSchema,
+    perTx: amount,
+    daily: amount,
+    /** Decimal amount, or null to disable approvals for this asset; default = perTx. */
+    approvalAbove: amount.nullable().optional(),
+  })
+  .strict()
+
+export const PolicyDefaultsSchema = z
+  .object({
+    assets: z.array(AssetLimitInputSchema).max(64),
+    feeCeilingPerOpStroops: z.number().int().min(100).max(100_000_000).default(100_000),
+    sorobanFeeCeilingStroops: z.number().int().min(100).max(1_000_000_000).default(20_000_000),
+    maxTimeAheadSeconds: z.number().int().min(1).max(3600).default(300),
+    approvalTtlSeconds: z.number().int().min(30).max(86_400).default(600),
+  })
+  .strict()
+export type PolicyDefaultsInput = z.input<typeof PolicyDefaultsSchema>
+
+/** Issue 6 defaults: XLM 100/tx and 1,000/day; USDC (the network's Circle issuer) 500 and 5,000. */
+export function builtinDefaults(network: string): PolicyDefaultsInput {
+  return {
+    assets: [
+      { asset: 'native', perTx: '100', daily: '1000' },
+      ...(USDC_ISSUERS[network] ?? []).map((issuer) => ({
+        asset: { code: 'USDC', issuer },
+        perTx: '500',
+        daily: '5000',
+      })),
+    ],
+  }
+}
+
+export const assetKeyOf = (a: z.infer<typeof AssetRefSchema>): string =>
+  a === 'native' ? 'native' : `${a.code}:${a.issuer}`
+
+/** Parses and compiles the defaults; throws a message naming the field (never a value) when invalid. */
+export function compilePolicy(input: unknown, networkPassphrase: string): Policy {
+  const parsed = PolicyDefaultsSchema.safeParse(input)
+  if (!parsed.success) {
+    const first = parsed.error.issues[0]
+    throw new Error(`${first?.path.join('.') || '(root)'}: ${first?.message ?? 'invalid'}`)
+  }
+  const v = parsed.data
+  const assets = new Map<string, AssetLimit>()
+  const tokenContracts = new Map<string, string>()
+  for (const a of v.assets) {
+    const perTx = toStroops(a.perTx)
+    const daily = toStroops(a.daily)
+    const above =
+      a.approvalAbove === undefined ? perTx : a.approvalAbove === null ? null : toStroops(a.approvalAbove)
+    if (daily < perTx) throw new Error(`assets.${assetKeyOf(a.asset)}: daily is below perTx`)
+    if (above !== null && above > perTx)
+      throw new Error(`assets.${assetKeyOf(a.asset)}: approvalAbove exceeds perTx`)
+    const key = assetKeyOf(a.asset)
+    assets.set(key, { perTx, daily, approvalAbove: above })
+    const sdkAsset = a.asset === 'native' ? Asset.native() : new Asset(a.asset.code, a.asset.issuer)
+    tokenContracts.set(sdkAsset.contractId(networkPassphrase), key)
+  }
+  return Object.freeze({
+    assets,
+    tokenContracts,
+    feeCeilingPerOp: BigInt(v.feeCeilingPerOpStroops),
+    sorobanFeeCeiling: BigInt(v.sorobanFeeCeilingStroops),
+    maxTimeAheadSeconds: v.maxTimeAheadSeconds,
+    approvalTtlSeconds: v.approvalTtlSeconds,
+    destinations: null,
+  })
+}
+
+/** A user's own limits: each may only lower the deployment's (enforced by the merge, not by trust). */
+export const UserAssetLimitSchema = z
+  .object({ perTx: amount.optional(), daily: amount.optional(), approvalAbove: amount.optional() })
+  .strict()
+export const UserPolicySchema = z
+  .object({
+    /** Keyed "native" or "CODE:ISSUER". */
+    assets: z
+      .record(z.string().regex(/^(native|[A-Za-z0-9]{1,12}:G[A-Z2-7]{55})$/), UserAssetLimitSchema)
+      .default({}),
+    /** Signer account id (acc_…) → allowed destination G… addresses. */
+    destinations: z
+      .record(z.string().regex(/^acc_[A-Za-z0-9_-]{16,64}$/), z.array(StellarAccountIdSchema).max(256))
+      .default({}),
+  })
+  .strict()
+export type UserPolicy = z.infer<typeof UserPolicySchema>
+
+const lower = (a: bigint, b: bigint): bigint => (a < b ? a : b)
+const min = (a: bigint, b: string | undefined): bigint =>
+  b === undefined ? a : a < toStroops(b) ? a : toStroops(b)
+
+/** The effective policy for one signing account: every user limit is min()'d with the deployment's. */
+export function effectivePolicy(base: Policy, user: UserPolicy | undefined, accountId: string): Policy {
+  if (!user) return base
+  const assets = new Map<string, AssetLimit>()
+  for (const [key, limit] of base.assets) {
+    const mine = user.assets[key]
+    if (!mine) {
+      assets.set(key, limit)
+      continue
+    }
+    const perTx = min(limit.perTx, mine.perTx)
+    const approvalAbove = limit.approvalAbove === null ? null : min(limit.approvalAbove, mine.approvalAbove)
+    assets.set(key, {
+      perTx,
+      daily: min(limit.daily, mine.daily),
+      approvalAbove: approvalAbove === null ? null : lower(approvalAbove, perTx),
+    })
+  }
+  const list = user.destinations[accountId]
+  return { ...base, assets, destinations: list ? new Set(list) : null }
+}

@@ -1,0 +1,132 @@
+/**
+ * What one operation does to the signing account, in the policy's terms: the amounts it can take out (per
+ * asset, in stroops, the most it can take: send max, buy amount × price rounded up, a claimable balance, a
+ * starting balance), the destinations it pays, or why it is refused outright. Pure.
+ *
+ * Deny by default: an operation type not named here is refused, so a new protocol operation cannot slip
+ * through before someone has decided what it spends.
+ */
+import type { Asset, OperationRecord, xdr } from '@stellar/stellar-sdk/base'
+import type { ErrorCode } from '../../shared/errors.ts'
+import { toStroops } from '../../shared/schemas/money.ts'
+import { baseAccountOf } from '../../shared/schemas/stellar.ts'
+import { tokenMovesFrom } from './soroban.ts'
+
+export type SpendLine = { readonly asset: string; readonly amount: bigint }
+
+export type OpEffect =
+  | { readonly kind: 'effect'; readonly spend: SpendLine[]; readonly destinations: string[] }
+  | { readonly kind: 'deny'; readonly code: ErrorCode; readonly message: string }
+
+export type EffectContext = {
+  /** The signing account (G…); the operation's effective source is known to be it. */
+  readonly owner: string
+  /** Token contract id → asset key, from the policy. */
+  readonly tokenContracts: ReadonlyMap<string, string>
+  /** The raw XDR body of this operation, decoded only when needed (buy offer prices). */
+  readonly rawBody: () => xdr.OperationBody | undefined
+}
+
+export const assetKey = (a: Asset): string => (a.isNative() ? 'native' : `${a.getCode()}:${a.getIssuer()}`)
+
+const dest = (address: string): string => baseAccountOf(address) ?? address
+const effect = (spend: SpendLine[], destinations: string[] = []): OpEffect => ({
+  kind: 'effect',
+  spend,
+  destinations,
+})
+const deny = (message: string): OpEffect => ({ kind: 'deny', code: 'ERR_POLICY_OPERATION', message })
+const line = (asset: Asset, amount: string): SpendLine => ({
+  asset: assetKey(asset),
+  amount: toStroops(amount),
+})
+
+export function effectOf(op: OperationRecord, ctx: EffectContext): OpEffect {
+  switch (op.type) {
+    case 'payment':
+      return effect([line(op.asset, op.amount)], [dest(op.destination)])
+    case 'pathPaymentStrictReceive':
+      return effect([line(op.sendAsset, op.sendMax)], [dest(op.destination)])
+    case 'pathPaymentStrictSend':
+      return effect([line(op.sendAsset, op.sendAmount)], [dest(op.destination)])
+    case 'createAccount':
+      return effect([{ asset: 'native', amount: toStroops(op.startingBalance) }], [dest(op.destination)])
+    case 'createClaimableBalance':
+      return effect(
+        [line(op.asset, op.amount)],
+        op.claimants.map((c) => dest(c.destination)),
+      )
+    case 'manageSellOffer':
+    case 'createPassiveSellOffer':
+      return effect([line(op.selling, op.amount)])
+    case 'manageBuyOffer':
+      return buyOffer(op, ctx)
+    case 'invokeHostFunction':
+      return soroban(op.auth ?? [], ctx)
+    case 'setOptions': {
+      // Signers, weights, thresholds and the home domain decide who controls the account; flags change an
+      // issuer's powers. None of that is for an agent to change.
+      const controls =
+        op.signer !== undefined ||
+        op.masterWeight !== undefined ||
+        op.lowThreshold !== undefined ||
+        op.medThreshold !== undefined ||
+        op.highThreshold !== undefined ||
+        op.homeDomain !== undefined ||
+        op.setFlags !== undefined ||
+        op.clearFlags !== undefined
+      return controls
+        ? deny('set_options may not change signers, thresholds, flags or home domain')
+        : effect([])
+    }
+    case 'changeTrust':
+    case 'manageData':
+    case 'bumpSequence':
+    case 'claimClaimableBalance':
+    case 'liquidityPoolWithdraw':
+    case 'extendFootprintTtl':
+    case 'restoreFootprint':
+      return effect([])
+    case 'accountMerge':
+      return deny('account_merge is not allowed')
+    case 'allowTrust':
+    case 'setTrustLineFlags':
+      return deny(`${op.type} is not allowed`)
+    case 'clawback':
+    case 'clawbackClaimableBalance':
+      return deny(`${op.type} is not allowed`)
+    case 'liquidityPoolDeposit':
+      // The operation names the pool by id only; which assets it takes cannot be read from the transaction.
+      return deny('liquidity_pool_deposit is not allowed (its assets are not visible in the transaction)')
+    default:
+      return deny(`${op.type} is not allowed`)
+  }
+}
+
+/** Buy offers: the most sold is buyAmount × price (selling per buying), rounded up, from the exact n/d. */
+function buyOffer(op: Extract<OperationRecord, { type: 'manageBuyOffer' }>, ctx: EffectContext): OpEffect {
+  const body = ctx.rawBody()
+  if (body?.type !== 'manageBuyOffer') return deny('buy offer price unreadable')
+  const { buyAmount, price } = body.manageBuyOfferOp
+  const n = BigInt(price.n)
+  const d = BigInt(price.d)
+  if (n <= 0n || d <= 0n) return deny('buy offer price is not positive')
+  const selling = (BigInt(buyAmount) * n + d - 1n) / d
+  return effect([{ asset: assetKey(op.selling), amount: selling }])
+}
+
+function soroban(auth: readonly xdr.SorobanAuthorizationEntry[], ctx: EffectContext): OpEffect {
+  const { moves, unreadable } = tokenMovesFrom(auth, ctx.owner)
+  if (unreadable) return deny('a token transfer from this account has unreadable arguments')
+  const spend: SpendLine[] = []
+  const destinations: string[] = []
+  for (const m of moves) {
+    const asset = ctx.tokenContracts.get(m.contract)
+    // A token we have no limit for cannot be moved: we could not tell what it is worth or whose it is.
+    if (asset === undefined) return deny(`${m.fn} on an unknown token contract`)
+    spend.push({ asset, amount: m.amount })
+    // For approve, `to` is the spender: it can move the funds anywhere, so it is checked like a payee.
+    if (m.to !== null) destinations.push(m.to)
+  }
+  return effect(spend, destinations)
+}
