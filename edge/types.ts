@@ -8,6 +8,8 @@ export type Caller = {
   readonly sessionId: string
   /** When this session last made a fresh passkey assertion (ms), if ever. */
   readonly reauthAt: number | null
+  /** When the session was created (ms). */
+  readonly createdAt: number
 }
 
 export type AppVariables = {

@@ -24,7 +24,9 @@ export const session = () =>
     const found = token ? await findSession(c.env.DB, token, c.var.now()) : undefined
     c.set(
       'caller',
-      found ? { userId: found.userId, sessionId: found.id, reauthAt: found.reauthAt } : undefined,
+      found
+        ? { userId: found.userId, sessionId: found.id, reauthAt: found.reauthAt, createdAt: found.createdAt }
+        : undefined,
     )
     await next()
   })
@@ -42,6 +44,30 @@ export const requireFreshAuth = (maxAgeMs = REAUTH_MAX_AGE_MS) =>
     const caller = c.var.caller
     if (!caller) throw new AppError('ERR_AUTH_REQUIRED', 'sign in first')
     if (caller.reauthAt === null || c.var.now() - caller.reauthAt > maxAgeMs) {
+      throw new AppError(
+        'ERR_AUTH_REAUTH_REQUIRED',
+        'confirm with your passkey first (POST /auth/reauth/options)',
+      )
+    }
+    await next()
+  })
+
+/** A session made by a recovery code (never fresh) may add a passkey this long after it was created. */
+export const RECOVERY_WINDOW_MS = 15 * 60_000
+
+/**
+ * Adding a passkey: a fresh assertion, or a young recovery session (reauthAt null: recovery sessions are
+ * never marked fresh). A session that is merely valid is not enough: whoever stole it could otherwise
+ * plant their own passkey and keep access after the session ends.
+ */
+export const requireFreshOrRecovery = () =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const caller = c.var.caller
+    if (!caller) throw new AppError('ERR_AUTH_REQUIRED', 'sign in first')
+    const now = c.var.now()
+    const fresh = caller.reauthAt !== null && now - caller.reauthAt <= REAUTH_MAX_AGE_MS
+    const recovering = caller.reauthAt === null && now - caller.createdAt <= RECOVERY_WINDOW_MS
+    if (!fresh && !recovering) {
       throw new AppError(
         'ERR_AUTH_REAUTH_REQUIRED',
         'confirm with your passkey first (POST /auth/reauth/options)',

@@ -52,7 +52,7 @@ import {
 } from '../auth/sessions.ts'
 import { hex, hmacSha256, newId } from '../lib/crypto.ts'
 import { checkLimit, rateLimit } from '../middleware/rate-limit.ts'
-import { callerOf, requireFreshAuth, requireUser } from '../middleware/session.ts'
+import { callerOf, requireFreshAuth, requireFreshOrRecovery, requireUser } from '../middleware/session.ts'
 import type { AppEnv } from '../types.ts'
 import { validate } from '../validation.ts'
 
@@ -185,7 +185,7 @@ export const auth = new Hono<AppEnv>()
   .get('/passkeys', read, requireUser(), async (c) =>
     c.json({ passkeys: await listPasskeys(c.env.DB, callerOf(c).userId) }),
   )
-  .post('/passkeys/options', ceremony, requireUser(), async (c) => {
+  .post('/passkeys/options', ceremony, requireFreshOrRecovery(), async (c) => {
     const caller = callerOf(c)
     const user = await findUser(c.env.DB, caller.userId)
     if (!user) throw new AppError('ERR_AUTH_REQUIRED', 'sign in first')
@@ -202,7 +202,7 @@ export const auth = new Hono<AppEnv>()
   .post(
     '/passkeys/verify',
     ceremony,
-    requireUser(),
+    requireFreshOrRecovery(),
     validate('json', AddPasskeyVerifyBodySchema),
     async (c) => {
       const caller = callerOf(c)
