@@ -13,7 +13,9 @@ export function resolveAccount(ctx: ToolContext, ref: string | null): Account {
     if (only && rest.length === 0) return only
     throw new AppError(
       'ERR_TOOL_INPUT',
-      only ? 'you have several accounts: say which one (account id, public key or name)' : 'you have no accounts yet',
+      only
+        ? 'you have several accounts: say which one (account id, public key or name)'
+        : 'you have no accounts yet',
     )
   }
   const want = ref.trim()

@@ -11,11 +11,22 @@ import { trading } from './tools/trading.ts'
 import { trustlines } from './tools/trustlines.ts'
 import { utilities } from './tools/utilities.ts'
 
-export const ALL_TOOLS: readonly AnyTool[] = [accountManager, payments, trading, trustlines, marketData, utilities, soroban]
+export const ALL_TOOLS: readonly AnyTool[] = [
+  accountManager,
+  payments,
+  trading,
+  trustlines,
+  marketData,
+  utilities,
+  soroban,
+]
 
 export type Toolset = { readonly byName: ReadonlyMap<string, AnyTool>; readonly list: readonly AnyTool[] }
 
-export function createTools(ctx: Pick<ToolContext, 'userId'>, opts: { extra?: readonly AnyTool[] } = {}): Toolset {
+export function createTools(
+  ctx: Pick<ToolContext, 'userId'>,
+  opts: { extra?: readonly AnyTool[] } = {},
+): Toolset {
   const signedIn = ctx.userId !== undefined
   const list = [...ALL_TOOLS, ...(opts.extra ?? [])].filter((t) => signedIn || t.access === 'public')
   return { list, byName: new Map(list.map((t) => [t.name, t])) }

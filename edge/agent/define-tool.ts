@@ -11,10 +11,10 @@ import { AppError, type ErrorCode } from '../../shared/errors.ts'
 import type { NetworkConfig } from '../../shared/network.ts'
 import type { ChatMode } from '../../shared/schemas/chat-events.ts'
 import type { Account } from '../../shared/schemas/signer-rpc.ts'
-import { describeIssues } from '../validation.ts'
 import type { SignerCall } from '../signer-client/client.ts'
 import type { Horizon } from '../stellar/horizon.ts'
 import type { SorobanRpc } from '../stellar/soroban-rpc.ts'
+import { describeIssues } from '../validation.ts'
 
 export type ToolContext = {
   /** Set only for a signed-in caller; tools that need it are not even offered otherwise. */

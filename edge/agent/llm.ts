@@ -65,7 +65,8 @@ export async function streamStep(
           onText(delta.content)
         }
         for (const tc of delta.tool_calls ?? []) {
-          const slot = (calls[tc.index] ??= { id: '', name: '', arguments: '' })
+          const slot = calls[tc.index] ?? { id: '', name: '', arguments: '' }
+          calls[tc.index] = slot
           if (tc.id) slot.id = tc.id
           if (tc.function?.name) slot.name += tc.function.name
           if (tc.function?.arguments) slot.arguments += tc.function.arguments
@@ -91,9 +92,13 @@ export async function streamStep(
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms)
-    signal.addEventListener('abort', () => {
-      clearTimeout(t)
-      resolve()
-    }, { once: true })
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t)
+        resolve()
+      },
+      { once: true },
+    )
   })
 }

@@ -10,7 +10,15 @@ import type { ChatCompletionMessageParam } from 'openai/resources/chat/completio
 import { AppError } from '../../shared/errors.ts'
 import type { ChatEvent } from '../../shared/schemas/chat-events.ts'
 import type { Toolset } from './create-tools.ts'
-import { type AnyTool, callMovesMoney, type Execution, fail, safeExecute, type ToolContext, toOpenAiTool } from './define-tool.ts'
+import {
+  type AnyTool,
+  callMovesMoney,
+  type Execution,
+  fail,
+  safeExecute,
+  type ToolContext,
+  toOpenAiTool,
+} from './define-tool.ts'
 import { type LlmOptions, streamStep, type ToolCall } from './llm.ts'
 import { redactSecrets } from './redact.ts'
 
@@ -55,7 +63,8 @@ export async function runAgent(input: LoopInput): Promise<LoopOutcome> {
         emit({ event: 'text_delta', data: { iteration: it, delta: redactSecrets(delta) } }),
       )
     } catch (e) {
-      if (ctx.signal.aborted) return { iterations: iteration, text: '', stopReason: 'cancelled', llmMs, toolMs }
+      if (ctx.signal.aborted)
+        return { iterations: iteration, text: '', stopReason: 'cancelled', llmMs, toolMs }
       const err = e instanceof AppError ? e : new AppError('ERR_LLM_UNAVAILABLE', 'the language model failed')
       ctx.log('warn', err.code, err.detail ?? err.message)
       emit({ event: 'error', data: { code: err.code, message: err.message } })
@@ -73,15 +82,24 @@ export async function runAgent(input: LoopInput): Promise<LoopOutcome> {
     const assistant: ChatCompletionMessageParam = {
       role: 'assistant',
       content: text || null,
-      tool_calls: calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })),
+      tool_calls: calls.map((c) => ({
+        id: c.id,
+        type: 'function',
+        function: { name: c.name, arguments: c.arguments },
+      })),
     }
-    for (const c of calls) emit({ event: 'tool_call_start', data: { callId: c.id, name: c.name, arguments: c.arguments } })
+    for (const c of calls)
+      emit({ event: 'tool_call_start', data: { callId: c.id, name: c.name, arguments: c.arguments } })
     const t1 = performance.now()
     const results = await runStep(input.tools, calls, ctx, emit)
     toolMs += performance.now() - t1
     const toolMessages: Persisted[] = calls.map((c, i) => ({
       role: 'tool',
-      content: { role: 'tool', tool_call_id: c.id, content: redactSecrets(JSON.stringify(results[i]?.result ?? null)) },
+      content: {
+        role: 'tool',
+        tool_call_id: c.id,
+        content: redactSecrets(JSON.stringify(results[i]?.result ?? null)),
+      },
     }))
     await input.persist([{ role: 'assistant', content: assistant }, ...toolMessages])
     history.push(assistant, ...toolMessages.map((m) => m.content))
@@ -103,7 +121,10 @@ async function runStep(
   const runOne = async (i: number, call: ToolCall, tool: AnyTool | undefined) => {
     const exec = tool
       ? await safeExecute(tool, call.arguments, ctx)
-      : { result: fail('ERR_TOOL_UNKNOWN', `there is no tool named "${call.name.slice(0, 64)}"`), durationMs: 0 }
+      : {
+          result: fail('ERR_TOOL_UNKNOWN', `there is no tool named "${call.name.slice(0, 64)}"`),
+          durationMs: 0,
+        }
     results[i] = exec
     report(call, exec, emit)
   }
@@ -125,7 +146,10 @@ function report(call: ToolCall, exec: Execution, emit: LoopInput['emit']) {
   const base = { callId: call.id, name: call.name, durationMs: exec.durationMs }
   const r = exec.result
   if (r.ok) {
-    emit({ event: 'tool_result', data: { ...base, data: JSON.parse(redactSecrets(JSON.stringify(r.data ?? null))) } })
+    emit({
+      event: 'tool_result',
+      data: { ...base, data: JSON.parse(redactSecrets(JSON.stringify(r.data ?? null))) },
+    })
     return
   }
   if (r.code === 'ERR_APPROVAL_REQUIRED') {

@@ -19,7 +19,9 @@ export function slippagePpb(percent: string | null): bigint | string {
 
 export function levels(side: OrderBook['asks']): Level[] {
   return side.map((l) => ({
-    price: l.price_r ? { n: BigInt(l.price_r.n), d: BigInt(l.price_r.d) } : { n: toStroops(l.price), d: 10_000_000n },
+    price: l.price_r
+      ? { n: BigInt(l.price_r.n), d: BigInt(l.price_r.d) }
+      : { n: toStroops(l.price), d: 10_000_000n },
     amount: toStroops(l.amount),
   }))
 }
@@ -28,7 +30,10 @@ export function levels(side: OrderBook['asks']): Level[] {
  * Walks asks (offers selling `base` for `counter`, amount in base, price counter per base) to buy `want`
  * base units. Returns the counter cost and the worst price touched, or undefined if the book is too thin.
  */
-export function costToBuy(asks: readonly Level[], want: bigint): { cost: bigint; worst: Rational } | undefined {
+export function costToBuy(
+  asks: readonly Level[],
+  want: bigint,
+): { cost: bigint; worst: Rational } | undefined {
   let left = want
   let cost = 0n
   let worst: Rational | undefined
@@ -43,7 +48,10 @@ export function costToBuy(asks: readonly Level[], want: bigint): { cost: bigint;
 }
 
 /** Walks asks to spend `spend` counter units; returns the base received. */
-export function receivedFor(asks: readonly Level[], spend: bigint): { received: bigint; worst: Rational } | undefined {
+export function receivedFor(
+  asks: readonly Level[],
+  spend: bigint,
+): { received: bigint; worst: Rational } | undefined {
   let left = spend
   let got = 0n
   let worst: Rational | undefined
@@ -64,7 +72,10 @@ export function receivedFor(asks: readonly Level[], spend: bigint): { received: 
 
 /** amount × (1 ± slippage), rounded against the trader, as a decimal string. */
 export function withSlippage(stroops: bigint, ppb: bigint, direction: 'up' | 'down'): string {
-  const scaled = direction === 'up' ? ceilDiv(stroops * (1_000_000_000n + ppb), 1_000_000_000n) : (stroops * (1_000_000_000n - ppb)) / 1_000_000_000n
+  const scaled =
+    direction === 'up'
+      ? ceilDiv(stroops * (1_000_000_000n + ppb), 1_000_000_000n)
+      : (stroops * (1_000_000_000n - ppb)) / 1_000_000_000n
   return fromStroops(scaled)
 }
 

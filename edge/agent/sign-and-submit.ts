@@ -87,7 +87,13 @@ export async function signAndSubmit(ctx: ToolContext, req: SignRequest): Promise
   }
   if (req.via === 'soroban') {
     const r = await ctx.soroban.sendAndWait(signed.signedXdr, ctx.signal)
-    return ok({ hash: r.hash, ledger: r.ledger, fee: r.fee, description: req.description, result: r.returnValue })
+    return ok({
+      hash: r.hash,
+      ledger: r.ledger,
+      fee: r.fee,
+      description: req.description,
+      result: r.returnValue,
+    })
   }
   const r = await ctx.horizon.submit(signed.signedXdr)
   return ok({ hash: r.hash, ledger: r.ledger, fee: r.feeCharged ?? null, description: req.description })

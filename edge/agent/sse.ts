@@ -34,7 +34,8 @@ export function sseResponse(
         }
       }
       heartbeat = setInterval(() => write(': ping\n\n'), opts.heartbeatMs ?? HEARTBEAT_MS)
-      const send = (e: ChatEvent) => write(`event: ${e.event}\nid: ${++nextId}\ndata: ${JSON.stringify(e.data)}\n\n`)
+      const send = (e: ChatEvent) =>
+        write(`event: ${e.event}\nid: ${++nextId}\ndata: ${JSON.stringify(e.data)}\n\n`)
       run({ send, signal }).finally(() => {
         clearInterval(heartbeat)
         if (!closed) {

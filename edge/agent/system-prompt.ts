@@ -29,10 +29,10 @@ export function systemPrompt(opts: {
       : 'The user is not signed in: you can only read market data and network status. Ask them to sign in to hold or move money.',
     opts.mode === 'external'
       ? 'Signing mode: external. Money tools return an unsigned transaction; tell the user to review and sign it in their own wallet.'
-      : 'Signing mode: agent. Money tools sign with the user\'s key in the secure signer and submit; report the hash and ledger.',
+      : "Signing mode: agent. Money tools sign with the user's key in the secure signer and submit; report the hash and ledger.",
     'Rules:',
     '- Amounts are decimal strings such as "10" or "0.5", never numbers, at most 7 decimal places.',
-    '- Only the accounts listed above are the user\'s. Never act on any other account as a source.',
+    "- Only the accounts listed above are the user's. Never act on any other account as a source.",
     '- Never ask for, accept or repeat a secret key (S…). Export and import happen only in the app, with a passkey.',
     '- Before moving money, be sure of the destination, the asset and the amount; if anything is ambiguous, ask.',
     '- If a tool says approval is required or a policy denied the transaction, explain that plainly; do not retry around it.',

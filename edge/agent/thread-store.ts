@@ -16,7 +16,12 @@ const view = (r: ThreadRow): ThreadView => ({
   updatedAt: new Date(r.updated_at).toISOString(),
 })
 
-export async function createThread(db: D1Database, userId: string, title: string, now: number): Promise<ThreadView> {
+export async function createThread(
+  db: D1Database,
+  userId: string,
+  title: string,
+  now: number,
+): Promise<ThreadView> {
   const id = newId('thr')
   await db
     .prepare('INSERT INTO threads (id, user_id, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)')
@@ -35,7 +40,9 @@ export async function getThread(db: D1Database, userId: string, id: string): Pro
 
 export async function listThreads(db: D1Database, userId: string, limit: number): Promise<ThreadView[]> {
   const { results } = await db
-    .prepare('SELECT id, title, created_at, updated_at FROM threads WHERE user_id = ? ORDER BY updated_at DESC, id LIMIT ?')
+    .prepare(
+      'SELECT id, title, created_at, updated_at FROM threads WHERE user_id = ? ORDER BY updated_at DESC, id LIMIT ?',
+    )
     .bind(userId, limit)
     .all<ThreadRow>()
   return results.map(view)
@@ -82,7 +89,9 @@ export async function appendMessages(
 
 export async function listMessages(db: D1Database, userId: string, threadId: string): Promise<MessageView[]> {
   const { results } = await db
-    .prepare('SELECT id, role, content, created_at FROM messages WHERE thread_id = ? AND user_id = ? ORDER BY seq')
+    .prepare(
+      'SELECT id, role, content, created_at FROM messages WHERE thread_id = ? AND user_id = ? ORDER BY seq',
+    )
     .bind(threadId, userId)
     .all<MessageRow>()
   return results.map((r) => ({

@@ -8,8 +8,8 @@ import { Hono } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions'
 import { AppError } from '../../shared/errors.ts'
-import { ChatBodySchema } from '../../shared/schemas/threads.ts'
 import type { Account } from '../../shared/schemas/signer-rpc.ts'
+import { ChatBodySchema } from '../../shared/schemas/threads.ts'
 import { createTools } from '../agent/create-tools.ts'
 import type { ToolContext } from '../agent/define-tool.ts'
 import { createLlmClient } from '../agent/llm.ts'
@@ -30,7 +30,9 @@ import { validate } from '../validation.ts'
 const signedInLimit = rateLimit(['chatMinute', 'chatHour'], { failClosed: true })
 const anonLimit = rateLimit(['chatAnon'], { failClosed: true })
 /** Chat can move money, so both limits fail closed; signed-out callers get the stricter one. */
-const chatLimit = createMiddleware<AppEnv>((c, next) => (c.var.caller ? signedInLimit(c, next) : anonLimit(c, next)))
+const chatLimit = createMiddleware<AppEnv>((c, next) =>
+  c.var.caller ? signedInLimit(c, next) : anonLimit(c, next),
+)
 
 const DEFAULT_MAX_ITERATIONS = 25
 
@@ -68,7 +70,8 @@ export const chat = new Hono<AppEnv>().post('/', chatLimit, validate('json', Cha
 
   // A pasted secret seed is redacted before it is stored or shown to the model.
   const userMessage: ChatCompletionMessageParam = { role: 'user', content: redactSecrets(body.message) }
-  if (caller) await appendMessages(db, caller.userId, threadId, [{ role: 'user', content: userMessage }], now())
+  if (caller)
+    await appendMessages(db, caller.userId, threadId, [{ role: 'user', content: userMessage }], now())
 
   const requestId = c.var.requestId
   return sseResponse(c.req.raw.signal, async ({ send, signal }) => {
@@ -98,9 +101,21 @@ export const chat = new Hono<AppEnv>().post('/', chatLimit, validate('json', Cha
       },
     })
     try {
-      const system = systemPrompt({ network: config.network, accounts, signedIn: caller !== undefined, mode: body.mode, now: now() })
+      const system = systemPrompt({
+        network: config.network,
+        accounts,
+        signedIn: caller !== undefined,
+        mode: body.mode,
+        now: now(),
+      })
       await runAgent({
-        llm: { client: createLlmClient({ apiKey, baseUrl: config.llm.baseUrl }), model: config.llm.model, retries: 2, backoffMs: 250, timeoutMs: 60_000 },
+        llm: {
+          client: createLlmClient({ apiKey, baseUrl: config.llm.baseUrl }),
+          model: config.llm.model,
+          retries: 2,
+          backoffMs: 250,
+          timeoutMs: 60_000,
+        },
         tools,
         ctx,
         messages: [{ role: 'system', content: system }, ...history, userMessage],

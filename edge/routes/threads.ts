@@ -7,7 +7,14 @@ import {
   ThreadListQuerySchema,
   ThreadParamSchema,
 } from '../../shared/schemas/threads.ts'
-import { createThread, deleteThread, getThread, listMessages, listThreads, renameThread } from '../agent/thread-store.ts'
+import {
+  createThread,
+  deleteThread,
+  getThread,
+  listMessages,
+  listThreads,
+  renameThread,
+} from '../agent/thread-store.ts'
 import { rateLimit } from '../middleware/rate-limit.ts'
 import { callerOf, requireUser } from '../middleware/session.ts'
 import type { AppEnv } from '../types.ts'
@@ -34,7 +41,13 @@ export const threads = new Hono<AppEnv>()
   })
   .patch('/:id', validate('param', ThreadParamSchema), validate('json', PatchThreadBodySchema), async (c) => {
     const { userId } = callerOf(c)
-    const thread = await renameThread(c.env.DB, userId, c.req.valid('param').id, c.req.valid('json').title, c.var.now())
+    const thread = await renameThread(
+      c.env.DB,
+      userId,
+      c.req.valid('param').id,
+      c.req.valid('json').title,
+      c.var.now(),
+    )
     if (!thread) throw notFound()
     return c.json(thread)
   })

@@ -3,7 +3,14 @@
  * time bound on every transaction (so a stalled approval cannot be replayed later). Amounts stay decimal
  * strings; the SDK encodes them to stroops exactly.
  */
-import { Account, Asset, Memo, type Transaction, TransactionBuilder, type xdr } from '@stellar/stellar-sdk/base'
+import {
+  Account,
+  Asset,
+  Memo,
+  type Transaction,
+  TransactionBuilder,
+  type xdr,
+} from '@stellar/stellar-sdk/base'
 import { AppError } from '../../shared/errors.ts'
 import { AssetCodeSchema } from '../../shared/schemas/money.ts'
 import { StellarAccountIdSchema } from '../../shared/schemas/stellar.ts'

@@ -73,7 +73,9 @@ const ProblemSchema = z
   .loose()
 
 const PriceRSchema = z.object({ n: z.number(), d: z.number() }).loose()
-const LevelSchema = z.object({ price: z.string(), amount: z.string(), price_r: PriceRSchema.optional() }).loose()
+const LevelSchema = z
+  .object({ price: z.string(), amount: z.string(), price_r: PriceRSchema.optional() })
+  .loose()
 const OrderBookSchema = z.object({ bids: z.array(LevelSchema), asks: z.array(LevelSchema) }).loose()
 export type OrderBook = z.infer<typeof OrderBookSchema>
 const TradeSchema = z
@@ -116,8 +118,20 @@ const OfferSchema = z
   .object({
     id: z.string(),
     seller: z.string(),
-    selling: z.object({ asset_type: z.string(), asset_code: z.string().optional(), asset_issuer: z.string().optional() }).loose(),
-    buying: z.object({ asset_type: z.string(), asset_code: z.string().optional(), asset_issuer: z.string().optional() }).loose(),
+    selling: z
+      .object({
+        asset_type: z.string(),
+        asset_code: z.string().optional(),
+        asset_issuer: z.string().optional(),
+      })
+      .loose(),
+    buying: z
+      .object({
+        asset_type: z.string(),
+        asset_code: z.string().optional(),
+        asset_issuer: z.string().optional(),
+      })
+      .loose(),
     amount: z.string(),
     price: z.string(),
   })

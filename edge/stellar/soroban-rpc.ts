@@ -23,7 +23,8 @@ export function jsonSafe(v: unknown): unknown {
   if (v instanceof Uint8Array) return Array.from(v, (b) => b.toString(16).padStart(2, '0')).join('')
   if (Array.isArray(v)) return v.map(jsonSafe)
   if (v instanceof Map) return Object.fromEntries([...v.entries()].map(([k, x]) => [String(k), jsonSafe(x)]))
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, jsonSafe(x)]))
+  if (v && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, jsonSafe(x)]))
   return v
 }
 
@@ -31,7 +32,9 @@ export class SorobanRpc {
   readonly #server: rpc.Server
   readonly #passphrase: string
   constructor(network: NetworkConfig) {
-    this.#server = new rpc.Server(network.sorobanRpcUrl, { allowHttp: network.sorobanRpcUrl.startsWith('http:') })
+    this.#server = new rpc.Server(network.sorobanRpcUrl, {
+      allowHttp: network.sorobanRpcUrl.startsWith('http:'),
+    })
     this.#passphrase = network.passphrase
   }
 
@@ -46,7 +49,10 @@ export class SorobanRpc {
   async simulateValue(tx: Transaction): Promise<unknown> {
     const sim = await this.#guard(() => this.#server.simulateTransaction(tx))
     if (rpc.Api.isSimulationError(sim))
-      throw new AppError('ERR_TX_SIMULATION_FAILED', `the contract call failed in simulation: ${short(sim.error)}`)
+      throw new AppError(
+        'ERR_TX_SIMULATION_FAILED',
+        `the contract call failed in simulation: ${short(sim.error)}`,
+      )
     const retval: xdr.ScVal | undefined = sim.result?.retval
     return retval === undefined ? null : jsonSafe(scValToNative(retval))
   }
@@ -59,7 +65,10 @@ export class SorobanRpc {
       if (e instanceof AppError) throw e
       const msg = e instanceof Error ? e.message : String(e)
       if (/simulat|HostError|Error\(/i.test(msg))
-        throw new AppError('ERR_TX_SIMULATION_FAILED', `the contract call failed in simulation: ${short(msg)}`)
+        throw new AppError(
+          'ERR_TX_SIMULATION_FAILED',
+          `the contract call failed in simulation: ${short(msg)}`,
+        )
       throw new AppError('ERR_UPSTREAM_UNAVAILABLE', 'Soroban RPC is unavailable', msg)
     }
   }
@@ -93,7 +102,11 @@ export class SorobanRpc {
     try {
       return await f()
     } catch (e) {
-      throw new AppError('ERR_UPSTREAM_UNAVAILABLE', 'Soroban RPC is unavailable', e instanceof Error ? e.message : 'rpc')
+      throw new AppError(
+        'ERR_UPSTREAM_UNAVAILABLE',
+        'Soroban RPC is unavailable',
+        e instanceof Error ? e.message : 'rpc',
+      )
     }
   }
 }

@@ -20,7 +20,9 @@ export const AgentStartSchema = z
   })
   .strict()
 export const IterationStartSchema = z.object({ iteration: z.number().int().positive() }).strict()
-export const TextDeltaSchema = z.object({ iteration: z.number().int().positive(), delta: z.string() }).strict()
+export const TextDeltaSchema = z
+  .object({ iteration: z.number().int().positive(), delta: z.string() })
+  .strict()
 export const ToolCallStartSchema = z
   .object({
     callId: z.string(),

@@ -3,8 +3,9 @@
  * Horizon stand-in's ledger, signed by the user's key, for exactly 10 XLM to that destination; the same
  * script run as another user cannot touch the first user's account.
  */
-import { Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk/base'
+
 import { env } from 'cloudflare:workers'
+import { Keypair, type Operation, TransactionBuilder } from '@stellar/stellar-sdk/base'
 import { describe, expect, it } from 'vitest'
 import { json, signedInUser, testApp } from './support/app.ts'
 import {
@@ -54,7 +55,11 @@ describe('POST /chat: send 10 XLM end to end', () => {
     const key = uniqueKey('send10')
     await script(key, [sendStep(account.accountId, dest), { text: 'Sent 10 XLM.' }])
 
-    const { res, text, frames } = await postChat(call, { message: `[script:${key}] send 10 XLM to ${dest}` }, user.auth)
+    const { res, text, frames } = await postChat(
+      call,
+      { message: `[script:${key}] send 10 XLM to ${dest}` },
+      user.auth,
+    )
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/)
     const events = typed(frames)
@@ -76,7 +81,9 @@ describe('POST /chat: send 10 XLM end to end', () => {
 
     // The ledger: +10 exactly at the destination, and the transaction is on the source's history.
     expect(await nativeBalance(dest)).toBe('10010.0000000')
-    const history = (await (await fetch(`${HORIZON}/accounts/${account.publicKey}/transactions?limit=20`)).json()) as {
+    const history = (await (
+      await fetch(`${HORIZON}/accounts/${account.publicKey}/transactions?limit=20`)
+    ).json()) as {
       _embedded: { records: { hash: string; envelope_xdr: string }[] }
     }
     const record = history._embedded.records.find((r) => r.hash === result.hash)
@@ -92,7 +99,7 @@ describe('POST /chat: send 10 XLM end to end', () => {
     expect(op.amount).toBe('10.0000000')
     expect(op.asset.isNative()).toBe(true)
     const kp = Keypair.fromPublicKey(account.publicKey)
-    expect(tx.signatures.some((s) => kp.verify(tx.hash(), s.signature()))).toBe(true)
+    expect(tx.signatures.some((s) => kp.verify(tx.hash(), Buffer.from(s.signature)))).toBe(true)
 
     // The thread holds the whole turn, loaded back from D1, with no secret anywhere.
     const start = ofType(events, 'agent_start')[0]
@@ -111,26 +118,33 @@ describe('POST /chat: send 10 XLM end to end', () => {
   it.each([
     ['account id', (a: { accountId: string }) => a.accountId],
     ['public key', (a: { publicKey: string }) => a.publicKey],
-  ])("the same script as another user (source by %s) cannot touch the first user's account", async (_, ref) => {
-    const alice = await signedInUser()
-    const aliceAccount = await fundedAccount(call, alice.auth)
-    const mallory = await signedInUser()
-    await fundedAccount(call, mallory.auth, 'mallory')
-    const dest = Keypair.random().publicKey()
-    await friendbotFunded(dest)
-    const key = uniqueKey('cross')
-    await script(key, [sendStep(ref(aliceAccount), dest), { text: 'Done.' }])
+  ])(
+    "the same script as another user (source by %s) cannot touch the first user's account",
+    async (_, ref) => {
+      const alice = await signedInUser()
+      const aliceAccount = await fundedAccount(call, alice.auth)
+      const mallory = await signedInUser()
+      await fundedAccount(call, mallory.auth, 'mallory')
+      const dest = Keypair.random().publicKey()
+      await friendbotFunded(dest)
+      const key = uniqueKey('cross')
+      await script(key, [sendStep(ref(aliceAccount), dest), { text: 'Done.' }])
 
-    const { res, frames } = await postChat(call, { message: `[script:${key}] send 10 XLM to ${dest}` }, mallory.auth)
-    expect(res.status).toBe(200)
-    const events = typed(frames)
-    expect(ofType(events, 'tool_result')).toHaveLength(0)
-    const error = ofType(events, 'tool_error')[0]
-    expect(error?.code).toBe('ERR_ACCOUNT_NOT_FOUND')
-    expect(error?.message).toBe('no such account among yours')
-    expect(await nativeBalance(aliceAccount.publicKey)).toBe('10000.0000000')
-    expect(await nativeBalance(dest)).toBe('10000.0000000')
-  })
+      const { res, frames } = await postChat(
+        call,
+        { message: `[script:${key}] send 10 XLM to ${dest}` },
+        mallory.auth,
+      )
+      expect(res.status).toBe(200)
+      const events = typed(frames)
+      expect(ofType(events, 'tool_result')).toHaveLength(0)
+      const error = ofType(events, 'tool_error')[0]
+      expect(error?.code).toBe('ERR_ACCOUNT_NOT_FOUND')
+      expect(error?.message).toBe('no such account among yours')
+      expect(await nativeBalance(aliceAccount.publicKey)).toBe('10000.0000000')
+      expect(await nativeBalance(dest)).toBe('10000.0000000')
+    },
+  )
 
   it('a model that passes a user id is refused by the strict schema (ERR_TOOL_INPUT), nothing moves', async () => {
     const alice = await signedInUser()
@@ -167,8 +181,16 @@ describe('POST /chat: send 10 XLM end to end', () => {
     await friendbotFunded(dest)
     const key = uniqueKey('external')
     await script(key, [sendStep(account.accountId, dest), { text: 'Sign it in your wallet.' }])
-    const { frames } = await postChat(call, { message: `[script:${key}] send 10 XLM to ${dest}`, mode: 'external' }, user.auth)
-    const data = ofType(typed(frames), 'tool_result')[0]?.data as { unsignedXdr: string; networkPassphrase: string; description: string }
+    const { frames } = await postChat(
+      call,
+      { message: `[script:${key}] send 10 XLM to ${dest}`, mode: 'external' },
+      user.auth,
+    )
+    const data = ofType(typed(frames), 'tool_result')[0]?.data as {
+      unsignedXdr: string
+      networkPassphrase: string
+      description: string
+    }
     expect(data.networkPassphrase).toBe(PASSPHRASE)
     expect(data.description).toContain(dest)
     const tx = TransactionBuilder.fromXDR(data.unsignedXdr, PASSPHRASE)

@@ -18,7 +18,9 @@ const Input = z
       .string()
       .max(80)
       .nullable()
-      .describe('For get/fund/transactions: account id (acc_…), public key (G…) or name; null for your only account'),
+      .describe(
+        'For get/fund/transactions: account id (acc_…), public key (G…) or name; null for your only account',
+      ),
     name: z.string().trim().min(1).max(64).nullable().describe('For create: a name for the new account'),
     limit: z.number().int().min(1).max(50).nullable().describe('For transactions: how many (default 10)'),
   })
@@ -66,7 +68,10 @@ export const accountManager = defineTool({
       }
       case 'transactions': {
         const a = resolveAccount(ctx, input.account)
-        const records = await ctx.horizon.transactions(a.publicKey, { limit: input.limit ?? 10, order: 'desc' })
+        const records = await ctx.horizon.transactions(a.publicKey, {
+          limit: input.limit ?? 10,
+          order: 'desc',
+        })
         return ok({
           accountId: a.accountId,
           transactions: records.map((r) => ({

@@ -8,7 +8,11 @@ const Input = z
     action: z.enum(['order_book', 'trades', 'asset_info']).describe('What to look up'),
     base_code: z.string().max(12).nullable().describe('Base asset code; null or "XLM" for XLM'),
     base_issuer: z.string().max(56).nullable().describe('Issuer of the base asset; null for XLM'),
-    counter_code: z.string().max(12).nullable().describe('Counter asset code (prices are counter per base); null for XLM'),
+    counter_code: z
+      .string()
+      .max(12)
+      .nullable()
+      .describe('Counter asset code (prices are counter per base); null for XLM'),
     counter_issuer: z.string().max(56).nullable().describe('Issuer of the counter asset; null for XLM'),
     limit: z.number().int().min(1).max(50).nullable().describe('How many levels or trades (default 10)'),
   })
@@ -16,7 +20,8 @@ const Input = z
 
 export const marketData = defineTool({
   name: 'market_data',
-  description: 'Read market data from the Stellar DEX: order book, recent trades, or information about an issued asset.',
+  description:
+    'Read market data from the Stellar DEX: order book, recent trades, or information about an issued asset.',
   input: Input,
   access: 'public',
   movesMoney: false,
@@ -38,11 +43,22 @@ export const marketData = defineTool({
     const counter = assetOf(input.counter_code, input.counter_issuer)
     if (counter.equals(base)) return fail('ERR_TOOL_INPUT', 'base and counter must differ')
     if (input.action === 'order_book') {
-      const book = await ctx.horizon.orderBook({ ...assetQuery('selling', base), ...assetQuery('buying', counter) }, limit)
+      const book = await ctx.horizon.orderBook(
+        { ...assetQuery('selling', base), ...assetQuery('buying', counter) },
+        limit,
+      )
       const side = (l: { price: string; amount: string }) => ({ price: l.price, amount: l.amount })
-      return ok({ base: assetLabel(base), counter: assetLabel(counter), bids: book.bids.map(side), asks: book.asks.map(side) })
+      return ok({
+        base: assetLabel(base),
+        counter: assetLabel(counter),
+        bids: book.bids.map(side),
+        asks: book.asks.map(side),
+      })
     }
-    const trades = await ctx.horizon.trades({ ...assetQuery('base', base), ...assetQuery('counter', counter) }, limit)
+    const trades = await ctx.horizon.trades(
+      { ...assetQuery('base', base), ...assetQuery('counter', counter) },
+      limit,
+    )
     return ok({
       base: assetLabel(base),
       counter: assetLabel(counter),

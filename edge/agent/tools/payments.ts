@@ -5,8 +5,7 @@
  */
 import { Operation } from '@stellar/stellar-sdk/base'
 import { z } from 'zod'
-import { fromStroops, toStroops } from '../../../shared/schemas/money.ts'
-import { AmountSchema } from '../../../shared/schemas/money.ts'
+import { AmountSchema, fromStroops, toStroops } from '../../../shared/schemas/money.ts'
 import { baseAccountOf, DestinationSchema } from '../../../shared/schemas/stellar.ts'
 import { assetLabel, assetOf, assetQuery } from '../../stellar/build-tx.ts'
 import { resolveAccount } from '../accounts.ts'
@@ -19,18 +18,28 @@ const nullableIssuer = z.string().max(56).nullable()
 
 const Input = z
   .object({
-    action: z.enum(['send', 'path_send', 'path_receive']).describe(
-      'send: pay an exact amount; path_send: spend exactly `amount` of the source asset, receive dest asset; ' +
-        'path_receive: deliver exactly `amount` of the dest asset',
-    ),
-    from: z.string().max(80).nullable().describe('Source account: id (acc_…), public key or name; null for your only account'),
+    action: z
+      .enum(['send', 'path_send', 'path_receive'])
+      .describe(
+        'send: pay an exact amount; path_send: spend exactly `amount` of the source asset, receive dest asset; ' +
+          'path_receive: deliver exactly `amount` of the dest asset',
+      ),
+    from: z
+      .string()
+      .max(80)
+      .nullable()
+      .describe('Source account: id (acc_…), public key or name; null for your only account'),
     to: DestinationSchema,
     amount: AmountSchema,
     asset_code: nullableCode.describe('Asset sent; null or "XLM" for native XLM'),
     asset_issuer: nullableIssuer.describe('Issuer (G…) of asset_code; null for XLM'),
     dest_asset_code: nullableCode.describe('For path payments: asset delivered; null for XLM'),
     dest_asset_issuer: nullableIssuer.describe('Issuer of dest_asset_code; null for XLM'),
-    max_slippage_percent: z.string().max(12).nullable().describe('For path payments: price tolerance in percent (default "1")'),
+    max_slippage_percent: z
+      .string()
+      .max(12)
+      .nullable()
+      .describe('For path payments: price tolerance in percent (default "1")'),
     memo: z.string().max(28).nullable().describe('Optional text memo (at most 28 bytes)'),
   })
   .strict()
@@ -53,7 +62,8 @@ export const payments = defineTool({
       if (!exists) {
         if (!asset.isNative())
           return fail('ERR_TOOL_INPUT', `${input.to} does not exist yet; it must first be created with XLM`)
-        if (input.to !== destBase) return fail('ERR_TOOL_INPUT', 'a muxed (M…) destination must already exist')
+        if (input.to !== destBase)
+          return fail('ERR_TOOL_INPUT', 'a muxed (M…) destination must already exist')
         return submitClassic(ctx, {
           account,
           operations: [Operation.createAccount({ destination: destBase, startingBalance: input.amount })],
@@ -73,7 +83,10 @@ export const payments = defineTool({
     const ppb = slippagePpb(input.max_slippage_percent)
     if (typeof ppb === 'string') return fail('ERR_TOOL_INPUT', ppb)
     // Offers selling the destination asset for the source asset: what this payment would cross.
-    const book = await ctx.horizon.orderBook({ ...assetQuery('selling', destAsset), ...assetQuery('buying', asset) }, 200)
+    const book = await ctx.horizon.orderBook(
+      { ...assetQuery('selling', destAsset), ...assetQuery('buying', asset) },
+      200,
+    )
     const asks = levels(book.asks)
     const amount = toStroops(input.amount)
     if (input.action === 'path_send') {
@@ -83,7 +96,14 @@ export const payments = defineTool({
       return submitClassic(ctx, {
         account,
         operations: [
-          Operation.pathPaymentStrictSend({ sendAsset: asset, sendAmount: input.amount, destination: input.to, destAsset, destMin, path: [] }),
+          Operation.pathPaymentStrictSend({
+            sendAsset: asset,
+            sendAmount: input.amount,
+            destination: input.to,
+            destAsset,
+            destMin,
+            path: [],
+          }),
         ],
         description: `Send ${input.amount} ${assetLabel(asset)} to ${input.to}, delivering at least ${destMin} ${assetLabel(destAsset)} (quote ${fromStroops(q.received)})`,
         memo: input.memo,
@@ -95,7 +115,14 @@ export const payments = defineTool({
     return submitClassic(ctx, {
       account,
       operations: [
-        Operation.pathPaymentStrictReceive({ sendAsset: asset, sendMax, destination: input.to, destAsset, destAmount: input.amount, path: [] }),
+        Operation.pathPaymentStrictReceive({
+          sendAsset: asset,
+          sendMax,
+          destination: input.to,
+          destAsset,
+          destAmount: input.amount,
+          path: [],
+        }),
       ],
       description: `Deliver ${input.amount} ${assetLabel(destAsset)} to ${input.to}, spending at most ${sendMax} ${assetLabel(asset)} (quote ${fromStroops(q.cost)})`,
       memo: input.memo,

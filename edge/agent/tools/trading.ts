@@ -15,15 +15,27 @@ import { submitClassic } from '../sign-and-submit.ts'
 const Input = z
   .object({
     action: z.enum(['limit_buy', 'limit_sell', 'market_buy', 'market_sell', 'cancel', 'list_offers']),
-    account: z.string().max(80).nullable().describe('Account id, public key or name; null for your only account'),
+    account: z
+      .string()
+      .max(80)
+      .nullable()
+      .describe('Account id, public key or name; null for your only account'),
     asset_code: z.string().max(12).nullable().describe('The asset bought or sold; null or "XLM" for XLM'),
     asset_issuer: z.string().max(56).nullable().describe('Its issuer; null for XLM'),
     counter_code: z.string().max(12).nullable().describe('The asset paid or received; null or "XLM" for XLM'),
     counter_issuer: z.string().max(56).nullable().describe('Its issuer; null for XLM'),
     amount: AmountSchema.nullable().describe('Amount of the asset bought or sold'),
     price: AmountSchema.nullable().describe('For limit orders: counter units per unit of the asset'),
-    max_slippage_percent: z.string().max(12).nullable().describe('For market orders: worst price move accepted (default "1")'),
-    offer_id: z.string().regex(/^[0-9]{1,19}$/).nullable().describe('For cancel: the offer id'),
+    max_slippage_percent: z
+      .string()
+      .max(12)
+      .nullable()
+      .describe('For market orders: worst price move accepted (default "1")'),
+    offer_id: z
+      .string()
+      .regex(/^[0-9]{1,19}$/)
+      .nullable()
+      .describe('For cancel: the offer id'),
   })
   .strict()
 
@@ -37,7 +49,15 @@ export const trading = defineTool({
     const account = resolveAccount(ctx, input.account)
     if (input.action === 'list_offers') {
       const offers = await ctx.horizon.offers(account.publicKey)
-      return ok({ offers: offers.map((o) => ({ id: o.id, selling: label(o.selling), buying: label(o.buying), amount: o.amount, price: o.price })) })
+      return ok({
+        offers: offers.map((o) => ({
+          id: o.id,
+          selling: label(o.selling),
+          buying: label(o.buying),
+          amount: o.amount,
+          price: o.price,
+        })),
+      })
     }
     if (input.action === 'cancel') {
       if (!input.offer_id) return fail('ERR_TOOL_INPUT', 'offer_id is required to cancel')
@@ -47,7 +67,15 @@ export const trading = defineTool({
       const buying = assetOf(offer.buying.asset_code ?? null, offer.buying.asset_issuer ?? null)
       return submitClassic(ctx, {
         account,
-        operations: [Operation.manageSellOffer({ selling, buying, amount: '0', price: offer.price, offerId: input.offer_id })],
+        operations: [
+          Operation.manageSellOffer({
+            selling,
+            buying,
+            amount: '0',
+            price: offer.price,
+            offerId: input.offer_id,
+          }),
+        ],
         description: `Cancel offer ${input.offer_id} (${offer.amount} ${assetLabel(selling)} for ${assetLabel(buying)})`,
       })
     }
@@ -58,25 +86,37 @@ export const trading = defineTool({
     const amount = input.amount
     if (input.action === 'limit_buy' || input.action === 'limit_sell') {
       if (!input.price) return fail('ERR_TOOL_INPUT', 'price is required for a limit order')
-      return submitClassic(ctx, order(input.action === 'limit_buy' ? 'buy' : 'sell', asset, counter, amount, input.price, account))
+      return submitClassic(
+        ctx,
+        order(input.action === 'limit_buy' ? 'buy' : 'sell', asset, counter, amount, input.price, account),
+      )
     }
     const ppb = slippagePpb(input.max_slippage_percent)
     if (typeof ppb === 'string') return fail('ERR_TOOL_INPUT', ppb)
     const want = toStroops(amount)
     if (input.action === 'market_buy') {
       // Asks sell the asset for the counter: buying crosses them, cheapest first.
-      const book = await ctx.horizon.orderBook({ ...assetQuery('selling', asset), ...assetQuery('buying', counter) }, 200)
+      const book = await ctx.horizon.orderBook(
+        { ...assetQuery('selling', asset), ...assetQuery('buying', counter) },
+        200,
+      )
       const asks = levels(book.asks)
       const best = asks[0]
       if (!best) return fail('ERR_TOOL_INPUT', 'nobody is selling this asset right now')
       const limit = priceWithSlippage(best.price, ppb, 'up')
       const q = costToBuy(asks, want)
       if (!q || toStroops(priceString(q.worst)) > toStroops(limit))
-        return fail('ERR_TOOL_INPUT', `the book cannot fill ${amount} within ${input.max_slippage_percent ?? '1'}% of ${priceString(best.price)}`)
+        return fail(
+          'ERR_TOOL_INPUT',
+          `the book cannot fill ${amount} within ${input.max_slippage_percent ?? '1'}% of ${priceString(best.price)}`,
+        )
       return submitClassic(ctx, order('buy', asset, counter, amount, limit, account))
     }
     // Selling the asset crosses offers that sell the counter for it (bids on this pair).
-    const book = await ctx.horizon.orderBook({ ...assetQuery('selling', counter), ...assetQuery('buying', asset) }, 200)
+    const book = await ctx.horizon.orderBook(
+      { ...assetQuery('selling', counter), ...assetQuery('buying', asset) },
+      200,
+    )
     const asks = levels(book.asks) // price: asset per counter; amount: counter
     const best = asks[0]
     if (!best) return fail('ERR_TOOL_INPUT', 'nobody is buying this asset right now')
@@ -90,7 +130,10 @@ export const trading = defineTool({
       left -= absorbs < left ? absorbs : left
     }
     if (left > 0n)
-      return fail('ERR_TOOL_INPUT', `the book cannot absorb ${amount} within ${input.max_slippage_percent ?? '1'}% of ${priceString(bestBid)}`)
+      return fail(
+        'ERR_TOOL_INPUT',
+        `the book cannot absorb ${amount} within ${input.max_slippage_percent ?? '1'}% of ${priceString(bestBid)}`,
+      )
     return submitClassic(ctx, order('sell', asset, counter, amount, limit, account))
   },
 })
@@ -114,6 +157,8 @@ function order(
   }
 }
 
-const label = (a: { asset_type: string; asset_code?: string | undefined; asset_issuer?: string | undefined }) =>
-  a.asset_type === 'native' ? 'XLM' : `${a.asset_code ?? '?'}:${a.asset_issuer ?? '?'}`
-
+const label = (a: {
+  asset_type: string
+  asset_code?: string | undefined
+  asset_issuer?: string | undefined
+}) => (a.asset_type === 'native' ? 'XLM' : `${a.asset_code ?? '?'}:${a.asset_issuer ?? '?'}`)

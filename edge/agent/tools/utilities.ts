@@ -8,7 +8,8 @@ const Input = z
 
 export const utilities = defineTool({
   name: 'utilities',
-  description: 'Stellar network utilities: network status (latest ledger, versions) and current fee statistics.',
+  description:
+    'Stellar network utilities: network status (latest ledger, versions) and current fee statistics.',
   input: Input,
   access: 'public',
   movesMoney: false,

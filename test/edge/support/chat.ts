@@ -4,7 +4,12 @@
  */
 import { env } from 'cloudflare:workers'
 import { expect } from 'vitest'
-import { type ChatEvent, ChatEventSchema } from '../../../shared/schemas/chat-events.ts'
+import {
+  type ChatEvent,
+  type ChatEventData,
+  type ChatEventName,
+  ChatEventSchema,
+} from '../../../shared/schemas/chat-events.ts'
 import { json, type testApp } from './app.ts'
 
 const CONTROL = String(Reflect.get(env, 'TEST_MODEL_CONTROL_URL'))
@@ -26,7 +31,10 @@ export async function script(key: string, steps: Step[]) {
 export async function modelRequests(key: string) {
   const res = await fetch(`${CONTROL}/requests?key=${encodeURIComponent(key)}`)
   return (await res.json()) as {
-    requests: { messages: { role: string; content?: unknown; tool_call_id?: string }[]; tools?: { function: { name: string } }[] }[]
+    requests: {
+      messages: { role: string; content?: unknown; tool_call_id?: string }[]
+      tools?: { function: { name: string } }[]
+    }[]
   }
 }
 
@@ -53,7 +61,11 @@ export async function postChat(call: Call, body: unknown, headers: Record<string
     body: JSON.stringify(body),
   })
   const text = await res.text()
-  return { res, text, frames: res.headers.get('content-type')?.startsWith('text/event-stream') ? parseFrames(text) : [] }
+  return {
+    res,
+    text,
+    frames: res.headers.get('content-type')?.startsWith('text/event-stream') ? parseFrames(text) : [],
+  }
 }
 
 /** Every frame parses with the shared union (the contract); returns them typed. */
@@ -64,8 +76,8 @@ export function typed(frames: Frame[]): ChatEvent[] {
   })
 }
 
-export const ofType = <N extends ChatEvent['event']>(events: ChatEvent[], name: N) =>
-  events.filter((e): e is Extract<ChatEvent, { event: N }> => e.event === name).map((e) => e.data)
+export const ofType = <N extends ChatEventName>(events: ChatEvent[], name: N): ChatEventData<N>[] =>
+  events.filter((e) => e.event === name).map((e) => e.data as ChatEventData<N>)
 
 export async function fundedAccount(call: Call, auth: Record<string, string>, name = 'main') {
   const res = await call('/api/accounts', {

@@ -24,7 +24,9 @@ export async function startModelControl(model: ScriptedModel): Promise<ModelCont
     }
     const chunks: Buffer[] = []
     for await (const c of req) chunks.push(c as Buffer)
-    const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {}
+    const body = chunks.length
+      ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>)
+      : {}
     if (req.method === 'POST' && url.pathname === '/script') {
       const steps = (body.steps as (Turn | { fail: true })[]).map((s) =>
         'fail' in s
