@@ -29,6 +29,8 @@ export type SignerConfig = {
   readonly secrets: Secrets
   /** The deployment's default spending policy (SIGNER_POLICY_DEFAULTS, else the issue-6 defaults). */
   readonly policy: Policy
+  /** tdx: quote from the dstack guest agent. insecure-dev: no TEE, development only. */
+  readonly attestation: { readonly mode: AttestationMode; readonly dstackEndpoint: string | undefined }
 }
 
 const port = z.coerce.number().int().min(0).max(65_535)
@@ -43,6 +45,8 @@ const PlainSchema = z.object({
   SIGNER_TLS_KEY: z.string().min(1, 'missing'),
   SIGNER_CLIENT_CA: z.string().min(1, 'missing'),
   SIGNER_POLICY_DEFAULTS: z.string().optional(),
+  ATTESTATION_MODE: z.enum(ATTESTATION_MODES).default('tdx'),
+  DSTACK_SIMULATOR_ENDPOINT: z.string().min(1).optional(),
 })
 
 const PEM = /-----BEGIN [A-Z0-9 ]+-----/
@@ -114,6 +118,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): SignerCo
     network: network.network,
     secrets,
     policy,
+    attestation: Object.freeze({ mode: v.ATTESTATION_MODE, dstackEndpoint: v.DSTACK_SIMULATOR_ENDPOINT }),
   })
 }
 

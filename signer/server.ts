@@ -2,6 +2,9 @@
  * The transport: HTTPS that demands a client certificate from SIGNER_CLIENT_CA (a client without one, or
  * with one from another CA, fails the handshake and never reaches a handler), then `POST /v1/<method>`
  * into the dispatcher. A separate plain-HTTP listener on 127.0.0.1 answers liveness and nothing else.
+ * Attestation rides in the application layer (a Worker cannot inspect the server certificate): `GET
+ * /v1/attestation` serves the quote-bearing document, and every response over mTLS is signed by the
+ * attested in-memory key over (requestId, status, SHA-256(body), timestamp).
  */
 import {
   createServer as createHttpServer,
@@ -10,6 +13,8 @@ import {
   type ServerResponse,
 } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
+import type { AttestationDocument } from '../shared/attestation.ts'
+import type { ResponseKey } from './attestation/response-key.ts'
 import type { TlsMaterial } from './config.ts'
 import type { Reply } from './dispatch.ts'
 import { errorReply } from './dispatch.ts'
@@ -18,13 +23,21 @@ import type { SignerLogger } from './log.ts'
 const MAX_BODY_BYTES = 128 * 1024
 const PATH = /^\/v1\/([a-z]+\.[a-z]+)$/
 
-const HEALTH_REPLY: Reply = {
+const REQUEST_ID = /^[A-Za-z0-9_-]{8,128}$/
+
+export type Attestation = {
+  readonly key: ResponseKey
+  readonly document: AttestationDocument
+  readonly clock: () => number
+}
+
+const staticReply = (body: unknown): Reply => ({
   status: 200,
-  body: '{"ok":true,"result":{"status":"ok"}}',
+  body: JSON.stringify(body),
   code: undefined,
   requestId: undefined,
   replayed: false,
-}
+})
 
 export type Rpc = {
   readonly server: Server
@@ -33,21 +46,32 @@ export type Rpc = {
   startDraining(): void
 }
 
-function send(res: ServerResponse, reply: Reply, closing: boolean): void {
-  res.writeHead(reply.status, {
-    'content-type': 'application/json',
-    'cache-control': 'no-store',
-    ...(reply.requestId ? { 'x-request-id': reply.requestId } : {}),
-    ...(closing ? { connection: 'close' } : {}),
-  })
-  res.end(reply.body)
-}
-
 export function createRpcServer(
   tls: TlsMaterial,
   dispatch: (method: string, body: unknown) => Promise<Reply>,
   log: SignerLogger,
+  attestation: Attestation,
 ): Rpc {
+  // Health tells the edge (and its /health) when this signer is not in a TEE.
+  const healthReply = staticReply({
+    ok: true,
+    result: { status: 'ok', attestation: attestation.document.mode },
+  })
+  const attestationReply = staticReply({ ok: true, result: attestation.document })
+  const send = (req: IncomingMessage, res: ServerResponse, reply: Reply, closing: boolean): void => {
+    // The id signed is the envelope's when it parsed, else the caller's header: either way the one the edge
+    // expects, so a response cannot be replayed as the answer to a different request.
+    const header = req.headers['x-request-id']
+    const requestId = reply.requestId ?? (typeof header === 'string' && REQUEST_ID.test(header) ? header : '')
+    res.writeHead(reply.status, {
+      'content-type': 'application/json',
+      'cache-control': 'no-store',
+      ...(reply.requestId ? { 'x-request-id': reply.requestId } : {}),
+      ...attestation.key.signatureHeaders(requestId, reply.status, reply.body, attestation.clock()),
+      ...(closing ? { connection: 'close' } : {}),
+    })
+    res.end(reply.body)
+  }
   let inflight = 0
   let draining = false
   const handle = async (
@@ -61,7 +85,8 @@ export function createRpcServer(
     const match = PATH.exec(req.url ?? '')
     // Requests that began before SIGTERM finish normally; only ones that start during the drain are refused.
     // Liveness over mTLS for the edge: proves the handshake and the process, reveals nothing else.
-    if (!late && req.method === 'GET' && req.url === '/v1/health') reply = HEALTH_REPLY
+    if (!late && req.method === 'GET' && req.url === '/v1/health') reply = healthReply
+    else if (!late && req.method === 'GET' && req.url === '/v1/attestation') reply = attestationReply
     else if (late) reply = errorReply({ code: 'ERR_SIGNER_UNAVAILABLE', message: 'signer is shutting down' })
     else if (!match?.[1]) reply = errorReply({ code: 'ERR_SIGNER_UNKNOWN_METHOD', message: 'unknown method' })
     else if (req.method !== 'POST')
@@ -94,7 +119,7 @@ export function createRpcServer(
         reply = errorReply({ code: 'ERR_INTERNAL', message: 'internal error' })
       }
     }
-    send(res, reply, late)
+    send(req, res, reply, late)
     // Successes at debug: the audit table is the per-request record, and an access line per signature
     // costs ~10% of throughput at thousands per second. Refusals and errors stay visible at info.
     log[reply.status < 400 ? 'debug' : 'info'](

@@ -6,6 +6,8 @@ import { hkdfSync, randomBytes } from 'node:crypto'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createApprovalStore } from './approvals/store.ts'
+import { collectEvidence } from './attestation/evidence.ts'
+import { createResponseKey } from './attestation/response-key.ts'
 import { createAuditLog } from './audit/chain.ts'
 import type { SignerConfig } from './config.ts'
 import { createKeyring } from './crypto/keyring.ts'
@@ -45,6 +47,15 @@ const listen = (server: Server, port: number, host: string): Promise<number> =>
 
 export async function startSigner(config: SignerConfig, opts: StartOptions = {}): Promise<RunningSigner> {
   const log = opts.logger ?? createLogger()
+  // Before the database opens: a signer that cannot prove where it runs does not start (tdx fails closed).
+  const responseKey = createResponseKey()
+  const document = await collectEvidence(responseKey.publicKey, config.attestation)
+  if (document.mode === 'insecure-dev') {
+    log.warn(
+      { attestation: 'insecure-dev', environment: config.environment },
+      '!!! INSECURE: ATTESTATION_MODE=insecure-dev, no TEE, no quote; responses are signed by an unattested key. Development only. !!!',
+    )
+  }
   const db = openDb(config.dataDir)
   // Checkpoints move to a worker; the request path only appends to the WAL.
   db.pragma('wal_autocheckpoint = 0')
@@ -69,7 +80,11 @@ export async function startSigner(config: SignerConfig, opts: StartOptions = {})
     userPolicies: createUserPolicyStore(db),
     newId: (prefix) => `${prefix}_${randomBytes(16).toString('base64url')}`,
   })
-  const rpc = createRpcServer(config.tls, groupCommit(db, dispatch, log), log)
+  const rpc = createRpcServer(config.tls, groupCommit(db, dispatch, log), log, {
+    key: responseKey,
+    document,
+    clock: opts.clock ?? Date.now,
+  })
   const health = config.healthPort === undefined ? undefined : createHealthServer()
   let port: number
   let healthPort: number | undefined
@@ -90,7 +105,14 @@ export async function startSigner(config: SignerConfig, opts: StartOptions = {})
   const prune = setInterval(() => requests.prune(Date.now()), 60_000)
   prune.unref()
   log.info(
-    { port, healthPort: healthPort ?? null, network: config.network.name, keyId: keyring.sealingKeyId },
+    {
+      port,
+      healthPort: healthPort ?? null,
+      network: config.network.name,
+      keyId: keyring.sealingKeyId,
+      attestation: document.mode,
+      responseKeyId: responseKey.keyId,
+    },
     'signer listening',
   )
 

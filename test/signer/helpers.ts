@@ -61,6 +61,7 @@ export function testEnv(
     SIGNER_CLIENT_CA: pki.caCert,
     STELLAR_NETWORK: 'testnet',
     ENVIRONMENT: 'development',
+    ATTESTATION_MODE: 'insecure-dev',
     ...overrides,
   }
   for (const k of ['ENCRYPTION_MASTER_KEY', 'ENCRYPTION_MASTER_KEY_NEXT', 'SERVER_SALT_SECRET'] as const) {

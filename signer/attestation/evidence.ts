@@ -1,0 +1,47 @@
+/**
+ * The attestation document the signer serves at `GET /v1/attestation`. In `tdx` it asks the dstack guest
+ * agent (unix socket /var/run/dstack.sock, or DSTACK_SIMULATOR_ENDPOINT) for a quote whose report data is
+ * reportDataFor(response key), once at start: the key never changes, so neither does the quote.
+ * In `insecure-dev` there is no quote, and the document says so.
+ */
+import { DstackClient } from '@phala/dstack-sdk'
+import {
+  type AttestationDocument,
+  type AttestationMode,
+  reportDataFor,
+  toHex,
+} from '../../shared/attestation.ts'
+
+export type EvidenceOptions = {
+  readonly mode: AttestationMode
+  /** Guest agent endpoint (socket path or http URL); undefined = the SDK's default lookup. */
+  readonly dstackEndpoint: string | undefined
+}
+
+export async function collectEvidence(
+  publicKey: Uint8Array,
+  opts: EvidenceOptions,
+): Promise<AttestationDocument> {
+  const publicKeyHex = toHex(publicKey)
+  if (opts.mode === 'insecure-dev') {
+    return {
+      mode: 'insecure-dev',
+      publicKey: publicKeyHex,
+      quote: null,
+      eventLog: null,
+      appId: null,
+      composeHash: null,
+    }
+  }
+  const client = new DstackClient(opts.dstackEndpoint)
+  const quote = await client.getQuote(reportDataFor(publicKey))
+  const info = await client.info()
+  return {
+    mode: 'tdx',
+    publicKey: publicKeyHex,
+    quote: quote.quote.toLowerCase().replace(/^0x/, ''),
+    eventLog: quote.event_log,
+    appId: info.app_id,
+    composeHash: info.compose_hash,
+  }
+}
