@@ -190,18 +190,17 @@ describe('attested signer under a test root CA', () => {
     ],
     [
       'a debug TD',
-      () =>
-        withEvidence({
-          ...forged(),
-          quote: toHex(
-            dcap.quote({
-              ...PINS,
-              rtmr3: '00'.repeat(48),
-              reportData: reportDataFor(fromHex(doc.publicKey) ?? otherKey),
-              debug: true,
-            }),
-          ),
-        }),
+      () => ({
+        ...forged(),
+        quote: toHex(
+          dcap.quote({
+            ...PINS,
+            rtmr3: '00'.repeat(48),
+            reportData: reportDataFor(fromHex(doc.publicKey) ?? otherKey),
+            debug: true,
+          }),
+        ),
+      }),
       POLICY,
       undefined,
       'quote',
