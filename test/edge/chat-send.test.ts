@@ -99,7 +99,7 @@ describe('POST /chat: send 10 XLM end to end', () => {
     expect(op.amount).toBe('10.0000000')
     expect(op.asset.isNative()).toBe(true)
     const kp = Keypair.fromPublicKey(account.publicKey)
-    expect(tx.signatures.some((s) => kp.verify(tx.hash(), Buffer.from(s.signature)))).toBe(true)
+    expect(tx.signatures.some((s) => kp.verify(tx.hash(), s.signature.value))).toBe(true)
 
     // The thread holds the whole turn, loaded back from D1, with no secret anywhere.
     const start = ofType(events, 'agent_start')[0]
