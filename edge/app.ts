@@ -13,6 +13,8 @@ import { requestId } from './middleware/request-id.ts'
 import { securityHeaders } from './middleware/security-headers.ts'
 import { session } from './middleware/session.ts'
 import { accounts, agentAccounts } from './routes/accounts.ts'
+import { approvals } from './routes/approvals.ts'
+import { audit } from './routes/audit.ts'
 import { auth } from './routes/auth.ts'
 import { chat } from './routes/chat.ts'
 import { health } from './routes/health.ts'
@@ -41,6 +43,8 @@ export function createApp(deps: AppDeps = { now: Date.now }) {
   app.route('/api/accounts', accounts)
   app.route('/api/agent/accounts', agentAccounts)
   app.route('/api/transactions', transactions)
+  app.route('/api/approvals', approvals)
+  app.route('/api/audit', audit)
   app.route('/chat', chat)
   app.route('/api/threads', threads)
   app.route('/openapi.json', openapi)

@@ -176,11 +176,22 @@ export type ErrorBody = z.infer<typeof ErrorBodySchema>
 export class AppError extends Error {
   readonly code: ErrorCode
   readonly detail: string | undefined
-  constructor(code: ErrorCode, message: string, detail?: string) {
+  /**
+   * Structured facts the caller may see (e.g. ERR_APPROVAL_REQUIRED's approval id, tx hash, amounts and
+   * expiry, as the signer sent them). Unlike `detail`, these are meant for the client.
+   */
+  readonly details: Readonly<Record<string, unknown>> | undefined
+  constructor(
+    code: ErrorCode,
+    message: string,
+    detail?: string,
+    details?: Readonly<Record<string, unknown>>,
+  ) {
     super(message)
     this.name = 'AppError'
     this.code = code
     this.detail = detail
+    this.details = details
   }
   get status(): HttpErrorStatus {
     return statusOf(this.code)

@@ -94,10 +94,10 @@ export function createSignerClient(env: Env, config: Config, opts: SignerClientO
       }
       const body = parsed.data as
         | { ok: true; result: SignerResult<typeof method> }
-        | { ok: false; error: { code: ErrorCode; message: string } }
+        | { ok: false; error: { code: ErrorCode; message: string; details?: Record<string, unknown> } }
       if (body.ok) return body.result
-      const { code, message } = body.error
-      if (PASS_THROUGH.has(code)) throw new AppError(code, message)
+      const { code, message, details } = body.error
+      if (PASS_THROUGH.has(code)) throw new AppError(code, message, undefined, details)
       throw new AppError('ERR_INTERNAL', 'internal error', `signer ${method} answered ${code}: ${message}`)
     }
     throw new AppError(
