@@ -38,6 +38,7 @@ import {
   AuditListResultSchema,
 } from '../shared/schemas/signer-rpc.ts'
 import { ApprovalIdParamSchema, ApprovalsQuerySchema, AuditQuerySchema } from './approvals/schemas.ts'
+import { CHAT_DOCS } from './agent/route-docs.ts'
 import { VERSION } from './routes/health.ts'
 
 export type RouteDoc = {
@@ -341,6 +342,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
     response: SubmitResultSchema,
     tag: 'transactions',
   },
+  ...CHAT_DOCS,
 ]
 
 const jsonSchema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' })
