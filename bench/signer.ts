@@ -15,13 +15,17 @@ import { Account, Asset, Keypair, Networks, Operation, TransactionBuilder } from
 // @ts-expect-error autocannon ships no types; only its documented programmatic API is used.
 import autocannon from 'autocannon'
 import { ensurePki } from '../scripts/lib/certs.ts'
+import { createApprovalStore } from '../signer/approvals/store.ts'
 import { createAuditLog } from '../signer/audit/chain.ts'
+import { loadConfig } from '../signer/config.ts'
 import { signEd25519 } from '../signer/crypto/ed25519.ts'
 import { createKeyring } from '../signer/crypto/keyring.ts'
 import { createDispatcher } from '../signer/dispatch.ts'
 import { createAccountStore } from '../signer/keystore/accounts.ts'
 import { openDb } from '../signer/keystore/db.ts'
 import { createRequestStore } from '../signer/keystore/requests.ts'
+import { createSpendingStore } from '../signer/keystore/spending.ts'
+import { createUserPolicyStore } from '../signer/policy/store.ts'
 import { loadSecrets } from '../signer/secrets.ts'
 
 const ROOT = join(import.meta.dirname, '..')
@@ -39,6 +43,11 @@ const env = {
   SIGNER_CLIENT_CA: pki.caCert,
   STELLAR_NETWORK: 'testnet',
   ENVIRONMENT: 'development',
+  // A cap far above what the run signs: the benchmark measures signing, not the policy saying no.
+  SIGNER_POLICY_DEFAULTS: JSON.stringify({
+    assets: [{ asset: 'native', perTx: '100', daily: '900000000000', approvalAbove: null }],
+  }),
+  ATTESTATION_MODE: 'insecure-dev',
 }
 
 const kp = Keypair.random()
@@ -103,6 +112,11 @@ function inProcessFloor(): Row {
     networkPassphrase: Networks.TESTNET,
     fingerprintKey: randomBytes(32),
     clock: Date.now,
+    policy: loadConfig(env).policy,
+    spending: createSpendingStore(db),
+    approvals: createApprovalStore(db),
+    userPolicies: createUserPolicyStore(db),
+    newId: (prefix: string) => `${prefix}_${randomBytes(16).toString('base64url')}`,
   })
   const imported = dispatch('accounts.import', {
     requestId: `req_${randomUUID()}`,
