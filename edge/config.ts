@@ -3,6 +3,7 @@
  * A problem names the variable, never its value (a malformed secret is still a secret).
  */
 import { z } from 'zod'
+import { ATTESTATION_MODES, type AttestationMode } from '../shared/attestation.ts'
 import { AppError } from '../shared/errors.ts'
 import { type NetworkConfig, NetworkInputSchema, resolveNetwork } from '../shared/network.ts'
 
@@ -41,6 +42,50 @@ const origins = z.string().transform((v, ctx) => {
   return Object.freeze(list)
 })
 
+const hex = (bytes: number) =>
+  z.string().regex(new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`), `must be ${bytes} bytes of hex`)
+
+/** What a release of the signer measures to; set per environment after each release (docs/deploy.md). */
+const MeasurementsSchema = z.strictObject({
+  mrtd: hex(48),
+  rtmr0: hex(48),
+  rtmr1: hex(48),
+  rtmr2: hex(48),
+  rtmr3: hex(48).optional(),
+  composeHash: hex(32),
+  appId: z.string().regex(/^[0-9a-fA-F]{2,64}$/, 'must be hex'),
+})
+export type Measurements = z.infer<typeof MeasurementsSchema>
+
+const measurements = z.string().transform((v, ctx): Measurements => {
+  let json: unknown
+  try {
+    json = JSON.parse(v)
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be JSON {mrtd, rtmr0, rtmr1, rtmr2, composeHash, appId}' })
+    return z.NEVER
+  }
+  const r = MeasurementsSchema.safeParse(json)
+  if (!r.success) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `${r.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join(', ')}`,
+    })
+    return z.NEVER
+  }
+  const lower = Object.fromEntries(Object.entries(r.data).map(([k, x]) => [k, x?.toLowerCase()]))
+  return lower as Measurements
+})
+
+const TCB_STATUSES = [
+  'UpToDate',
+  'SWHardeningNeeded',
+  'ConfigurationNeeded',
+  'ConfigurationAndSWHardeningNeeded',
+  'OutOfDate',
+  'OutOfDateConfigurationNeeded',
+] as const
+
 const secret = (name: string) => z.string({ error: `${name} is not set` }).min(1, `${name} is empty`)
 
 const EnvSchema = z
@@ -75,8 +120,36 @@ const EnvSchema = z
     RATE_LIMIT_RECOVERY: LimitSchema.default({ limit: 5, windowMs: 3_600_000, window: '1 h' }),
     RATE_LIMIT_HEALTH: LimitSchema.default({ limit: 30, windowMs: 60_000, window: '1 m' }),
     RATE_LIMIT_READ: LimitSchema.default({ limit: 300, windowMs: 60_000, window: '1 m' }),
+    // What the edge accepts from the signer; tdx unless set, and insecure-dev is development-only (below).
+    ATTESTATION_MODE: z.enum(ATTESTATION_MODES, { error: 'must be tdx or insecure-dev' }).default('tdx'),
+    PCCS_URL: z
+      .url({ protocol: /^https$/, error: 'must be an https URL' })
+      .default('https://pccs.phala.network'),
+    SIGNER_MEASUREMENTS: measurements.optional(),
+    SIGNER_TCB_STATUSES: z
+      .string()
+      .transform((v) => v.split(',').map((x) => x.trim()))
+      .pipe(z.array(z.enum(TCB_STATUSES, { error: 'unknown TCB status' })).min(1))
+      .default(['UpToDate']),
   })
   .and(NetworkInputSchema)
+  .superRefine((e, ctx) => {
+    // Staging and production never talk to a signer that is not in a TEE.
+    if (e.ATTESTATION_MODE === 'insecure-dev' && e.ENVIRONMENT !== 'development') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ATTESTATION_MODE'],
+        message: `insecure-dev is refused in ${e.ENVIRONMENT}`,
+      })
+    }
+    if (e.ATTESTATION_MODE === 'tdx' && e.SIGNER_MEASUREMENTS === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SIGNER_MEASUREMENTS'],
+        message: 'required when ATTESTATION_MODE=tdx',
+      })
+    }
+  })
 
 export type Config = {
   readonly environment: Environment
@@ -88,6 +161,13 @@ export type Config = {
   readonly authSecret: string
   readonly llm: { readonly apiKey: string | undefined; readonly baseUrl: string; readonly model: string }
   readonly bodyLimitBytes: number
+  readonly attestation: {
+    readonly mode: AttestationMode
+    readonly pccsUrl: string
+    readonly allowedTcbStatuses: readonly string[]
+    /** All-zero pins in insecure-dev, where nothing is compared. */
+    readonly pins: Measurements
+  }
   readonly limits: {
     readonly money: Limit
     readonly chatMinute: Limit
@@ -98,6 +178,15 @@ export type Config = {
     readonly health: Limit
     readonly read: Limit
   }
+}
+
+const NO_PINS: Measurements = {
+  mrtd: '00'.repeat(48),
+  rtmr0: '00'.repeat(48),
+  rtmr1: '00'.repeat(48),
+  rtmr2: '00'.repeat(48),
+  composeHash: '00'.repeat(32),
+  appId: '00',
 }
 
 const cache = new WeakMap<object, Config>()
@@ -124,6 +213,12 @@ export function loadConfig(env: Record<string, unknown>): Config {
     authSecret: e.AUTH_SECRET,
     llm: { apiKey: e.OPENAI_API_KEY || undefined, baseUrl: e.OPENAI_BASE_URL, model: e.PRIMARY_MODEL },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    attestation: {
+      mode: e.ATTESTATION_MODE,
+      pccsUrl: e.PCCS_URL,
+      allowedTcbStatuses: e.SIGNER_TCB_STATUSES,
+      pins: e.SIGNER_MEASUREMENTS ?? NO_PINS,
+    },
     limits: {
       money: e.RATE_LIMIT_MONEY,
       chatMinute: e.RATE_LIMIT_CHAT_MINUTE,

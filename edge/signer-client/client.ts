@@ -1,8 +1,12 @@
 /**
  * The edge's only way to the signer: one envelope, one timeout, retries that reuse the requestId (the
  * signer answers a repeated id with its first response, so a retry never signs twice), strict parsing of
- * every response, and signer errors mapped to what the edge may tell its caller.
+ * every response, and signer errors mapped to what the edge may tell its caller. No request leaves before
+ * the signer's attestation verified (edge/attestation/trust.ts), and no answer is read before its signature
+ * by the attested key, over this request's id, verified: otherwise 503 ERR_SIGNER_UNTRUSTED.
  */
+
+import { KEY_ID_HEADER } from '../../shared/attestation.ts'
 import { AppError, type ErrorCode } from '../../shared/errors.ts'
 import {
   SIGNER_METHODS,
@@ -12,6 +16,8 @@ import {
   signerPath,
   signerResponseSchema,
 } from '../../shared/schemas/signer-rpc.ts'
+import { verifyResponseSignature } from '../attestation/response-signature.ts'
+import { dropTrust, ensureTrusted, forgetTrust, type TrustDeps } from '../attestation/trust.ts'
 import type { Config } from '../config.ts'
 import type { Env } from '../env.ts'
 import { randomToken } from '../lib/crypto.ts'
@@ -20,6 +26,7 @@ export type SignerClientOptions = {
   readonly timeoutMs?: number
   readonly retries?: number
   readonly now?: () => number
+  readonly trust?: TrustDeps
 }
 
 export type SignerCall = <M extends SignerMethod>(
@@ -48,6 +55,8 @@ const PASS_THROUGH = new Set<ErrorCode>([
   'ERR_APPROVAL_REQUIRED',
   'ERR_APPROVAL_INVALID',
   'ERR_APPROVAL_EXPIRED',
+  // approvals.* on a missing or another user's approval
+  'ERR_NOT_FOUND',
   'ERR_SIGNER_UNAVAILABLE',
 ])
 
@@ -64,13 +73,15 @@ export function createSignerClient(env: Env, config: Config, opts: SignerClientO
     // One envelope for every attempt: a retry is the same request, byte for byte.
     const envelope = JSON.stringify({ requestId, issuedAt: now(), userId, params })
     let lastProblem = 'no attempt'
+    // Before anything is sent: a signer we cannot verify gets no request at all.
+    let trust = await ensureTrusted(env, config, opts.trust)
     for (let attempt = 0; attempt <= retries; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, 100 * 2 ** (attempt - 1)))
       let res: Response
       try {
         res = await env.SIGNER.fetch(`${config.signerUrl}${signerPath(method)}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', 'x-request-id': requestId },
           body: envelope,
           signal: AbortSignal.timeout(timeoutMs),
         })
@@ -83,7 +94,32 @@ export function createSignerClient(env: Env, config: Config, opts: SignerClientO
         await res.body?.cancel()
         continue
       }
-      const json: unknown = await res.json().catch(() => undefined)
+      const raw = new Uint8Array(await res.arrayBuffer().catch(() => new ArrayBuffer(0)))
+      // A restarted signer has a new key: re-attest once, then the signature must verify under the new key.
+      if (res.headers.get(KEY_ID_HEADER) !== trust.keyId) {
+        forgetTrust(config)
+        trust = await ensureTrusted(env, config, opts.trust)
+      }
+      const signed = await verifyResponseSignature(
+        trust.key,
+        { requestId, status: res.status, body: raw, headers: res.headers },
+        now(),
+      )
+      if (!signed.ok) {
+        // The result is discarded (a refund, a signature, anything): it may not come from the attested signer.
+        dropTrust(config, `${method}: ${signed.error}`, now())
+        throw new AppError(
+          'ERR_SIGNER_UNTRUSTED',
+          'the signer could not be verified',
+          `${method}: ${signed.error}`,
+        )
+      }
+      let json: unknown
+      try {
+        json = JSON.parse(new TextDecoder().decode(raw))
+      } catch {
+        json = undefined
+      }
       const parsed = responseSchema.safeParse(json)
       if (!parsed.success) {
         throw new AppError(

@@ -1,0 +1,132 @@
+/**
+ * Per-isolate trust in the signer: fetch GET /v1/attestation over the mTLS binding, verify it (quote +
+ * collateral from the configured PCCS + pins + report-data binding), and keep the verified response key for
+ * TRUST_TTL_MS. A failure is remembered for FAILURE_TTL_MS (so a bad signer is not re-verified on every
+ * request) and its reason is what /health shows. A response that does not verify drops the trust at once.
+ */
+import { type Collateral, getCollateral } from '@phala/dcap-qvl'
+import { AttestationResponseSchema, keyIdFor } from '../../shared/attestation.ts'
+import { AppError } from '../../shared/errors.ts'
+import type { Config } from '../config.ts'
+import type { Env } from '../env.ts'
+import { dcapVerifier, type QuoteVerifierFn } from './quote.ts'
+import { importResponseKey, type ResponseKey } from './response-signature.ts'
+import { type TrustedSigner, verifyAttestation } from './verify.ts'
+
+export const TRUST_TTL_MS = 10 * 60_000
+export const FAILURE_TTL_MS = 10_000
+const COLLATERAL_TTL_MS = 60 * 60_000
+
+export type Trust = TrustedSigner & {
+  readonly key: ResponseKey
+  readonly keyId: string
+  readonly expiresAt: number
+}
+
+export type TrustState =
+  | { readonly trusted: true; readonly trust: Trust; readonly checkedAt: number }
+  | {
+      readonly trusted: false
+      readonly reason: string
+      readonly checkedAt: number
+      readonly expiresAt: number
+    }
+
+export type TrustDeps = {
+  readonly now?: () => number
+  readonly verifier?: QuoteVerifierFn
+  readonly fetchCollateral?: (pccsUrl: string, quote: Uint8Array) => Promise<Collateral>
+}
+
+/** Per isolate: the signer URL is the key (one signer per deployment, but tests may run several). */
+const states = new Map<string, TrustState>()
+const inflight = new Map<string, Promise<TrustState>>()
+const collaterals = new Map<string, { collateral: Collateral; expiresAt: number }>()
+let intel: QuoteVerifierFn | undefined
+
+export function currentTrust(config: Config): TrustState | undefined {
+  return states.get(config.signerUrl)
+}
+
+/** Forget the trust (a response failed to verify, or the signer's key id changed). */
+export function dropTrust(config: Config, reason: string, now = Date.now()): void {
+  states.set(config.signerUrl, { trusted: false, reason, checkedAt: now, expiresAt: now + FAILURE_TTL_MS })
+}
+
+/** Forget without blame (the signer restarted with a new key): the next call verifies again at once. */
+export function forgetTrust(config: Config): void {
+  states.delete(config.signerUrl)
+}
+
+async function collateralFor(
+  pccsUrl: string,
+  quote: Uint8Array,
+  deps: TrustDeps,
+  now: number,
+): Promise<Collateral> {
+  const id = `${pccsUrl}|${quote.length}`
+  const hit = collaterals.get(id)
+  if (hit && hit.expiresAt > now) return hit.collateral
+  const collateral = await (deps.fetchCollateral ?? getCollateral)(pccsUrl, quote)
+  collaterals.set(id, { collateral, expiresAt: now + COLLATERAL_TTL_MS })
+  return collateral
+}
+
+async function attest(env: Env, config: Config, deps: TrustDeps): Promise<TrustState> {
+  const now = (deps.now ?? Date.now)()
+  const failed = (reason: string): TrustState => ({
+    trusted: false,
+    reason,
+    checkedAt: now,
+    expiresAt: now + FAILURE_TTL_MS,
+  })
+  let json: unknown
+  try {
+    const res = await env.SIGNER.fetch(`${config.signerUrl}/v1/attestation`, {
+      signal: AbortSignal.timeout(5_000),
+    })
+    json = await res.json()
+  } catch (e) {
+    return failed(`attestation unavailable: ${e instanceof Error ? e.name : 'fetch failed'}`)
+  }
+  const parsed = AttestationResponseSchema.safeParse(json)
+  if (!parsed.success) return failed('attestation document is malformed')
+  const a = config.attestation
+  intel ??= dcapVerifier()
+  const result = await verifyAttestation(
+    parsed.data.result,
+    { mode: a.mode, allowedTcbStatuses: a.allowedTcbStatuses, pins: a.pins },
+    {
+      verifier: deps.verifier ?? intel,
+      collateral: (quote) => collateralFor(a.pccsUrl, quote, deps, now),
+      nowSecs: Math.floor(now / 1000),
+    },
+  )
+  if (!result.ok) return failed(`${result.error.check}: ${result.error.detail}`)
+  const trust: Trust = {
+    ...result.value,
+    key: await importResponseKey(result.value.publicKey),
+    keyId: keyIdFor(result.value.publicKey),
+    expiresAt: now + TRUST_TTL_MS,
+  }
+  return { trusted: true, trust, checkedAt: now }
+}
+
+/** The verified signer, or ERR_SIGNER_UNTRUSTED (→ 503) with the reason kept for logs and /health. */
+export async function ensureTrusted(env: Env, config: Config, deps: TrustDeps = {}): Promise<Trust> {
+  const now = (deps.now ?? Date.now)()
+  let state = states.get(config.signerUrl)
+  const fresh = state && (state.trusted ? state.trust.expiresAt > now : state.expiresAt > now)
+  if (!state || !fresh) {
+    // One verification per isolate at a time; concurrent requests wait for it.
+    let pending = inflight.get(config.signerUrl)
+    if (!pending) {
+      pending = attest(env, config, deps).finally(() => inflight.delete(config.signerUrl))
+      inflight.set(config.signerUrl, pending)
+    }
+    state = await pending
+    states.set(config.signerUrl, state)
+  }
+  if (state.trusted) return state.trust
+  throw new AppError('ERR_SIGNER_UNTRUSTED', 'the signer could not be verified', state.reason)
+}
