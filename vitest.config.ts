@@ -1,11 +1,15 @@
 /**
- * Two projects: `node` (shared, signer, scripts: plain Node 22) and `workers` (the edge, inside workerd
+ * Three projects: `node` (shared, signer, scripts: plain Node 22), `workers` (the edge, inside workerd
  * through @cloudflare/vitest-plugin, talking to a real redis-server, Upstash bridge and mTLS signer that
- * test/global-setup.ts starts on loopback).
+ * test/global-setup.ts starts on loopback) and `browser` (the web client in Debian's Chromium against the
+ * whole local stack). The web client is built first: wrangler.toml's [assets] directory must exist.
  */
 import { cloudflareTest } from '@cloudflare/vitest-plugin'
 import { defineConfig } from 'vitest/config'
+import { buildWeb } from './scripts/build-web.ts'
 import { workersProject } from './test/support/workers-project.ts'
+
+buildWeb()
 
 export default defineConfig({
   test: {
@@ -37,6 +41,17 @@ export default defineConfig({
           setupFiles: ['test/edge/support/apply-migrations.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          environment: 'node',
+          // One Chromium and one whole stack per file; files run one at a time next to the other projects.
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
     ],

@@ -19,6 +19,7 @@ import { auth } from './routes/auth.ts'
 import { chat } from './routes/chat.ts'
 import { health } from './routes/health.ts'
 import { openapi } from './routes/openapi.ts'
+import { web } from './routes/static.ts'
 import { threads } from './routes/threads.ts'
 import { transactions } from './routes/transactions.ts'
 import type { AppDeps, AppEnv } from './types.ts'
@@ -48,6 +49,7 @@ export function createApp(deps: AppDeps = { now: Date.now }) {
   app.route('/chat', chat)
   app.route('/api/threads', threads)
   app.route('/openapi.json', openapi)
+  app.route('/', web)
 
   app.notFound((c) => jsonError(c, 'ERR_NOT_FOUND', 'no such route'))
   return app

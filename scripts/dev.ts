@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, watch } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { buildWeb } from './build-web.ts'
 import { ensureSystemTools } from './ensure.ts'
 import { startEdge } from './lib/edge-runtime.ts'
 import { ensureSecrets } from './lib/secrets.ts'
@@ -44,6 +45,7 @@ function networkVars(devVars: Record<string, string>): Record<string, string> {
 
 export async function runDev(extraVars: Record<string, string> = {}): Promise<void> {
   ensureSystemTools()
+  buildWeb(root)
   mkdirSync(devDir, { recursive: true, mode: 0o700 })
   const { secrets, created } = ensureSecrets(join(devDir, 'secrets.json'))
   if (created) {
@@ -96,7 +98,7 @@ export async function runDev(extraVars: Record<string, string> = {}): Promise<vo
 
   console.log(`
 Tuxedo is running (Ctrl-C stops everything):
-  edge         ${edge.url}            (GET /health)
+  edge         ${edge.url}            (web client at /, GET /health)
   signer       ${stack.signer.url}    (mTLS only; liveness http://127.0.0.1:${stack.signer.healthPort}/health)
   redis        ${stack.redis.url}
   upstash REST ${stack.bridge.url}
@@ -108,13 +110,18 @@ Tuxedo is running (Ctrl-C stops everything):
   // Rebuild the Worker when its sources change, as wrangler dev does.
   let pending: NodeJS.Timeout | undefined
   const watchers = ['edge', 'shared'].map((d) =>
-    watch(join(root, d), { recursive: true }, () => {
+    watch(join(root, d), { recursive: true }, (_event, file) => {
+      // edge/public is build output: reacting to it would rebuild forever.
+      if (d === 'edge' && file?.startsWith('public')) return
       clearTimeout(pending)
       pending = setTimeout(() => {
-        edge.rebuild().then(
-          () => console.log('dev: edge rebuilt'),
-          (e: unknown) => console.error('dev: edge rebuild failed:', e instanceof Error ? e.message : e),
-        )
+        Promise.resolve()
+          .then(() => buildWeb(root))
+          .then(() => edge.rebuild())
+          .then(
+            () => console.log('dev: edge rebuilt'),
+            (e: unknown) => console.error('dev: edge rebuild failed:', e instanceof Error ? e.message : e),
+          )
       }, 200)
     }),
   )

@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process'
 
-type Need = { readonly bin: string; readonly apt: string; readonly brew: string; readonly why: string }
+export type Need = { readonly bin: string; readonly apt: string; readonly brew: string; readonly why: string }
 
 const NEEDS: readonly Need[] = [
   {
@@ -16,6 +16,14 @@ const NEEDS: readonly Need[] = [
   },
   { bin: 'openssl', apt: 'openssl', brew: 'openssl', why: 'throwaway mTLS certificates' },
 ]
+
+/** Only `npm test` needs a browser (test/browser); `npm run dev` does not install one. */
+export const CHROMIUM: Need = {
+  bin: 'chromium',
+  apt: 'chromium',
+  brew: 'chromium',
+  why: 'the web client tests (Debian chromium driven by playwright-core)',
+}
 
 const has = (bin: string) => spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0
 
@@ -66,4 +74,4 @@ export function ensureSystemTools(extra: readonly Need[] = []): void {
   }
 }
 
-if (import.meta.main) ensureSystemTools()
+if (import.meta.main) ensureSystemTools([CHROMIUM])

@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { isAbsolute, join } from 'node:path'
 import { Log, LogLevel, Miniflare, type MiniflareOptions } from 'miniflare'
 import { unstable_readConfig, unstable_splitSqlQuery } from 'wrangler'
 
@@ -17,6 +17,8 @@ export type EdgeOptions = {
   readonly port: number
   readonly vars: Readonly<Record<string, string>>
   readonly mtls: { readonly clientCert: string; readonly clientKey: string; readonly caCert: string }
+  /** Log level for workerd's request log; tests pass 'warn' to keep their output readable. */
+  readonly logLevel?: 'info' | 'warn'
 }
 
 const QUIET_ENV = {
@@ -52,6 +54,7 @@ export function edgeOptions(opts: EdgeOptions, scriptPath: string): MiniflareOpt
     compatibilityFlags: config.compatibility_flags,
     bindings: { ...vars, ...opts.vars },
     d1Databases: { DB: 'tuxedo-local' },
+    ...assetsOption(opts.root, config.assets),
     d1Persist: join(opts.persistDir, 'd1'),
     serviceBindings: {
       SIGNER: {
@@ -71,7 +74,35 @@ export function edgeOptions(opts: EdgeOptions, scriptPath: string): MiniflareOpt
     port: opts.port,
     // No look-up of Cloudflare's `cf` object: this machine may have no internet, and the edge needs none.
     cf: false,
-    log: new Log(LogLevel.INFO),
+    log: new Log(opts.logLevel === 'warn' ? LogLevel.WARN : LogLevel.INFO),
+  }
+}
+
+/**
+ * Workers Static Assets as wrangler.toml declares them ([assets]): the web client in edge/public behind the
+ * ASSETS binding, with the Worker run ahead of assets (run_worker_first) as in production.
+ */
+function assetsOption(
+  root: string,
+  assets: { directory?: string; binding?: string; run_worker_first?: boolean | string[] } | undefined,
+): {
+  assets?: {
+    directory: string
+    binding?: string
+    routerConfig: { has_user_worker: boolean; invoke_user_worker_ahead_of_assets: boolean }
+  }
+} {
+  if (!assets?.directory) return {}
+  const directory = isAbsolute(assets.directory) ? assets.directory : join(root, assets.directory)
+  return {
+    assets: {
+      directory,
+      ...(assets.binding ? { binding: assets.binding } : {}),
+      routerConfig: {
+        has_user_worker: true,
+        invoke_user_worker_ahead_of_assets: assets.run_worker_first === true,
+      },
+    },
   }
 }
 

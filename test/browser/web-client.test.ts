@@ -1,0 +1,217 @@
+/**
+ * The web client in real Chromium (Debian's, via playwright-core) against the whole local stack: the edge
+ * in workerd serving the page from Workers Static Assets, the mTLS signer, redis, and the Horizon and
+ * scripted-model stand-ins. Passkeys come from the DevTools virtual authenticator. Screenshots of the main
+ * screens go to test-results/browser/ (git-ignored). Page weight and time to interactive are printed.
+ */
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { Keypair } from '@stellar/stellar-sdk/base'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { addPasskeyAuthenticator, launch, type Session } from './support/chromium.ts'
+import { type LocalStack, ROOT, startLocalStack } from './support/local-stack.ts'
+
+const SHOTS = join(ROOT, 'test-results/browser')
+const EMAIL = `alice.${Date.now()}@example.com`
+
+let stack: LocalStack
+let session: Session
+let page: Page
+const assetBytes = new Map<string, Buffer>()
+
+const shot = (name: string, p: Page = page) =>
+  p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true })
+
+/** A same-origin JSON call from inside the page, so it carries the session cookie. */
+async function inPage<T>(path: string, method = 'GET'): Promise<T> {
+  return page.evaluate(
+    async ([p, m]) => {
+      const r = await fetch(p, { method: m, credentials: 'same-origin' })
+      return r.json()
+    },
+    [path, method] as const,
+  ) as Promise<T>
+}
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true })
+  stack = await startLocalStack()
+  session = await launch()
+  page = session.page
+  page.on('response', async (res) => {
+    const url = new URL(res.url())
+    if (/^\/assets\/.+\.(js|css)$/.test(url.pathname)) assetBytes.set(url.pathname, await res.body())
+  })
+  await addPasskeyAuthenticator(page)
+}, 120_000)
+
+afterAll(async () => {
+  await session?.close()
+  await stack?.stop()
+})
+
+describe('web client in Chromium', () => {
+  it('is served by the Worker under the strict CSP, and reports page weight and time to interactive', async () => {
+    const res = await page.goto(stack.url)
+    expect(res?.status()).toBe(200)
+    const csp = res?.headers()['content-security-policy'] ?? ''
+    expect(csp).toContain("script-src 'self'")
+    expect(csp).toContain("frame-ancestors 'none'")
+    await page.waitForSelector('body[data-ready="true"]')
+    await expect(page.getByRole('heading', { name: 'Create an account' }).isVisible()).resolves.toBe(true)
+    const tti = await page.evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined
+      const mark = performance.getEntriesByName('tuxedo:interactive')[0]
+      return { interactive: mark?.startTime ?? -1, domContentLoaded: nav?.domContentLoadedEventEnd ?? -1 }
+    })
+    const sizes = [...assetBytes].map(([path, body]) => ({
+      path,
+      raw: body.length,
+      gzip: gzipSync(body, { level: 9 }).length,
+    }))
+    const total = (kind: string) => sizes.filter((s) => s.path.endsWith(kind)).reduce((n, s) => n + s.gzip, 0)
+    console.log(
+      `web client: JS ${(total('.js') / 1024).toFixed(1)} KiB gzip, CSS ${(total('.css') / 1024).toFixed(1)} KiB gzip ` +
+        `(raw ${sizes.map((s) => `${s.path} ${(s.raw / 1024).toFixed(1)} KiB`).join(', ')}); ` +
+        `time to interactive ${tti.interactive.toFixed(0)} ms (DOMContentLoaded ${tti.domContentLoaded.toFixed(0)} ms); ` +
+        `chromium launch ${session.launchMs.toFixed(0)} ms`,
+    )
+    expect(total('.js')).toBeGreaterThan(0)
+    expect(total('.js') + total('.css')).toBeLessThan(60 * 1024)
+    expect(tti.interactive).toBeGreaterThan(0)
+    await shot('01-signed-out')
+  })
+
+  it('signs up with a passkey and shows the recovery codes once, behind "I saved them"', async () => {
+    await page.getByLabel('Email', { exact: true }).first().fill(EMAIL)
+    await page.getByRole('button', { name: 'Create account with a passkey' }).click()
+    const codes = page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem')
+    await codes.first().waitFor()
+    expect(await codes.count()).toBe(8)
+    await shot('02-recovery-codes')
+    const go = page.getByRole('button', { name: 'Continue' })
+    expect(await go.isDisabled()).toBe(true)
+    await page.getByLabel('I saved them somewhere safe').check()
+    await go.click()
+    await page.getByRole('button', { name: 'Sign out' }).waitFor()
+    expect(await page.locator('.who').textContent()).toBe(EMAIL)
+    // The session is the HttpOnly cookie: nothing readable by script, nothing in storage.
+    expect(await page.evaluate(() => [document.cookie, localStorage.length, sessionStorage.length])).toEqual([
+      '',
+      0,
+      0,
+    ])
+    expect((await session.context.cookies()).find((c) => c.name === 'tuxedo_session')?.httpOnly).toBe(true)
+  })
+
+  it('creates and funds an account; the balance appears', async () => {
+    await page.getByRole('tab', { name: 'Accounts' }).click()
+    await page.getByRole('form', { name: 'Create account' }).getByLabel('Name (optional)').fill('Savings')
+    await page.getByRole('button', { name: 'Create account', exact: true }).click()
+    const card = page.locator('article.account').filter({ hasText: 'Savings' })
+    await card.getByRole('button', { name: 'Fund (testnet)' }).click()
+    await card.locator('.balances').getByText('XLM').waitFor()
+    expect(await card.locator('.balances').textContent()).toContain('10000.0000000 XLM')
+    await shot('03-accounts')
+  })
+
+  it('chats: the answer streams in and a tool step appears, expandable', async () => {
+    const key = `browser-list-${Date.now()}`
+    stack.standIns.model.script(key, [
+      {
+        toolCalls: [
+          { name: 'account_manager', arguments: { action: 'list', account: null, name: null, limit: null } },
+        ],
+      },
+      { text: 'You have one account, Savings, holding 10,000 XLM.' },
+    ])
+    await page.getByRole('tab', { name: 'Chat' }).click()
+    // Count separate text insertions into the assistant bubble: more than one means it streamed.
+    await page.evaluate(() => {
+      const w = window as unknown as { deltas: number }
+      w.deltas = 0
+      new MutationObserver((records) => {
+        for (const r of records)
+          if (r.target instanceof HTMLElement && r.target.classList.contains('assistant'))
+            w.deltas += r.addedNodes.length
+      }).observe(document.body, { childList: true, subtree: true })
+    })
+    await page.getByLabel('Message').fill(`[script:${key}] what accounts do I have?`)
+    await page.getByLabel('Message').press('Enter')
+    const step = page.locator('details.step[data-tool="account_manager"]')
+    await step.waitFor()
+    await page.locator('.msg.assistant').getByText('holding 10,000 XLM').waitFor()
+    expect(await step.getAttribute('class')).toContain('ok')
+    expect(await step.locator('summary').textContent()).toContain('account_manager · list')
+    await step.locator('summary').click()
+    expect(await step.locator('pre').last().textContent()).toContain('10000.0000000')
+    expect(await page.evaluate(() => (window as unknown as { deltas: number }).deltas)).toBeGreaterThan(1)
+    // The thread is in the sidebar, loaded from the server.
+    await page.getByRole('list', { name: 'Threads' }).getByRole('button').first().waitFor()
+    await shot('04-chat')
+  })
+
+  it('a payment above the approval threshold shows the preview; Approve with the passkey approves it', async () => {
+    const { accounts } = await inPage<{ accounts: { accountId: string; publicKey: string }[] }>(
+      '/api/accounts',
+    )
+    const from = accounts[0]
+    if (!from) throw new Error('no account')
+    const dest = Keypair.random().publicKey()
+    await fetch(`${stack.standIns.horizon.friendbotUrl}?addr=${dest}`)
+    const key = `browser-pay-${Date.now()}`
+    const send = {
+      action: 'send',
+      from: from.accountId,
+      to: dest,
+      amount: '150',
+      asset_code: null,
+      asset_issuer: null,
+      dest_asset_code: null,
+      dest_asset_issuer: null,
+      max_slippage_percent: null,
+      memo: null,
+    }
+    stack.standIns.model.script(key, [
+      { toolCalls: [{ name: 'payments', arguments: send }] },
+      { text: 'That payment needs your approval.' },
+    ])
+    await page.getByRole('button', { name: 'New chat' }).click()
+    await page.getByLabel('Message').fill(`[script:${key}] send 150 XLM to ${dest}`)
+    await page.getByRole('button', { name: 'Send' }).click()
+    const card = page.locator('section.approval')
+    await card.getByRole('button', { name: 'Approve with passkey' }).waitFor()
+    expect(await card.textContent()).toContain('150')
+    await shot('05-approval')
+    await card.getByRole('button', { name: 'Approve with passkey' }).click()
+    await page.locator('section.approval[data-status="approved"]').waitFor()
+    const { approvals } = await inPage<{ approvals: { status: string; amounts: Record<string, string> }[] }>(
+      '/api/approvals',
+    )
+    expect(approvals.map((a) => a.status)).toContain('approved')
+  })
+
+  it('signs out, then signs back in with the passkey', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).waitFor()
+    expect((await session.context.cookies()).find((c) => c.name === 'tuxedo_session')?.value ?? '').toBe('')
+    await page.getByRole('form', { name: 'Sign in' }).getByLabel(/Email/).fill(EMAIL)
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click()
+    await page.getByRole('button', { name: 'Sign out' }).waitFor()
+    expect(await page.locator('.who').textContent()).toBe(EMAIL)
+    await shot('06-signed-in-again')
+  })
+
+  it('fits a phone-sized screen', async () => {
+    await page.setViewportSize({ width: 390, height: 844 })
+    await page.getByRole('tab', { name: 'Accounts' }).click()
+    await page.locator('article.account').first().waitFor()
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)
+    expect(overflow).toBe(false)
+    await shot('07-phone-accounts')
+    await page.getByRole('tab', { name: 'Chat' }).click()
+    await shot('08-phone-chat')
+  })
+})
