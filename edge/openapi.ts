@@ -37,8 +37,8 @@ import {
   ApprovalsListResultSchema,
   AuditListResultSchema,
 } from '../shared/schemas/signer-rpc.ts'
-import { ApprovalIdParamSchema, ApprovalsQuerySchema, AuditQuerySchema } from './approvals/schemas.ts'
 import { CHAT_DOCS } from './agent/route-docs.ts'
+import { ApprovalIdParamSchema, ApprovalsQuerySchema, AuditQuerySchema } from './approvals/schemas.ts'
 import { VERSION } from './routes/health.ts'
 
 export type RouteDoc = {

@@ -49,9 +49,9 @@ export function groupCommit(
       )
       replies = batch.map(() => errorReply({ code: 'ERR_INTERNAL', message: 'internal error' }))
     }
-    batch.forEach((p, i) =>
-      p.resolve(replies[i] ?? errorReply({ code: 'ERR_INTERNAL', message: 'internal error' })),
-    )
+    for (const [i, p] of batch.entries()) {
+      p.resolve(replies[i] ?? errorReply({ code: 'ERR_INTERNAL', message: 'internal error' }))
+    }
   }
 
   const schedule = () => {

@@ -162,7 +162,9 @@ function report(call: ToolCall, exec: Execution, emit: LoopInput['emit']) {
         message: r.message,
         ...(typeof d.approvalId === 'string' ? { approvalId: d.approvalId } : {}),
         ...(typeof d.txHash === 'string' ? { txHash: d.txHash } : {}),
-        ...(d.description !== undefined ? { preview: d.description } : {}),
+        ...(d.preview !== undefined || d.description !== undefined
+          ? { preview: d.preview ?? d.description }
+          : {}),
       },
     })
   }

@@ -39,6 +39,7 @@ export function costToBuy(
   let worst: Rational | undefined
   for (const l of asks) {
     if (left <= 0n) break
+    // biome-ignore lint/complexity/useMathMinMax: bigint stroops; Math.min throws on bigint
     const take = l.amount < left ? l.amount : left
     cost += ceilDiv(take * l.price.n, l.price.d)
     left -= take

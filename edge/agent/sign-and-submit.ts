@@ -1,5 +1,5 @@
 /**
- * The one path by which the agent moves money: build at the edge → (issue 6: simulate and preview here) →
+ * The one path by which the agent moves money: build at the edge → simulate and preview (edge/stellar/simulate.ts) →
  * the signer signs for the caller's account (with the network passphrase, so a transaction built for the
  * wrong network is refused there too) → submit to Horizon or Soroban RPC → { hash, ledger, fee }.
  * In `external` mode nothing is signed: the caller gets the unsigned XDR to sign in their own wallet.
@@ -10,6 +10,7 @@ import { AppError, type ErrorCode } from '../../shared/errors.ts'
 import type { Account } from '../../shared/schemas/signer-rpc.ts'
 import { hex } from '../lib/crypto.ts'
 import { BASE_FEE_STROOPS, buildTransaction } from '../stellar/build-tx.ts'
+import { type Preview, simulateClassic } from '../stellar/simulate.ts'
 import { fail, ok, type ToolContext, type ToolResult } from './define-tool.ts'
 
 const SIGNER_REFUSALS = new Set<ErrorCode>([
@@ -57,11 +58,22 @@ export type SignRequest = {
 
 export async function signAndSubmit(ctx: ToolContext, req: SignRequest): Promise<ToolResult> {
   const unsignedXdr = req.tx.toXDR()
+  // Simulate before anyone signs: a transaction that would fail stops here with the reason, and the
+  // preview (what leaves, what arrives, fee, reserve) travels with the result and any approval request.
+  // Soroban transactions were simulated by the RPC when they were assembled.
+  let preview: Preview | undefined
+  if (req.via === 'horizon') {
+    const simulated = await simulateClassic(ctx.horizon, req.tx)
+    if (!simulated.ok)
+      return fail(simulated.error.code, simulated.error.message, { description: req.description })
+    preview = simulated.value
+  }
   if (ctx.mode === 'external') {
     return ok({
       unsignedXdr,
       networkPassphrase: ctx.network.passphrase,
       description: req.description,
+      ...(preview ? { preview } : {}),
       submitTo: '/api/transactions/submit-signed',
     })
   }
@@ -77,10 +89,13 @@ export async function signAndSubmit(ctx: ToolContext, req: SignRequest): Promise
   } catch (e) {
     if (e instanceof AppError && SIGNER_REFUSALS.has(e.code)) {
       const txHash = hex(req.tx.hash())
+      const approvalId = e.details?.approvalId
       return fail(e.code, e.message, {
         txHash,
         description: req.description,
-        ...(approvalIdIn(e.message) ? { approvalId: approvalIdIn(e.message) } : {}),
+        ...(preview ? { preview } : {}),
+        ...(typeof approvalId === 'string' ? { approvalId } : {}),
+        ...(typeof e.details?.expiresAt === 'string' ? { expiresAt: e.details.expiresAt } : {}),
       })
     }
     throw e
@@ -96,7 +111,13 @@ export async function signAndSubmit(ctx: ToolContext, req: SignRequest): Promise
     })
   }
   const r = await ctx.horizon.submit(signed.signedXdr)
-  return ok({ hash: r.hash, ledger: r.ledger, fee: r.feeCharged ?? null, description: req.description })
+  return ok({
+    hash: r.hash,
+    ledger: r.ledger,
+    fee: r.feeCharged ?? null,
+    description: req.description,
+    ...(preview ? { preview } : {}),
+  })
 }
 
 async function suggestedFee(ctx: ToolContext): Promise<number> {
@@ -108,9 +129,4 @@ async function suggestedFee(ctx: ToolContext): Promise<number> {
   } catch {
     return BASE_FEE_STROOPS
   }
-}
-
-/** The approval flow names its ids `apr_…`/`appr_…`; take one if the signer's message carries it. */
-function approvalIdIn(message: string): string | undefined {
-  return /\b(appr?_[A-Za-z0-9_-]{6,64})\b/.exec(message)?.[1]
 }

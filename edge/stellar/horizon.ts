@@ -95,6 +95,7 @@ const FeeStatsSchema = z
     fee_charged: z.object({ p50: z.string(), p90: z.string().optional() }).loose(),
   })
   .loose()
+const LedgerSchema = z.object({ sequence: z.number(), base_reserve_in_stroops: z.number() }).loose()
 const RootSchema = z
   .object({
     history_latest_ledger: z.number().optional(),
@@ -177,6 +178,14 @@ export class Horizon {
   /** Network status: the root resource (latest ledger, passphrase, versions). */
   root() {
     return this.#getJson('/', RootSchema, 'root')
+  }
+
+  /** The network's base reserve, from the latest ledger (stroops). */
+  async baseReserveStroops(): Promise<bigint> {
+    const page = await this.#getJson('/ledgers?order=desc&limit=1', PageSchema(LedgerSchema), 'ledgers')
+    const latest = page._embedded.records[0]
+    if (!latest) throw new AppError('ERR_UPSTREAM_UNAVAILABLE', 'Horizon returned no ledger')
+    return BigInt(latest.base_reserve_in_stroops)
   }
 
   feeStats() {

@@ -127,6 +127,7 @@ export const trading = defineTool({
       if (left <= 0n) break
       if (toStroops(priceString({ n: l.price.d, d: l.price.n })) < toStroops(limit)) break
       const absorbs = (l.amount * l.price.n) / l.price.d // asset units this level takes
+      // biome-ignore lint/complexity/useMathMinMax: bigint stroops; Math.min throws on bigint
       left -= absorbs < left ? absorbs : left
     }
     if (left > 0n)

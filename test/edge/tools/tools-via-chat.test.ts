@@ -42,7 +42,7 @@ describe('tools through /chat', () => {
     ])
     const results = ofType(events, 'tool_result').map((r) => r.data as Record<string, unknown>)
     expect(results[0]).toMatchObject({ name: 'savings', funded: false })
-    expect((results[1]?.accounts as unknown[]).length).toBe(1)
+    expect((results[1]?.accounts as unknown[] | undefined)?.length).toBe(1)
     expect(ofType(events, 'tool_error')[0]?.code).toBe('ERR_FORBIDDEN')
   })
 
