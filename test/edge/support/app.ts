@@ -11,11 +11,25 @@ import { newId } from '../../../edge/lib/crypto.ts'
 
 export type Clock = { now: number }
 
+const ZERO_PINS = JSON.stringify({
+  mrtd: '00'.repeat(48),
+  rtmr0: '00'.repeat(48),
+  rtmr1: '00'.repeat(48),
+  rtmr2: '00'.repeat(48),
+  composeHash: '00'.repeat(32),
+  appId: '00',
+})
+
 export function testApp(opts: { clock?: Clock; env?: Record<string, string> } = {}) {
   const clock = opts.clock
   const app = createApp({ now: clock ? () => clock.now : Date.now })
   // A fresh env object gets a freshly parsed config (config is cached per env object).
-  const testEnv = { ...(env as unknown as Env), ...(opts.env ?? {}) } as Env
+  // Staging/production refuse an insecure-dev signer: such envs get tdx with (unmatchable) zero pins.
+  const strict =
+    opts.env?.ENVIRONMENT && opts.env.ENVIRONMENT !== 'development'
+      ? { ATTESTATION_MODE: 'tdx', SIGNER_MEASUREMENTS: ZERO_PINS }
+      : {}
+  const testEnv = { ...(env as unknown as Env), ...strict, ...(opts.env ?? {}) } as Env
   return async (path: string, init: RequestInit & { ip?: string } = {}): Promise<Response> => {
     const headers = new Headers(init.headers)
     if (!headers.has('cf-connecting-ip')) headers.set('cf-connecting-ip', init.ip ?? randomIp())
