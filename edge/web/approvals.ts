@@ -25,10 +25,56 @@ export async function listApprovals(): Promise<Approval[]> {
   return (await api<{ approvals: Approval[] }>('GET', '/api/approvals')).approvals
 }
 
+const str = (o: unknown, k: string): string | undefined => {
+  const v: unknown = typeof o === 'object' && o !== null ? Reflect.get(o, k) : undefined
+  return typeof v === 'string' ? v : undefined
+}
+const short = (k: string) => (k.length > 20 ? `${k.slice(0, 6)}…${k.slice(-4)}` : k)
+
+/**
+ * The edge's simulation preview (edge/stellar/simulate.ts), read defensively: each leg (what leaves, from
+ * where, to whom), the fee, and what the source holds afterwards.
+ */
+function previewRows(preview: unknown): HTMLElement[] {
+  if (typeof preview !== 'object' || preview === null) return []
+  const legs: unknown = Reflect.get(preview, 'legs')
+  const rows: HTMLElement[] = []
+  if (Array.isArray(legs))
+    for (const leg of legs) {
+      const asset = str(leg, 'asset') ?? '?'
+      const to = str(leg, 'to')
+      rows.push(
+        h('dt', {}, str(leg, 'kind') ?? 'leg'),
+        h(
+          'dd',
+          {},
+          `${str(leg, 'amount') ?? '?'} ${assetLabel(asset)} from ${short(str(leg, 'from') ?? '?')}`,
+          to ? ` to ${short(to)}` : '',
+        ),
+      )
+    }
+  const fee = str(preview, 'fee')
+  if (fee) rows.push(h('dt', {}, 'Network fee'), h('dd', {}, `${fee} XLM`))
+  const after: unknown = Reflect.get(preview, 'sourceAfter')
+  if (typeof after === 'object' && after !== null)
+    rows.push(
+      h('dt', {}, 'Left after'),
+      h(
+        'dd',
+        {},
+        Object.entries(after)
+          .map(([k, v]) => `${String(v)} ${assetLabel(k)}`)
+          .join(', '),
+      ),
+    )
+  return rows
+}
+
 /** Renders one approval; `onDecided` runs after approve or reject with the new status. */
 export function approvalCard(
   approval: Approval,
   onDecided: (status: string) => void = () => {},
+  preview?: unknown,
 ): HTMLElement {
   const status = h('p', { class: 'approval-status', role: 'status' }, approval.status)
   const approveBtn = h('button', { type: 'button', class: 'primary' }, 'Approve with passkey')
@@ -47,13 +93,16 @@ export function approvalCard(
         options: PublicKeyCredentialRequestOptionsJSON
       }>('POST', `/api/approvals/${encodeURIComponent(approval.approvalId)}/options`)
       const response = await assert(options)
-      const done = await api<Approval>(
+      const done = await api<Approval & { hash?: string; ledger?: number }>(
         'POST',
         `/api/approvals/${encodeURIComponent(approval.approvalId)}/approve`,
         { challengeId, response },
       )
       announce('Approved.')
       settle(done.status)
+      // If the edge signs and submits on approval, it says where the transaction landed.
+      if (typeof done.hash === 'string')
+        status.textContent = `${done.status}: ${done.hash.slice(0, 16)}…${done.ledger ? ` in ledger ${done.ledger}` : ''}`
     }),
   )
   rejectBtn.addEventListener('click', () =>
@@ -85,6 +134,7 @@ export function approvalCard(
           .map(([k, v]) => `${v} ${assetLabel(k)}`)
           .join(', ') || '—',
       ),
+      ...previewRows(preview),
       h('dt', {}, 'From account'),
       h('dd', { class: 'mono' }, approval.accountId),
       h('dt', {}, 'Transaction'),
@@ -110,9 +160,13 @@ export async function approvalFromEvent(data: {
 }): Promise<HTMLElement> {
   try {
     if (data.approvalId)
-      return approvalCard(await api<Approval>('GET', `/api/approvals/${encodeURIComponent(data.approvalId)}`))
+      return approvalCard(
+        await api<Approval>('GET', `/api/approvals/${encodeURIComponent(data.approvalId)}`),
+        undefined,
+        data.preview,
+      )
     const match = data.txHash ? (await listApprovals()).find((a) => a.txHash === data.txHash) : undefined
-    if (match) return approvalCard(match)
+    if (match) return approvalCard(match, undefined, data.preview)
   } catch {
     // Fall through to the plain notice.
   }

@@ -82,6 +82,13 @@ describe('web client in Chromium', () => {
     expect(total('.js') + total('.css')).toBeLessThan(60 * 1024)
     expect(tti.interactive).toBeGreaterThan(0)
     await shot('01-signed-out')
+    // Hashed assets are immutable for a year; the page itself is revalidated; unknown paths are JSON 404s.
+    const [js] = [...assetBytes.keys()].filter((k) => k.endsWith('.js'))
+    const asset = await fetch(`${stack.url}${js}`)
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable')
+    expect(asset.headers.get('content-security-policy')).toContain("default-src 'self'")
+    expect((await fetch(stack.url)).headers.get('cache-control')).toBe('no-cache')
+    expect((await fetch(`${stack.url}/assets/missing-0000.js`)).status).toBe(404)
   })
 
   it('signs up with a passkey and shows the recovery codes once, behind "I saved them"', async () => {
@@ -183,7 +190,9 @@ describe('web client in Chromium', () => {
     await page.getByRole('button', { name: 'Send' }).click()
     const card = page.locator('section.approval')
     await card.getByRole('button', { name: 'Approve with passkey' }).waitFor()
+    // The preview comes from the signer's record and the edge's simulation: amount, fee, what is left.
     expect(await card.textContent()).toContain('150')
+    expect(await card.textContent()).toContain('Network fee')
     await shot('05-approval')
     await card.getByRole('button', { name: 'Approve with passkey' }).click()
     await page.locator('section.approval[data-status="approved"]').waitFor()
@@ -204,14 +213,55 @@ describe('web client in Chromium', () => {
     await shot('06-signed-in-again')
   })
 
+  it('imports a typed secret after a passkey check, and exports it behind a warning and a passkey check', async () => {
+    const kp = Keypair.random()
+    await fetch(`${stack.standIns.horizon.friendbotUrl}?addr=${kp.publicKey()}`)
+    await page.getByRole('tab', { name: 'Accounts' }).click()
+    const form = page.getByRole('form', { name: 'Import account' })
+    await form.getByLabel('Name (optional)').fill('Imported')
+    await form.getByLabel('Secret key (S…)').fill(kp.secret())
+    const imported = page.waitForRequest((r) => r.url().endsWith('/api/accounts/import'))
+    await form.getByRole('button', { name: 'Verify with passkey and import' }).click()
+    // The secret goes to /api/accounts/import and nowhere else, and the field is cleared.
+    expect((await imported).postDataJSON()).toEqual({ secret: kp.secret(), name: 'Imported' })
+    const card = page.locator(`article.account[data-account="${kp.publicKey()}"]`)
+    await card.waitFor()
+    expect(await form.getByLabel('Secret key (S…)').inputValue()).toBe('')
+
+    await card.getByRole('button', { name: 'Export secret…' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Export secret key' })
+    expect(await dialog.getByRole('alert').textContent()).toContain('can take everything')
+    await dialog.getByLabel(/I understand/).check()
+    await dialog.getByRole('button', { name: 'Verify with passkey and show' }).click()
+    await dialog.locator('pre.secret').waitFor()
+    expect(await dialog.locator('pre.secret').textContent()).toBe(kp.secret())
+    await shot('07-export')
+    await dialog.getByRole('button', { name: 'Close' }).click()
+    expect(await page.locator('pre.secret').count()).toBe(0)
+    expect(await page.evaluate(() => localStorage.length + sessionStorage.length)).toBe(0)
+  })
+
+  it('reloads signed in: time to interactive with a warm Worker', async () => {
+    await page.reload()
+    await page.waitForSelector('body[data-ready="true"]')
+    await page.getByRole('button', { name: 'Sign out' }).waitFor()
+    const tti = await page.evaluate(
+      () => performance.getEntriesByName('tuxedo:interactive')[0]?.startTime ?? -1,
+    )
+    console.log(`web client: time to interactive, warm, signed in: ${tti.toFixed(0)} ms`)
+    expect(tti).toBeGreaterThan(0)
+    expect(tti).toBeLessThan(5_000)
+  })
+
   it('fits a phone-sized screen', async () => {
     await page.setViewportSize({ width: 390, height: 844 })
     await page.getByRole('tab', { name: 'Accounts' }).click()
     await page.locator('article.account').first().waitFor()
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)
     expect(overflow).toBe(false)
-    await shot('07-phone-accounts')
+    await shot('08-phone-accounts')
     await page.getByRole('tab', { name: 'Chat' }).click()
-    await shot('08-phone-chat')
+    await page.getByRole('list', { name: 'Threads' }).getByRole('button').first().waitFor()
+    await shot('09-phone-chat')
   })
 })
