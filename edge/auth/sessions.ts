@@ -4,6 +4,17 @@
  */
 import { newId, randomToken, sha256Hex } from '../lib/crypto.ts'
 
+/**
+ * The slice of D1 sessions use, written structurally: D1Database satisfies it in the Worker, and Node-side
+ * tools (benchmarks, the reliability suite) pass Miniflare's D1 without pulling in the Workers types.
+ */
+type Statement = {
+  bind(...values: unknown[]): Statement
+  first<T = Record<string, unknown>>(): Promise<T | null>
+  run(): Promise<{ meta: { changes?: number } }>
+}
+export type SessionDb = { prepare(query: string): Statement }
+
 export const SESSION_ABSOLUTE_MS = 7 * 24 * 3_600_000
 export const SESSION_IDLE_MS = 24 * 3_600_000
 /** Sliding the idle window costs a write; skip it when the last one is this recent. */
@@ -39,7 +50,7 @@ const toSession = (r: Row): Session => ({
 
 /** Creates a session. `reauth` marks it fresh (the login itself was a passkey assertion). */
 export async function createSession(
-  db: D1Database,
+  db: SessionDb,
   userId: string,
   now: number,
   opts: { reauth?: boolean } = {},
@@ -76,7 +87,7 @@ export function sessionAlive(s: Pick<Session, 'expiresAt' | 'lastSeenAt'>, now: 
 }
 
 /** Looks a token up; returns the live session (sliding its idle window) or undefined. Dead ones are deleted. */
-export async function findSession(db: D1Database, token: string, now: number): Promise<Session | undefined> {
+export async function findSession(db: SessionDb, token: string, now: number): Promise<Session | undefined> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined
   const row = await db
     .prepare(
@@ -98,7 +109,7 @@ export async function findSession(db: D1Database, token: string, now: number): P
 }
 
 /** A session by id, alive or not (for showing the caller their own session). */
-export async function sessionById(db: D1Database, sessionId: string): Promise<Session | undefined> {
+export async function sessionById(db: SessionDb, sessionId: string): Promise<Session | undefined> {
   const row = await db
     .prepare('SELECT id, user_id, created_at, last_seen_at, expires_at, reauth_at FROM sessions WHERE id = ?')
     .bind(sessionId)
@@ -106,15 +117,15 @@ export async function sessionById(db: D1Database, sessionId: string): Promise<Se
   return row ? toSession(row) : undefined
 }
 
-export async function markReauth(db: D1Database, sessionId: string, now: number): Promise<void> {
+export async function markReauth(db: SessionDb, sessionId: string, now: number): Promise<void> {
   await db.prepare('UPDATE sessions SET reauth_at = ? WHERE id = ?').bind(now, sessionId).run()
 }
 
-export async function revokeSession(db: D1Database, sessionId: string): Promise<void> {
+export async function revokeSession(db: SessionDb, sessionId: string): Promise<void> {
   await db.prepare('DELETE FROM sessions WHERE id = ?').bind(sessionId).run()
 }
 
-export async function revokeAllSessions(db: D1Database, userId: string): Promise<number> {
+export async function revokeAllSessions(db: SessionDb, userId: string): Promise<number> {
   const r = await db.prepare('DELETE FROM sessions WHERE user_id = ?').bind(userId).run()
   return r.meta.changes ?? 0
 }

@@ -57,21 +57,24 @@ export const chat = new Hono<AppEnv>().post('/', chatLimit, validate('json', Cha
   let history: ChatCompletionMessageParam[] = []
   let accounts: Account[] = []
   if (caller) {
-    const thread = body.threadId
-      ? await getThread(db, caller.userId, body.threadId)
-      : await createThread(db, caller.userId, titleFrom(body.message), now())
+    // Independent round trips run together: time to the first byte is what the user waits on.
+    const [thread, list, past] = await Promise.all([
+      body.threadId
+        ? getThread(db, caller.userId, body.threadId)
+        : createThread(db, caller.userId, titleFrom(body.message), now()),
+      signer('accounts.list', caller.userId, {}),
+      body.threadId ? listMessages(db, caller.userId, body.threadId) : Promise.resolve([]),
+    ])
     if (!thread) throw new AppError('ERR_NOT_FOUND', 'no such thread')
     threadId = thread.id
-    history = historyFor(await listMessages(db, caller.userId, thread.id))
-    accounts = (await signer('accounts.list', caller.userId, {})).accounts
+    history = historyFor(past)
+    accounts = list.accounts
   } else {
     threadId = newId('thr')
   }
 
   // A pasted secret seed is redacted before it is stored or shown to the model.
   const userMessage: ChatCompletionMessageParam = { role: 'user', content: redactSecrets(body.message) }
-  if (caller)
-    await appendMessages(db, caller.userId, threadId, [{ role: 'user', content: userMessage }], now())
 
   const requestId = c.var.requestId
   return sseResponse(c.req.raw.signal, async ({ send, signal }) => {
@@ -101,6 +104,10 @@ export const chat = new Hono<AppEnv>().post('/', chatLimit, validate('json', Cha
       },
     })
     try {
+      // Stored before the model sees it; a failure here ends the run with an error event, nothing else written.
+      if (caller) {
+        await appendMessages(db, caller.userId, threadId, [{ role: 'user', content: userMessage }], now())
+      }
       const system = systemPrompt({
         network: config.network,
         accounts,
