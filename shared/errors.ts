@@ -6,6 +6,23 @@
  */
 import { z } from 'zod'
 
+/**
+ * Refusals by the signer's spending policy or its approval flow. They reach the user as they are (the user
+ * can act on "daily cap reached" or "approve this"), unlike the signer's internal failures.
+ */
+export const POLICY_REFUSAL_CODES = [
+  'ERR_POLICY_TX_CAP',
+  'ERR_POLICY_DAILY_CAP',
+  'ERR_POLICY_OPERATION',
+  'ERR_POLICY_TIME_BOUNDS',
+  'ERR_POLICY_FEE',
+  'ERR_POLICY_DESTINATION',
+  'ERR_POLICY_SOURCE',
+  'ERR_APPROVAL_REQUIRED',
+  'ERR_APPROVAL_INVALID',
+  'ERR_APPROVAL_EXPIRED',
+] as const
+
 export const ERROR_CODES = [
   // request shape
   'ERR_VALIDATION',
@@ -49,16 +66,7 @@ export const ERROR_CODES = [
   'ERR_UPSTREAM_UNAVAILABLE',
   'ERR_UPSTREAM_TIMEOUT',
   // spending policy and approvals
-  'ERR_POLICY_TX_CAP',
-  'ERR_POLICY_DAILY_CAP',
-  'ERR_POLICY_OPERATION',
-  'ERR_POLICY_TIME_BOUNDS',
-  'ERR_POLICY_FEE',
-  'ERR_POLICY_DESTINATION',
-  'ERR_POLICY_SOURCE',
-  'ERR_APPROVAL_REQUIRED',
-  'ERR_APPROVAL_INVALID',
-  'ERR_APPROVAL_EXPIRED',
+  ...POLICY_REFUSAL_CODES,
   // agent
   'ERR_LLM_NOT_CONFIGURED',
   'ERR_LLM_UNAVAILABLE',

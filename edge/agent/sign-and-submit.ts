@@ -6,25 +6,15 @@
  * Policy denials and approval requests from the signer become structured results, never thrown errors.
  */
 import type { Transaction, xdr } from '@stellar/stellar-sdk/base'
-import { AppError, type ErrorCode } from '../../shared/errors.ts'
+import { AppError, type ErrorCode, POLICY_REFUSAL_CODES } from '../../shared/errors.ts'
 import type { Account } from '../../shared/schemas/signer-rpc.ts'
 import { hex } from '../lib/crypto.ts'
 import { BASE_FEE_STROOPS, buildTransaction } from '../stellar/build-tx.ts'
 import { type Preview, simulateClassic } from '../stellar/simulate.ts'
 import { fail, ok, type ToolContext, type ToolResult } from './define-tool.ts'
 
-const SIGNER_REFUSALS = new Set<ErrorCode>([
-  'ERR_APPROVAL_REQUIRED',
-  'ERR_APPROVAL_INVALID',
-  'ERR_APPROVAL_EXPIRED',
-  'ERR_POLICY_TX_CAP',
-  'ERR_POLICY_DAILY_CAP',
-  'ERR_POLICY_OPERATION',
-  'ERR_POLICY_TIME_BOUNDS',
-  'ERR_POLICY_FEE',
-  'ERR_POLICY_DESTINATION',
-  'ERR_POLICY_SOURCE',
-])
+/** Signer answers that become a structured tool result (the model explains them) instead of an error. */
+const SIGNER_REFUSALS = new Set<ErrorCode>(POLICY_REFUSAL_CODES)
 
 export type ClassicRequest = {
   readonly account: Account

@@ -7,7 +7,7 @@
  */
 
 import { KEY_ID_HEADER } from '../../shared/attestation.ts'
-import { AppError, type ErrorCode } from '../../shared/errors.ts'
+import { AppError, type ErrorCode, POLICY_REFUSAL_CODES } from '../../shared/errors.ts'
 import {
   SIGNER_METHODS,
   type SignerMethod,
@@ -45,16 +45,7 @@ const PASS_THROUGH = new Set<ErrorCode>([
   'ERR_TX_NETWORK_MISMATCH',
   'ERR_TX_SOURCE_MISMATCH',
   'ERR_VALIDATION',
-  'ERR_POLICY_TX_CAP',
-  'ERR_POLICY_DAILY_CAP',
-  'ERR_POLICY_OPERATION',
-  'ERR_POLICY_TIME_BOUNDS',
-  'ERR_POLICY_FEE',
-  'ERR_POLICY_DESTINATION',
-  'ERR_POLICY_SOURCE',
-  'ERR_APPROVAL_REQUIRED',
-  'ERR_APPROVAL_INVALID',
-  'ERR_APPROVAL_EXPIRED',
+  ...POLICY_REFUSAL_CODES,
   // approvals.* on a missing or another user's approval
   'ERR_NOT_FOUND',
   'ERR_SIGNER_UNAVAILABLE',
