@@ -20,7 +20,7 @@ const ZERO_PINS = JSON.stringify({
   appId: '00',
 })
 
-export function testApp(opts: { clock?: Clock; env?: Record<string, string> } = {}) {
+export function testApp(opts: { clock?: Clock; env?: Record<string, string>; signer?: Fetcher } = {}) {
   const clock = opts.clock
   const app = createApp({ now: clock ? () => clock.now : Date.now })
   // A fresh env object gets a freshly parsed config (config is cached per env object).
@@ -29,7 +29,13 @@ export function testApp(opts: { clock?: Clock; env?: Record<string, string> } = 
     opts.env?.ENVIRONMENT && opts.env.ENVIRONMENT !== 'development'
       ? { ATTESTATION_MODE: 'tdx', SIGNER_MEASUREMENTS: ZERO_PINS }
       : {}
-  const testEnv = { ...(env as unknown as Env), ...strict, ...(opts.env ?? {}) } as Env
+  const testEnv = {
+    ...(env as unknown as Env),
+    ...strict,
+    ...(opts.env ?? {}),
+    // A replacement SIGNER binding (e.g. one that tampers with the real signer's answers).
+    ...(opts.signer ? { SIGNER: opts.signer } : {}),
+  } as Env
   return async (path: string, init: RequestInit & { ip?: string } = {}): Promise<Response> => {
     const headers = new Headers(init.headers)
     if (!headers.has('cf-connecting-ip')) headers.set('cf-connecting-ip', init.ip ?? randomIp())
