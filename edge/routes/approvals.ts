@@ -1,13 +1,15 @@
 /**
  * Approvals for transactions above the auto-sign threshold. The signer holds them, bound to the transaction
  * hash; the edge lists them and, for approve, first verifies a fresh passkey assertion whose challenge
- * commits to that hash (POST /:id/options, then POST /:id/approve). A stolen session alone cannot approve:
+ * commits to that hash (POST /:id/options, then POST /:id/approve, which also signs and submits that exact
+ * transaction: edge/approvals/execute.ts). A stolen session alone cannot approve:
  * it needs the user's authenticator, and the assertion is good for this one transaction only.
  */
 import { Hono } from 'hono'
 import { AppError } from '../../shared/errors.ts'
 import { AssertionVerifyBodySchema } from '../../shared/schemas/auth.ts'
 import type { Approval } from '../../shared/schemas/signer-rpc.ts'
+import { executeApproved } from '../approvals/execute.ts'
 import { ApprovalIdParamSchema, ApprovalsQuerySchema, approvalBinding } from '../approvals/schemas.ts'
 import { createAssertionChallenge, verifyAssertion } from '../auth/ceremonies.ts'
 import { credentialsOf } from '../auth/passkeys.ts'
@@ -87,7 +89,9 @@ export const approvals = new Hono<AppEnv>()
           'assertion for another approval',
         )
       }
-      return c.json(await signer('approvals.approve', caller.userId, { approvalId }))
+      const decided = await signer('approvals.approve', caller.userId, { approvalId })
+      const executed = await executeApproved(signer, c.var.config, caller.userId, approval, c.req.raw.signal)
+      return c.json({ ...decided, ...executed })
     },
   )
   .post('/:id/reject', money, requireUser(), validate('param', ApprovalIdParamSchema), async (c) => {

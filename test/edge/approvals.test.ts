@@ -19,11 +19,11 @@ import { errorCode, type Options, post, register } from './support/auth-flows.ts
 const signer = () =>
   createSignerClient(env as unknown as Env, loadConfig(env as unknown as Record<string, unknown>))
 
-function bigPayment(source: string, seq: string): string {
+const HORIZON = String(Reflect.get(env, 'HORIZON_URL'))
+
+function bigPayment(source: string, seq: string, destination = Keypair.random().publicKey()): string {
   return new TransactionBuilder(new Account(source, seq), { fee: '100', networkPassphrase: Networks.TESTNET })
-    .addOperation(
-      Operation.payment({ destination: Keypair.random().publicKey(), asset: Asset.native(), amount: '150' }),
-    )
+    .addOperation(Operation.payment({ destination, asset: Asset.native(), amount: '150' }))
     .setTimeout(120)
     .build()
     .toEnvelope()
@@ -39,8 +39,8 @@ async function setup() {
   const imported = await post(c, '/api/accounts/import', { secret: kp.secret() }, r.auth)
   const { accountId } = await json<{ accountId: string }>(imported)
   const sign = signer()
-  const ask = async (seq: string) => {
-    const xdr = bigPayment(kp.publicKey(), seq)
+  const ask = async (seq: string, destination?: string) => {
+    const xdr = bigPayment(kp.publicKey(), seq, destination)
     try {
       await sign('tx.sign', r.userId, { accountId, xdr })
     } catch (e) {
@@ -51,13 +51,17 @@ async function setup() {
     }
     throw new Error('expected ERR_APPROVAL_REQUIRED')
   }
-  return { c, r, accountId, sign, ask }
+  return { c, r, accountId, sign, ask, publicKey: kp.publicKey() }
 }
 
 describe('/api/approvals', () => {
-  it('lists, then approves with a passkey assertion committing to the hash; the signer signs once', async () => {
-    const { c, r, accountId, sign, ask } = await setup()
-    const { xdr, details } = await ask('10')
+  it('lists, approves with a passkey assertion committing to the hash, and the payment lands; once only', async () => {
+    const { c, r, accountId, sign, ask, publicKey } = await setup()
+    expect((await post(c, `/api/accounts/${accountId}/fund`, undefined, r.auth)).status).toBe(200)
+    const dest = Keypair.random().publicKey()
+    expect((await fetch(`${HORIZON}/friendbot?addr=${dest}`)).status).toBe(200)
+    const onLedger = (await (await fetch(`${HORIZON}/accounts/${publicKey}`)).json()) as { sequence: string }
+    const { xdr, details } = await ask(onLedger.sequence, dest)
     const list = await json<{ approvals: Approval[] }>(await c('/api/approvals', { headers: r.auth }))
     expect(list.approvals.map((a) => a.approvalId)).toContain(details.approvalId)
 
@@ -79,10 +83,20 @@ describe('/api/approvals', () => {
       r.auth,
     )
     expect(approved.status).toBe(200)
-    expect((await json<Approval>(approved)).status).toBe('approved')
-
-    const signed = await sign('tx.sign', r.userId, { accountId, xdr, approvalId: details.approvalId })
-    expect(signed.hash).toBe(details.txHash)
+    const done = await json<Approval & { hash: string; ledger: number; preview: { legs: unknown[] } }>(
+      approved,
+    )
+    expect(done.status).toBe('approved')
+    // Approving signs exactly that transaction and submits it: it is on the ledger.
+    expect(done.hash).toBe(details.txHash)
+    expect(done.preview.legs).toEqual([
+      { kind: 'payment', from: publicKey, to: dest, asset: 'native', amount: '150' },
+    ])
+    const destNow = (await (await fetch(`${HORIZON}/accounts/${dest}`)).json()) as {
+      balances: { asset_type: string; balance: string }[]
+    }
+    expect(destNow.balances.find((b) => b.asset_type === 'native')?.balance).toBe('10150.0000000')
+    // The approval is spent: the same transaction cannot be signed under it again.
     await expect(
       sign('tx.sign', r.userId, { accountId, xdr, approvalId: details.approvalId }),
     ).rejects.toMatchObject({
