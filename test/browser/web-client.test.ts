@@ -160,7 +160,7 @@ describe('web client in Chromium', () => {
     await shot('04-chat')
   })
 
-  it('a payment above the approval threshold shows the preview; Approve with the passkey approves it', async () => {
+  it('a payment above the approval threshold shows the preview; Approve with the passkey lands it on the ledger', async () => {
     const { accounts } = await inPage<{ accounts: { accountId: string; publicKey: string }[] }>(
       '/api/accounts',
     )
@@ -199,7 +199,10 @@ describe('web client in Chromium', () => {
     const { approvals } = await inPage<{ approvals: { status: string; amounts: Record<string, string> }[] }>(
       '/api/approvals',
     )
-    expect(approvals.map((a) => a.status)).toContain('approved')
+    // Approving signs exactly that transaction and submits it: the payment is in the stand-in's ledger,
+    // and the approval is spent.
+    expect(approvals.map((a) => a.status)).toContain('used')
+    expect(stack.standIns.horizon.ledger.balances(dest).native).toBe('10150.0000000')
   })
 
   it('signs out, then signs back in with the passkey', async () => {
