@@ -4,7 +4,7 @@
  */
 
 import { readFileSync } from 'node:fs'
-import { dcapVerifier } from '../edge/attestation/quote.ts'
+import { dcapVerifier } from '../edge/attestation/dcap.ts'
 import { importResponseKey, verifyResponseSignature } from '../edge/attestation/response-signature.ts'
 import { createResponseKey } from '../signer/attestation/response-key.ts'
 

@@ -3,7 +3,7 @@
  * by index. Transient failures (connection, 408/409/429/5xx) are retried twice with backoff — only while
  * nothing has been streamed yet, so a retry never repeats text the client already saw.
  */
-import OpenAI from 'openai'
+import type OpenAI from 'openai'
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions'
 import { AppError } from '../../shared/errors.ts'
 
@@ -18,14 +18,27 @@ export type LlmOptions = {
   readonly timeoutMs: number
 }
 
-export function createLlmClient(llm: { apiKey: string; baseUrl: string }): OpenAI {
+/**
+ * The SDK is loaded on first use: evaluating its module is a large share of the Worker's start-up time
+ * (measured in bench/bundle.ts), and only chat needs it. Cached per isolate like any module.
+ */
+let sdk: typeof OpenAI | undefined
+async function loadSdk(): Promise<typeof OpenAI> {
+  sdk ??= (await import('openai')).default
+  return sdk
+}
+
+export async function createLlmClient(llm: { apiKey: string; baseUrl: string }): Promise<OpenAI> {
+  const Sdk = await loadSdk()
   // Retries are ours (see streamStep): the SDK's would restart a stream we already forwarded.
-  return new OpenAI({ apiKey: llm.apiKey, baseURL: llm.baseUrl, maxRetries: 0 })
+  return new Sdk({ apiKey: llm.apiKey, baseURL: llm.baseUrl, maxRetries: 0 })
 }
 
 function retryable(e: unknown): boolean {
-  if (e instanceof OpenAI.APIConnectionError) return true
-  if (e instanceof OpenAI.APIError) {
+  // A client exists only after loadSdk(), so sdk is set whenever there is an error to classify.
+  if (!sdk) return false
+  if (e instanceof sdk.APIConnectionError) return true
+  if (e instanceof sdk.APIError) {
     const s = e.status ?? 0
     return s === 408 || s === 409 || s === 429 || s >= 500
   }
@@ -81,7 +94,7 @@ export async function streamStep(
       if (signal.aborted || streamed || !retryable(e)) break
     }
   }
-  const status = lastError instanceof OpenAI.APIError ? ` (status ${lastError.status ?? '?'})` : ''
+  const status = sdk && lastError instanceof sdk.APIError ? ` (status ${lastError.status ?? '?'})` : ''
   throw new AppError(
     'ERR_LLM_UNAVAILABLE',
     'the language model is unavailable, try again shortly',

@@ -4,8 +4,7 @@
  * the values pinned for this environment. Time, collateral and the root of trust are arguments, so the same
  * code runs on the real fixture at a fixed "now" and on test quotes under a test root CA.
  */
-import { Buffer } from 'node:buffer'
-import { type Collateral, QuoteVerifier } from '@phala/dcap-qvl'
+import type { Collateral } from '@phala/dcap-qvl'
 import { toHex } from '../../shared/attestation.ts'
 import { err, ok, type Result } from '../../shared/result.ts'
 
@@ -45,28 +44,6 @@ export type QuotePolicy = {
 }
 
 export type QuoteProblem = { readonly check: string; readonly detail: string }
-
-/** dcap-qvl with a given root CA (DER); undefined = Intel's SGX root CA. */
-export function dcapVerifier(rootCaDer?: Uint8Array): QuoteVerifierFn {
-  const verifier = rootCaDer ? QuoteVerifier.newWithRootCa(Buffer.from(rootCaDer)) : QuoteVerifier.newProd()
-  return (quote, collateral, nowSecs) => {
-    const r = verifier.verify(quote, collateral, nowSecs)
-    const td = r.report.asTd10()
-    if (!td) throw new Error('not a TDX report')
-    return {
-      status: String(r.status),
-      advisoryIds: [...r.advisory_ids],
-      td: {
-        mrtd: toHex(td.mrTd),
-        rtmr0: toHex(td.rtMr0),
-        rtmr1: toHex(td.rtMr1),
-        rtmr2: toHex(td.rtMr2),
-        rtmr3: toHex(td.rtMr3),
-        reportData: toHex(td.reportData),
-      },
-    }
-  }
-}
 
 const PINNED_REGISTERS = ['mrtd', 'rtmr0', 'rtmr1', 'rtmr2', 'rtmr3'] as const
 

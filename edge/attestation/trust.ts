@@ -4,12 +4,12 @@
  * TRUST_TTL_MS. A failure is remembered for FAILURE_TTL_MS (so a bad signer is not re-verified on every
  * request) and its reason is what /health shows. A response that does not verify drops the trust at once.
  */
-import { type Collateral, getCollateral } from '@phala/dcap-qvl'
+import type { Collateral } from '@phala/dcap-qvl'
 import { AttestationResponseSchema, keyIdFor } from '../../shared/attestation.ts'
 import { AppError } from '../../shared/errors.ts'
 import type { Config } from '../config.ts'
 import type { Env } from '../env.ts'
-import { dcapVerifier, type QuoteVerifierFn } from './quote.ts'
+import type { QuoteVerifierFn } from './quote.ts'
 import { importResponseKey, type ResponseKey } from './response-signature.ts'
 import { type TrustedSigner, verifyAttestation } from './verify.ts'
 
@@ -44,6 +44,16 @@ const inflight = new Map<string, Promise<TrustState>>()
 const collaterals = new Map<string, { collateral: Collateral; expiresAt: number }>()
 let intel: QuoteVerifierFn | undefined
 
+async function intelVerifier(): Promise<QuoteVerifierFn> {
+  intel ??= (await import('./dcap.ts')).dcapVerifier()
+  return intel
+}
+
+/** In insecure-dev there is no quote to check; reaching this would be a bug, so it refuses. */
+const refuseQuote: QuoteVerifierFn = () => {
+  throw new Error('no quote verification outside tdx mode')
+}
+
 export function currentTrust(config: Config): TrustState | undefined {
   return states.get(config.signerUrl)
 }
@@ -67,7 +77,10 @@ async function collateralFor(
   const id = `${pccsUrl}|${quote.length}`
   const hit = collaterals.get(id)
   if (hit && hit.expiresAt > now) return hit.collateral
-  const collateral = await (deps.fetchCollateral ?? getCollateral)(pccsUrl, quote)
+  const collateral = await (deps.fetchCollateral ?? (await import('@phala/dcap-qvl')).getCollateral)(
+    pccsUrl,
+    quote,
+  )
   collaterals.set(id, { collateral, expiresAt: now + COLLATERAL_TTL_MS })
   return collateral
 }
@@ -92,12 +105,13 @@ async function attest(env: Env, config: Config, deps: TrustDeps): Promise<TrustS
   const parsed = AttestationResponseSchema.safeParse(json)
   if (!parsed.success) return failed('attestation document is malformed')
   const a = config.attestation
-  intel ??= dcapVerifier()
+  // Only a tdx document carries a quote; the verifier (and its library) is loaded the first time one does.
+  const verifier = deps.verifier ?? (a.mode === 'tdx' ? await intelVerifier() : refuseQuote)
   const result = await verifyAttestation(
     parsed.data.result,
     { mode: a.mode, allowedTcbStatuses: a.allowedTcbStatuses, pins: a.pins },
     {
-      verifier: deps.verifier ?? intel,
+      verifier,
       collateral: (quote) => collateralFor(a.pccsUrl, quote, deps, now),
       nowSecs: Math.floor(now / 1000),
     },

@@ -8,10 +8,9 @@
  * a challenge can be bound to a session and commit to a binding such as a transaction hash.
  */
 
-import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server'
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
+import type {
+  AuthenticationResponseJSON,
+  RegistrationResponseJSON,
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
 } from '@simplewebauthn/server'
@@ -28,6 +27,16 @@ import {
   takeChallenge,
 } from './challenges.ts'
 import { findPasskey, type NewPasskey, recordUse } from './passkeys.ts'
+
+/**
+ * The WebAuthn library is loaded at the first ceremony: evaluating it (and its ASN.1/CBOR dependencies) is a
+ * measurable share of the Worker's start-up, and most requests never need it. Cached per isolate.
+ */
+let webauthn: Promise<typeof import('@simplewebauthn/server')> | undefined
+const webauthnLib = () => {
+  webauthn ??= import('@simplewebauthn/server')
+  return webauthn
+}
 
 type RegistrationJSON = z.infer<typeof RegistrationResponseSchema>
 type AuthenticationJSON = z.infer<typeof AuthenticationResponseSchema>
@@ -96,7 +105,7 @@ export async function registrationOptions(
     data: { sessionId: opts.sessionId, newUserId: isNew ? opts.user.id : null },
     now: opts.now,
   })
-  const options = await generateRegistrationOptions({
+  const options = await (await webauthnLib()).generateRegistrationOptions({
     rpName: config.rp.name,
     rpID: config.rp.id,
     userName: opts.user.email,
@@ -123,7 +132,7 @@ export async function verifyRegistration(
 ): Promise<NewPasskey> {
   let result: Awaited<ReturnType<typeof verifyRegistrationResponse>>
   try {
-    result = await verifyRegistrationResponse({
+    result = await (await webauthnLib()).verifyRegistrationResponse({
       response: registrationJSON(response),
       expectedChallenge: challenge.challenge,
       expectedOrigin: config.rp.origin,
@@ -172,7 +181,7 @@ export async function createAssertionChallenge(
     ...(opts.binding !== undefined ? { binding: opts.binding } : {}),
     now: opts.now,
   })
-  const options = await generateAuthenticationOptions({
+  const options = await (await webauthnLib()).generateAuthenticationOptions({
     rpID: config.rp.id,
     allowCredentials: descriptors(opts.allow),
     challenge: bytes(fromBase64url(challenge.challenge)),
@@ -219,7 +228,7 @@ export async function verifyAssertion(
     throw invalid('user handle does not name the credential owner')
   let result: Awaited<ReturnType<typeof verifyAuthenticationResponse>>
   try {
-    result = await verifyAuthenticationResponse({
+    result = await (await webauthnLib()).verifyAuthenticationResponse({
       response: authenticationJSON(opts.response),
       expectedChallenge: challenge.challenge,
       expectedOrigin: config.rp.origin,

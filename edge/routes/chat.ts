@@ -117,7 +117,7 @@ export const chat = new Hono<AppEnv>().post('/', chatLimit, validate('json', Cha
       })
       await runAgent({
         llm: {
-          client: createLlmClient({ apiKey, baseUrl: config.llm.baseUrl }),
+          client: await createLlmClient({ apiKey, baseUrl: config.llm.baseUrl }),
           model: config.llm.model,
           retries: 2,
           backoffMs: 250,

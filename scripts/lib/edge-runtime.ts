@@ -27,11 +27,18 @@ const QUIET_ENV = {
   WRANGLER_SEND_ERROR_REPORTS: 'false',
 }
 
-/** Bundles the Worker with wrangler (no network, no login). */
-export function buildEdge(root: string, outDir: string): string {
+/** Bundles the Worker with wrangler (no network, no login); `env` selects a wrangler environment's build. */
+export function buildEdge(root: string, outDir: string, env?: 'staging' | 'production'): string {
   execFileSync(
     process.execPath,
-    [join(root, 'node_modules/wrangler/bin/wrangler.js'), 'deploy', '--dry-run', '--outdir', outDir],
+    [
+      join(root, 'node_modules/wrangler/bin/wrangler.js'),
+      'deploy',
+      '--dry-run',
+      '--outdir',
+      outDir,
+      ...(env ? ['--env', env] : []),
+    ],
     {
       cwd: root,
       stdio: ['ignore', 'ignore', 'inherit'],

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs'
 import type { Collateral } from '@phala/dcap-qvl'
 import { describe, expect, it } from 'vitest'
-import { dcapVerifier, type QuotePolicy, verifyQuote } from '../../edge/attestation/quote.ts'
+import { dcapVerifier } from '../../edge/attestation/dcap.ts'
+import { type QuotePolicy, verifyQuote } from '../../edge/attestation/quote.ts'
 import { fromHex } from '../../shared/attestation.ts'
 
 const DIR = new URL('../../../shared/fixtures/attestation/', import.meta.url)

@@ -54,7 +54,7 @@ async function run(key: string, extra: AnyTool[], message = 'go') {
   const started = performance.now()
   const outcome = await runAgent({
     llm: {
-      client: createLlmClient({ apiKey: MODEL_ENV.OPENAI_API_KEY, baseUrl: config.llm.baseUrl }),
+      client: await createLlmClient({ apiKey: MODEL_ENV.OPENAI_API_KEY, baseUrl: config.llm.baseUrl }),
       model: 'scripted',
       retries: 2,
       backoffMs: 10,
