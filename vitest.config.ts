@@ -54,6 +54,18 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        // Issue 9: `npm run test:reliability` only (`npm test` excludes it). Whole stacks on loopback under
+        // load and failure, one file at a time so they do not compete for the two cores.
+        test: {
+          name: 'reliability',
+          include: ['test/reliability/**/*.test.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 })
