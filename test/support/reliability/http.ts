@@ -4,6 +4,7 @@
  * hung server shows up as a failed row, never as a hung test. Targets are 127.0.0.1 only.
  */
 import { Agent, request } from 'node:http'
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib'
 
 export type Sent = {
   readonly method: string
@@ -31,9 +32,11 @@ export function createHttp(
   if (!LOOPBACK.test(base))
     throw new Error(`reliability targets must be http://127.0.0.1:<port>, not ${base}`)
   const url = new URL(base)
-  // keepAlive off where the server may answer before reading the body (429, 413): workerd then closes the
-  // connection, and a pooled socket would fail the next request with ECONNRESET, a client artefact.
-  const agent = new Agent({ keepAlive: opts.keepAlive ?? true, maxSockets: opts.maxSockets ?? 64 })
+  // keepAlive false = one connection per request (`agent: false`; a Node Agent would still hand a freed
+  // socket to a queued request), for requests the server may answer before reading their body: workerd then
+  // drops the connection, and a reused socket would carry that into the next request.
+  const keepAlive = opts.keepAlive ?? true
+  const agent = new Agent({ keepAlive, maxSockets: opts.maxSockets ?? 64 })
   const timeoutMs = opts.timeoutMs ?? 20_000
   const send = (r: Sent): Promise<Received> =>
     new Promise((resolve) => {
@@ -55,7 +58,7 @@ export function createHttp(
             method: r.method,
             path: r.path,
             headers: r.headers,
-            agent,
+            agent: keepAlive ? agent : false,
             insecureHTTPParser: true,
           },
           (res) => {
@@ -65,7 +68,7 @@ export function createHttp(
               finish({
                 status: res.statusCode ?? 0,
                 headers: res.headers,
-                body: Buffer.concat(chunks).toString('utf8'),
+                body: decode(Buffer.concat(chunks), res.headers['content-encoding']),
               }),
             )
             res.on('error', (e) => finish({ status: 0, headers: {}, body: '', error: e.message }))
@@ -90,6 +93,18 @@ export function createHttp(
       else req.end()
     })
   return { send, close: () => agent.destroy() }
+}
+
+/** The body as text, undoing the Content-Encoding the server chose (fuzzing sends Accept-Encoding). */
+function decode(raw: Buffer, encoding: string | undefined): string {
+  try {
+    if (encoding === 'gzip') return gunzipSync(raw).toString('utf8')
+    if (encoding === 'br') return brotliDecompressSync(raw).toString('utf8')
+    if (encoding === 'deflate') return inflateSync(raw).toString('utf8')
+  } catch {
+    return `(undecodable ${encoding} body)`
+  }
+  return raw.toString('utf8')
 }
 
 /** Runs `count` tasks with at most `concurrency` in flight; results in task order. */
