@@ -126,7 +126,7 @@ export async function startReliabilityStack(
       ),
       // Miniflare's per-request lines would drown the report; the Worker's own console is captured below.
       log: new Log(LogLevel.WARN),
-      handleRuntimeStdio: (stdout, stderr) => {
+      handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
         capture(stdout)
         capture(stderr)
       },

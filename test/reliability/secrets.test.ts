@@ -1,0 +1,105 @@
+/**
+ * Issue 9, reliability 5, the part no other file provokes: a real secret seed goes in (imported through the
+ * API behind a fresh session, pasted into /chat, put in the model's mouth) and must come out nowhere but the
+ * one export response that exists to show it: not in any other response, SSE stream, stored thread (D1),
+ * edge console or signer log. The other files scan what their own scenarios produced the same way.
+ */
+import { Keypair } from '@stellar/stellar-sdk/base'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { chatStream } from '../support/reliability/chat.ts'
+import { createHttp } from '../support/reliability/http.ts'
+import { createSecretScan, SEED_RE } from '../support/reliability/secret-scan.ts'
+import {
+  type Edge,
+  type ReliabilityStack,
+  readLog,
+  startReliabilityStack,
+} from '../support/reliability/stack.ts'
+
+let stack: ReliabilityStack
+let edge: Edge
+const scan = createSecretScan()
+
+beforeAll(async () => {
+  stack = await startReliabilityStack()
+  edge = await stack.startEdge()
+  scan.watchDevSecrets(stack.secrets)
+})
+
+afterAll(async () => {
+  await stack?.stop()
+})
+
+it('an imported and pasted seed appears only in its own export; no secret anywhere else', async () => {
+  const seed = Keypair.random()
+  const secret = seed.secret()
+  scan.watch('imported seed', secret)
+  const session = await edge.session('usr_reliability_secrets', { reauth: true })
+  const http = createHttp(edge.url)
+  const auth = { authorization: `Bearer ${session}` }
+
+  const imported = await http.send({
+    method: 'POST',
+    path: '/api/accounts/import',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ secret, name: 'imported' }),
+  })
+  scan.add('import response', imported.body)
+  expect(imported.status).toBe(201)
+  const { accountId, publicKey } = JSON.parse(imported.body) as { accountId: string; publicKey: string }
+  expect(publicKey).toBe(seed.publicKey())
+
+  // Pasted by the user, and echoed by a model that should not have seen it.
+  stack.standIns.model.script('paste', [{ text: `Noted: ${secret}. Never share it.` }])
+  const { r, events } = await chatStream(
+    edge.url,
+    session,
+    `[script:paste] my key is ${secret}, keep it safe`,
+  )
+  scan.add('chat SSE', r.body)
+  expect(events.at(-1)?.event).toBe('done')
+  // What the model was sent: the user's text with the seed redacted.
+  scan.add('model requests', JSON.stringify(stack.standIns.model.requests))
+
+  for (const path of [
+    '/api/accounts',
+    `/api/accounts/${accountId}`,
+    '/api/threads',
+    '/auth/session',
+    '/health',
+  ]) {
+    const res = await http.send({ method: 'GET', path, headers: auth })
+    scan.add(`GET ${path}`, res.body)
+    expect(res.status).toBe(200)
+  }
+  const threads = JSON.parse(
+    (await http.send({ method: 'GET', path: '/api/threads', headers: auth })).body,
+  ) as {
+    threads: { id: string }[]
+  }
+  for (const t of threads.threads) {
+    const m = await http.send({ method: 'GET', path: `/api/threads/${t.id}/messages`, headers: auth })
+    scan.add('thread messages', m.body)
+  }
+
+  // The export is the one place the seed may appear, and it does: the scan is not blind.
+  const exported = await http.send({
+    method: 'POST',
+    path: `/api/accounts/${accountId}/export`,
+    headers: auth,
+  })
+  expect(exported.status).toBe(200)
+  expect(SEED_RE.test(exported.body)).toBe(true)
+  SEED_RE.lastIndex = 0
+  expect(exported.headers['cache-control']).toBe('no-store')
+
+  scan.add('edge console', edge.console.join('\n'))
+  scan.add('signer log', readLog(stack.signerLogFile))
+  scan.add('stored threads (D1)', await edge.dumpThreads())
+  for (const t of stack.sessionTokens) scan.watch('session token', t)
+  const findings = scan.scan()
+  console.log(
+    `[reliability] secret scan: ${scan.sources} texts, ${scan.bytes} bytes, ${findings.length} findings`,
+  )
+  expect(findings).toEqual([])
+})
