@@ -29,7 +29,7 @@ export const TEST_MEASUREMENTS: AppMeasurements = {
   rtmr0: 'b0'.repeat(48),
   rtmr1: 'b1'.repeat(48),
   rtmr2: 'b2'.repeat(48),
-  appId: 'c0ffee'.repeat(3) + '00',
+  appId: `${'c0ffee'.repeat(3)}00`,
   composeHash: 'd0'.repeat(32),
   instanceId: 'e1'.repeat(20),
 }
