@@ -65,9 +65,9 @@ describe('rate limits under load, two edges, one Redis', () => {
   it('500 concurrent money requests against a limit of 20: exactly 20 pass, 480 are 429 with headers', async () => {
     const user = 'usr_reliability_rl'
     const tokens = [await edges[0].session(user), await edges[1].session(user)]
-    // All 500 are issued at once; each edge takes them over 64 connections (two cores serve 2 workerds,
+    // All 500 are issued at once; each edge takes them over 32 connections (two cores serve 2 workerds,
     // the signer, Redis and the bridge: more sockets only queue inside workerd past the limiter's deadline).
-    const clients = edges.map((e) => createHttp(e.url, { maxSockets: 64 }))
+    const clients = edges.map((e) => createHttp(e.url, { maxSockets: 32 }))
     // Warm each isolate (limiter scripts loaded in Redis, signer attested) with another user, as a
     // running edge would be; the burst then measures the limiter, not first-request set-up.
     for (const [i, e] of edges.entries()) {
