@@ -202,7 +202,7 @@ describe('web client in Chromium', () => {
     // Approving signs exactly that transaction and submits it: the payment is in the stand-in's ledger,
     // and the approval is spent.
     expect(approvals.map((a) => a.status)).toContain('used')
-    expect(stack.standIns.horizon.ledger.balances(dest).native).toBe('10150.0000000')
+    expect(stack.standIns.horizon.ledger.balances(dest)?.native).toBe('10150.0000000')
   })
 
   it('signs out, then signs back in with the passkey', async () => {
