@@ -37,6 +37,8 @@ export async function createLlmClient(llm: { apiKey: string; baseUrl: string }):
 function retryable(e: unknown): boolean {
   // A client exists only after loadSdk(), so sdk is set whenever there is an error to classify.
   if (!sdk) return false
+  // A model that timed out is not retried: a hung endpoint would otherwise hold the chat for 3 × the timeout.
+  if (e instanceof sdk.APIConnectionTimeoutError || e instanceof sdk.APIUserAbortError) return false
   if (e instanceof sdk.APIConnectionError) return true
   if (e instanceof sdk.APIError) {
     const s = e.status ?? 0

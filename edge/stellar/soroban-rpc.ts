@@ -9,6 +9,8 @@ import type { NetworkConfig } from '../../shared/network.ts'
 
 const POLL_INTERVAL_MS = 300
 const POLL_LIMIT_MS = 30_000
+/** Per RPC call, like Horizon's: stellar-sdk's rpc.Server accepts a `timeout` option but does not apply it. */
+const CALL_TIMEOUT_MS = 8_000
 
 export type SorobanSendResult = {
   readonly hash: string
@@ -60,7 +62,7 @@ export class SorobanRpc {
   /** Simulates, then assembles the footprint and resource fee into the transaction to be signed. */
   async prepare(tx: Transaction): Promise<Transaction> {
     try {
-      return await this.#server.prepareTransaction(tx)
+      return await withTimeout(this.#server.prepareTransaction(tx))
     } catch (e) {
       if (e instanceof AppError) throw e
       const msg = e instanceof Error ? e.message : String(e)
@@ -100,14 +102,32 @@ export class SorobanRpc {
 
   async #guard<T>(f: () => Promise<T>): Promise<T> {
     try {
-      return await f()
+      return await withTimeout(f())
     } catch (e) {
+      if (e instanceof AppError) throw e
       throw new AppError(
         'ERR_UPSTREAM_UNAVAILABLE',
         'Soroban RPC is unavailable',
         e instanceof Error ? e.message : 'rpc',
       )
     }
+  }
+}
+
+/** Stops waiting after CALL_TIMEOUT_MS; the abandoned call's late failure is absorbed, never unhandled. */
+async function withTimeout<T>(work: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  work.catch(() => {})
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new AppError('ERR_UPSTREAM_TIMEOUT', 'Soroban RPC did not answer in time')),
+      CALL_TIMEOUT_MS,
+    )
+  })
+  try {
+    return await Promise.race([work, late])
+  } finally {
+    if (timer !== undefined) clearTimeout(timer)
   }
 }
 

@@ -159,7 +159,7 @@ describe('Soroban RPC', () => {
     scan.add('edge console (soroban dead)', dead.console.join('\n'))
   })
 
-  it('accepting but never answering: bounded by the soroban tool timeout (60 s), ERR_TOOL_TIMEOUT', async () => {
+  it('accepting but never answering: the per-call RPC timeout (8 s) ends it with ERR_UPSTREAM_TIMEOUT', async () => {
     const addr = hangingRpc.address()
     const port = typeof addr === 'object' && addr ? addr.port : 0
     const hung = await stack.startEdge({ ...LIMITS, SOROBAN_RPC_URL: `http://127.0.0.1:${port}` })
@@ -173,9 +173,10 @@ describe('Soroban RPC', () => {
       `[reliability] soroban hanging: chat ${events.map((e) => e.event).join('>')} in ${r.ms.toFixed(0)} ms`,
     )
     expect(r.error).toBeUndefined()
-    expect(events.find((e) => e.event === 'tool_error')?.data).toMatchObject({ code: 'ERR_TOOL_TIMEOUT' })
+    expect(events.find((e) => e.event === 'tool_error')?.data).toMatchObject({ code: 'ERR_UPSTREAM_TIMEOUT' })
     expect(events.at(-1)?.event).toBe('done')
-    expect(r.ms).toBeLessThan(75_000)
+    expect(r.ms).toBeGreaterThan(7_500)
+    expect(r.ms).toBeLessThan(15_000)
     scan.add('edge console (soroban hung)', hung.console.join('\n'))
   })
 })
