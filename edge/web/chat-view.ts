@@ -124,13 +124,13 @@ export function chatView(): HTMLElement {
     scroll()
   }
 
-  async function send(message: string) {
+  async function send(message: string, mode: 'agent' | 'external') {
     bubble('user', message)
     let answer: HTMLElement | undefined
     const steps = new Map<string, StepView>()
     const res = await request('POST', '/chat', {
       message,
-      mode: external.checked ? 'external' : 'agent',
+      mode,
       ...(threadId ? { threadId } : {}),
     })
     if (!res.body) throw new Error('empty response')
@@ -186,9 +186,11 @@ export function chatView(): HTMLElement {
     ev.preventDefault()
     const message = field(composer, 'message')
     if (!message) return
-    composer.reset()
+    // Read the mode first and clear only the message: the wallet choice is the user's until they change it.
+    const mode = external.checked ? 'external' : 'agent'
+    input.value = ''
     void busy(sendBtn, async () => {
-      await send(message)
+      await send(message, mode)
       await loadThreads().catch(() => {})
       announce('Answer complete.')
     })

@@ -1,10 +1,11 @@
 /**
  * External-wallet mode: a tool returns an unsigned transaction; the user signs it in their own Stellar
- * wallet and the page submits the signed envelope to /api/transactions/submit-signed. With Freighter's API
- * on the page (`window.freighterApi`, the global its UMD build defines) the hand-off is one click; otherwise
- * the XDR is shown to copy into any wallet and the signed XDR can be pasted back. The package
- * @stellar/freighter-api is not bundled (not installed here); the CSP forbids loading it from a CDN.
+ * wallet and the page submits the signed envelope to /api/transactions/submit-signed. With the Freighter
+ * extension installed the hand-off is one click (@stellar/freighter-api, bundled: the CSP allows no CDN);
+ * otherwise the XDR is shown to copy into any wallet and the signed XDR can be pasted back. The network
+ * passphrase travels with the request so the wallet signs for the network the edge will submit to.
  */
+import { isConnected, signTransaction } from '@stellar/freighter-api'
 import { api } from './api.ts'
 import { announce, busy, field, h } from './dom.ts'
 
@@ -14,16 +15,22 @@ export type Unsigned = {
   readonly description?: string
 }
 
-type FreighterSign = (
-  xdr: string,
-  opts: { networkPassphrase: string },
-) => Promise<string | { signedTxXdr?: string; error?: unknown }>
+/** Is the Freighter extension there? Its API answers through the page; no extension → false, never a throw. */
+async function freighterPresent(): Promise<boolean> {
+  try {
+    const r = await isConnected()
+    return r.isConnected === true && !r.error
+  } catch {
+    return false
+  }
+}
 
-function freighter(): FreighterSign | undefined {
-  const api: unknown = Reflect.get(window, 'freighterApi')
-  if (typeof api !== 'object' || api === null) return undefined
-  const sign: unknown = Reflect.get(api, 'signTransaction')
-  return typeof sign === 'function' ? (sign as FreighterSign).bind(api) : undefined
+async function signWithFreighter(tx: Unsigned): Promise<string> {
+  if (!(await freighterPresent()))
+    throw new Error('Freighter is not installed: copy the transaction below instead')
+  const out = await signTransaction(tx.unsignedXdr, { networkPassphrase: tx.networkPassphrase })
+  if (out.error || !out.signedTxXdr) throw new Error('the wallet did not sign')
+  return out.signedTxXdr
 }
 
 export function isUnsigned(data: unknown): data is Unsigned {
@@ -45,15 +52,10 @@ export function walletCard(tx: Unsigned): HTMLElement {
     result.textContent = `Submitted: ${r.hash.slice(0, 16)}… in ledger ${r.ledger}`
     announce('Transaction submitted.')
   }
-  const sign = freighter()
   const signBtn = h('button', { type: 'button', class: 'primary' }, 'Sign with Freighter')
   signBtn.addEventListener('click', () =>
     busy(signBtn, async () => {
-      if (!sign) throw new Error('Freighter is not available on this page')
-      const out = await sign(tx.unsignedXdr, { networkPassphrase: tx.networkPassphrase })
-      const signed = typeof out === 'string' ? out : out.signedTxXdr
-      if (!signed) throw new Error('the wallet did not sign')
-      done(await submit(signed))
+      done(await submit(await signWithFreighter(tx)))
     }),
   )
   const paste = h(
@@ -67,6 +69,18 @@ export function walletCard(tx: Unsigned): HTMLElement {
     ),
     h('button', { type: 'submit' }, 'Submit signed transaction'),
   )
+  // Offer the one-click path only where the extension answers; otherwise say how to do it by hand.
+  void freighterPresent().then((present) => {
+    if (!present) {
+      signBtn.replaceWith(
+        h(
+          'p',
+          { class: 'muted' },
+          'Freighter is not installed here: copy the XDR into your wallet, then paste the signed XDR.',
+        ),
+      )
+    }
+  })
   paste.addEventListener('submit', (e) => {
     e.preventDefault()
     void busy(paste.querySelector('button'), async () => done(await submit(field(paste, 'signed'))))
@@ -76,9 +90,7 @@ export function walletCard(tx: Unsigned): HTMLElement {
     { class: 'wallet', 'aria-label': 'Sign in your wallet' },
     h('h3', {}, 'Sign in your wallet'),
     tx.description ? h('p', {}, tx.description) : null,
-    sign
-      ? signBtn
-      : h('p', { class: 'muted' }, 'No Freighter API on this page: copy the XDR into your wallet.'),
+    signBtn,
     h(
       'details',
       {},

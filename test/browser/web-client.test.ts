@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { Keypair } from '@stellar/stellar-sdk/base'
+import { Keypair, TransactionBuilder } from '@stellar/stellar-sdk/base'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addPasskeyAuthenticator, launch, type Session } from './support/chromium.ts'
@@ -187,7 +187,7 @@ describe('web client in Chromium', () => {
     ])
     await page.getByRole('button', { name: 'New chat' }).click()
     await page.getByLabel('Message').fill(`[script:${key}] send 150 XLM to ${dest}`)
-    await page.getByRole('button', { name: 'Send' }).click()
+    await page.getByRole('button', { name: 'Send', exact: true }).click()
     const card = page.locator('section.approval')
     await card.getByRole('button', { name: 'Approve with passkey' }).waitFor()
     // The preview comes from the signer's record and the edge's simulation: amount, fee, what is left.
@@ -216,8 +216,11 @@ describe('web client in Chromium', () => {
     await shot('06-signed-in-again')
   })
 
+  /** The account imported below: its key is known here, so a test can play the user's own wallet. */
+  const walletKey = Keypair.random()
+
   it('imports a typed secret after a passkey check, and exports it behind a warning and a passkey check', async () => {
-    const kp = Keypair.random()
+    const kp = walletKey
     await fetch(`${stack.standIns.horizon.friendbotUrl}?addr=${kp.publicKey()}`)
     await page.getByRole('tab', { name: 'Accounts' }).click()
     const form = page.getByRole('form', { name: 'Import account' })
@@ -242,6 +245,59 @@ describe('web client in Chromium', () => {
     await dialog.getByRole('button', { name: 'Close' }).click()
     expect(await page.locator('pre.secret').count()).toBe(0)
     expect(await page.evaluate(() => localStorage.length + sessionStorage.length)).toBe(0)
+  })
+
+  it('external-wallet mode: the unsigned transaction is signed outside the page, pasted back, and lands', async () => {
+    const { accounts } = await inPage<{ accounts: { accountId: string; publicKey: string }[] }>(
+      '/api/accounts',
+    )
+    const from = accounts.find((a) => a.publicKey === walletKey.publicKey())
+    if (!from) throw new Error('the imported account is missing')
+    const dest = Keypair.random().publicKey()
+    await fetch(`${stack.standIns.horizon.friendbotUrl}?addr=${dest}`)
+    const key = `browser-external-${Date.now()}`
+    stack.standIns.model.script(key, [
+      {
+        toolCalls: [
+          {
+            name: 'payments',
+            arguments: {
+              action: 'send',
+              from: from.accountId,
+              to: dest,
+              amount: '7',
+              asset_code: null,
+              asset_issuer: null,
+              dest_asset_code: null,
+              dest_asset_issuer: null,
+              max_slippage_percent: null,
+              memo: null,
+            },
+          },
+        ],
+      },
+      { text: 'Sign it in your wallet.' },
+    ])
+    await page.getByRole('tab', { name: 'Chat' }).click()
+    await page.getByRole('button', { name: 'New chat' }).click()
+    await page.getByLabel('Message').fill(`[script:${key}] send 7 XLM to ${dest}`)
+    const own = page.getByLabel('Sign in my own wallet')
+    await own.check()
+    expect(await own.isChecked()).toBe(true)
+    await page.getByRole('button', { name: 'Send', exact: true }).click()
+    const card = page.locator('section.wallet')
+    await card.waitFor()
+    // Nothing was signed by the signer: the page holds an unsigned envelope for the user's own wallet.
+    const unsigned = (await card.locator('pre.mono').textContent()) ?? ''
+    const tx = TransactionBuilder.fromXDR(unsigned, stack.standIns.passphrase)
+    expect(tx.signatures).toHaveLength(0)
+    tx.sign(walletKey)
+    await card.locator('textarea[name="signed"]').fill(tx.toXDR())
+    await card.getByRole('button', { name: 'Submit signed transaction' }).click()
+    await card.getByRole('status').filter({ hasText: 'Submitted' }).waitFor()
+    expect(stack.standIns.horizon.ledger.balances(dest)?.native).toBe('10007.0000000')
+    await shot('08-external-wallet')
+    await page.getByLabel('Sign in my own wallet').uncheck()
   })
 
   it('reloads signed in: time to interactive with a warm Worker', async () => {
