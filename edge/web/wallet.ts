@@ -17,12 +17,13 @@ export type Unsigned = {
 
 /** Is the Freighter extension there? Its API answers through the page; no extension → false, never a throw. */
 async function freighterPresent(): Promise<boolean> {
-  try {
-    const r = await isConnected()
-    return r.isConnected === true && !r.error
-  } catch {
-    return false
-  }
+  // Without the extension nothing answers the library's page message: give it a moment, then say no.
+  const absent = new Promise<false>((resolve) => setTimeout(() => resolve(false), 1_500))
+  const asked = isConnected().then(
+    (r) => r.isConnected === true && !r.error,
+    () => false,
+  )
+  return Promise.race([asked, absent])
 }
 
 async function signWithFreighter(tx: Unsigned): Promise<string> {

@@ -287,6 +287,8 @@ describe('web client in Chromium', () => {
     await page.getByRole('button', { name: 'Send', exact: true }).click()
     const card = page.locator('section.wallet')
     await card.waitFor()
+    // No Freighter extension in this browser: the card says so instead of offering a button that cannot work.
+    await card.getByText('Freighter is not installed here').waitFor()
     // Nothing was signed by the signer: the page holds an unsigned envelope for the user's own wallet.
     const unsigned = (await card.locator('pre.mono').textContent()) ?? ''
     const tx = TransactionBuilder.fromXDR(unsigned, stack.standIns.passphrase)
