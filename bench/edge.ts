@@ -9,10 +9,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 // @ts-expect-error autocannon ships no types; only its documented programmatic API is used.
 import autocannon from 'autocannon'
-import { build } from 'esbuild'
 import { Miniflare } from 'miniflare'
 import { createSession } from '../edge/auth/sessions.ts'
-import { applyMigrations, edgeOptions } from '../scripts/lib/edge-runtime.ts'
+import { applyMigrations, buildEdge, edgeOptions } from '../scripts/lib/edge-runtime.ts'
 import { freePort } from '../scripts/lib/ports.ts'
 import { freshSecrets } from '../scripts/lib/secrets.ts'
 import { startStack } from '../scripts/lib/stack.ts'
@@ -56,18 +55,21 @@ async function main() {
   const stack = await startStack({ root: ROOT, stateDir: join(work, 'state'), secrets, network })
   const outDir = join(work, 'dist')
   mkdirSync(outDir, { recursive: true })
-  await build({
-    entryPoints: [join(ROOT, 'bench/edge-chain-worker.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
-    external: ['node:*', 'cloudflare:*'],
-    outfile: join(outDir, 'index.js'),
-    logLevel: 'error',
-  })
+  // Bundled by wrangler, like the real Worker (node: built-ins, nodejs_compat aliases), from a config that
+  // points at the benchmark entry.
+  const benchConfig = join(work, 'wrangler.bench.toml')
+  writeFileSync(
+    benchConfig,
+    [
+      'name = "tuxedo-bench-chain"',
+      `main = "${join(ROOT, 'bench/edge-chain-worker.ts')}"`,
+      'compatibility_date = "2026-07-01"',
+      'compatibility_flags = ["nodejs_compat"]',
+      '',
+    ].join('\n'),
+  )
+  const scriptPath = buildEdge(ROOT, outDir, undefined, benchConfig)
+
   const port = await freePort()
   const mf = new Miniflare(
     edgeOptions(
@@ -86,7 +88,7 @@ async function main() {
         },
         mtls: { clientCert: stack.pki.clientCert, clientKey: stack.pki.clientKey, caCert: stack.pki.caCert },
       },
-      join(outDir, 'index.js'),
+      scriptPath,
     ),
   )
   const base = (await mf.ready).toString().replace(/\/$/, '')

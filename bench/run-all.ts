@@ -43,10 +43,10 @@ for (const s of SUITES) {
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   process.stdout.write(r.stdout)
-  const table = r.stdout
-    .split('\n')
-    .filter((l) => l.startsWith('|') || l.startsWith('c=') || l.startsWith('ratio'))
-    .join('\n')
+  const lines = r.stdout.split('\n')
+  const tableLines = lines.filter((l) => l.startsWith('|') || l.startsWith('c=') || l.startsWith('Target'))
+  // Suites that print plain columns or JSON are kept verbatim rather than lost.
+  const table = tableLines.length > 0 ? tableLines.join('\n') : `\`\`\`\n${r.stdout.trim()}\n\`\`\``
   if (r.status !== 0) failed++
   sections.push(
     `## ${s.name}\n\n${s.what}.${r.status === 0 ? '' : ` **Failed (exit ${r.status}).**`}\n\n${table}\n`,

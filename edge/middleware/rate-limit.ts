@@ -14,8 +14,12 @@ import type { AppEnv } from '../types.ts'
 
 export type LimitName = keyof Config['limits']
 
-/** @upstash/ratelimit's own timeout lets requests through; ours decides per route instead. */
-const REDIS_TIMEOUT_MS = 1_500
+/**
+ * @upstash/ratelimit's own timeout lets requests through; ours decides per route instead. An unreachable
+ * Redis fails at once (connection refused); this bounds a slow one. Generous, because a request that times
+ * out here may still have taken its slot in Redis: refusing it then costs the user quota under overload.
+ */
+const REDIS_TIMEOUT_MS = 3_000
 
 const limiters = new Map<string, Ratelimit>()
 

@@ -28,7 +28,12 @@ const QUIET_ENV = {
 }
 
 /** Bundles the Worker with wrangler (no network, no login); `env` selects a wrangler environment's build. */
-export function buildEdge(root: string, outDir: string, env?: 'staging' | 'production'): string {
+export function buildEdge(
+  root: string,
+  outDir: string,
+  env?: 'staging' | 'production',
+  configPath?: string,
+): string {
   execFileSync(
     process.execPath,
     [
@@ -38,6 +43,7 @@ export function buildEdge(root: string, outDir: string, env?: 'staging' | 'produ
       '--outdir',
       outDir,
       ...(env ? ['--env', env] : []),
+      ...(configPath ? ['--config', configPath] : []),
     ],
     {
       cwd: root,
@@ -45,7 +51,10 @@ export function buildEdge(root: string, outDir: string, env?: 'staging' | 'produ
       env: { ...process.env, ...QUIET_ENV, WRANGLER_LOG: 'error' },
     },
   )
-  return join(outDir, 'index.js')
+  // Wrangler names the bundle after its entry (index.js for edge/index.ts).
+  const bundle = readdirSync(outDir).find((f) => f.endsWith('.js'))
+  if (!bundle) throw new Error(`wrangler wrote no bundle into ${outDir}`)
+  return join(outDir, bundle)
 }
 
 export function edgeOptions(opts: EdgeOptions, scriptPath: string): MiniflareOptions {
