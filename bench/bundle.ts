@@ -62,6 +62,7 @@ async function main() {
             root: ROOT,
             outDir: script === scriptPath ? outDir : trivialDir,
             persistDir: join(work, `p${i}-${into === cold ? 'ours' : 'trivial'}`),
+            logLevel: 'warn',
             port,
             vars: {
               UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:9',

@@ -95,6 +95,7 @@ async function main() {
     root: ROOT,
     outDir: join(work, 'dist'),
     persistDir: work,
+    logLevel: 'warn',
     port: await freePort(),
     vars: {
       ...standIns.networkVars,

@@ -77,6 +77,7 @@ async function main() {
         root: ROOT,
         outDir,
         persistDir: work,
+        logLevel: 'warn',
         port,
         vars: {
           ...network,

@@ -41,6 +41,8 @@ for (const s of SUITES) {
     cwd: ROOT,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
+    // A chatty suite must not be killed for its output (the default cap is 1 MiB).
+    maxBuffer: 256 * 1024 * 1024,
   })
   process.stdout.write(r.stdout)
   const lines = r.stdout.split('\n')

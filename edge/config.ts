@@ -180,7 +180,8 @@ export type Config = {
   }
 }
 
-const NO_PINS: Measurements = {
+/** Pins no real signer matches: an environment without its real values refuses every signer. */
+export const NO_PINS: Measurements = {
   mrtd: '00'.repeat(48),
   rtmr0: '00'.repeat(48),
   rtmr1: '00'.repeat(48),

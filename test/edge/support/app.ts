@@ -6,19 +6,13 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { createApp } from '../../../edge/app.ts'
 import { createSession } from '../../../edge/auth/sessions.ts'
+import { NO_PINS } from '../../../edge/config.ts'
 import type { Env } from '../../../edge/env.ts'
 import { newId } from '../../../edge/lib/crypto.ts'
 
 export type Clock = { now: number }
 
-const ZERO_PINS = JSON.stringify({
-  mrtd: '00'.repeat(48),
-  rtmr0: '00'.repeat(48),
-  rtmr1: '00'.repeat(48),
-  rtmr2: '00'.repeat(48),
-  composeHash: '00'.repeat(32),
-  appId: '00',
-})
+const ZERO_PINS = JSON.stringify(NO_PINS)
 
 export function testApp(opts: { clock?: Clock; env?: Record<string, string>; signer?: Fetcher } = {}) {
   const clock = opts.clock
