@@ -10,12 +10,12 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createSession } from '../edge/auth/sessions.ts'
 import { startEdge } from '../scripts/lib/edge-runtime.ts'
 import { freePort } from '../scripts/lib/ports.ts'
 import { freshSecrets } from '../scripts/lib/secrets.ts'
 import { startStack } from '../scripts/lib/stack.ts'
 import { startStandIns } from '../scripts/lib/stand-ins.ts'
+import { benchSession } from './lib/session.ts'
 
 const ROOT = join(import.meta.dirname, '..')
 const N = Number(process.env.BENCH_CHAT_RUNS ?? 40)
@@ -110,17 +110,7 @@ async function main() {
     },
     mtls: { clientCert: stack.pki.clientCert, clientKey: stack.pki.clientKey, caCert: stack.pki.caCert },
   })
-  const db = await edge.mf.getD1Database('DB')
-  const now = Date.now()
-  await db
-    .prepare('INSERT INTO users (id, email, created_at) VALUES (?, ?, ?)')
-    .bind('usr_bench', 'b@example.test', now)
-    .run()
-  const { token } = await createSession(
-    db as unknown as Parameters<typeof createSession>[0],
-    'usr_bench',
-    now,
-  )
+  const token = await benchSession(edge.mf)
 
   const oneTurn: number[] = []
   const ttfb: number[] = []

@@ -10,11 +10,11 @@ import { join } from 'node:path'
 // @ts-expect-error autocannon ships no types; only its documented programmatic API is used.
 import autocannon from 'autocannon'
 import { Miniflare } from 'miniflare'
-import { createSession } from '../edge/auth/sessions.ts'
 import { applyMigrations, buildEdge, edgeOptions } from '../scripts/lib/edge-runtime.ts'
 import { freePort } from '../scripts/lib/ports.ts'
 import { freshSecrets } from '../scripts/lib/secrets.ts'
 import { startStack } from '../scripts/lib/stack.ts'
+import { benchSession } from './lib/session.ts'
 
 const ROOT = join(import.meta.dirname, '..')
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5)
@@ -94,17 +94,7 @@ async function main() {
   )
   const base = (await mf.ready).toString().replace(/\/$/, '')
   await applyMigrations(mf, ROOT)
-  const db = await mf.getD1Database('DB')
-  const now = Date.now()
-  await db
-    .prepare('INSERT INTO users (id, email, created_at) VALUES (?, ?, ?)')
-    .bind('usr_bench', 'bench@example.test', now)
-    .run()
-  const { token } = await createSession(
-    db as unknown as Parameters<typeof createSession>[0],
-    'usr_bench',
-    now,
-  )
+  const token = await benchSession(mf)
 
   const body = JSON.stringify({ n: 7 })
   const json = { 'content-type': 'application/json' }
