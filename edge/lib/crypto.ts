@@ -38,13 +38,3 @@ export async function hmacSha256(key: string, message: string): Promise<Uint8Arr
   ])
   return new Uint8Array(await crypto.subtle.sign('HMAC', k, enc.encode(message)))
 }
-
-/** Constant-time string comparison, for secrets compared by value. */
-export function timingSafeEqual(a: string, b: string): boolean {
-  const x = enc.encode(a)
-  const y = enc.encode(b)
-  if (x.length !== y.length) return false
-  let diff = 0
-  for (let i = 0; i < x.length; i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0)
-  return diff === 0
-}
