@@ -38,6 +38,38 @@ const TxHashSchema = z.string().regex(/^[0-9a-f]{64}$/)
 /** Per asset key ("native" or "CODE:ISSUER") → decimal amount. */
 export const AssetAmountsSchema = z.record(z.string(), z.string())
 
+/**
+ * The signer's own reading of a transaction, decoded from the XDR it will sign (never taken from the edge):
+ * one line per operation or contract call, in words, with the machine-readable parts beside the text so a
+ * client can render a destination in full with a copy button. What a person approves is what is signed.
+ */
+export const PreviewLineSchema = z
+  .object({
+    /** payment | path_payment | create_account | merge | offer | trustline | contract_call | unknown_call | other */
+    kind: z.string().min(1),
+    /** In words, e.g. "Send 10 XLM to GABC…XYZ" or "Supply 100 USDC to Blend pool Fixed (CDVQ…)". */
+    text: z.string().min(1),
+    /** Asset key ("native" or "CODE:ISSUER" or a contract id) and decimal amount that leave, when known. */
+    asset: z.string().optional(),
+    amount: z.string().optional(),
+    /** Full destination (G…, M… or C…), never shortened here. */
+    destination: z.string().optional(),
+    /** The contract called, for contract calls. */
+    contract: z.string().optional(),
+  })
+  .strict()
+export type PreviewLine = z.infer<typeof PreviewLineSchema>
+export const SignerPreviewSchema = z
+  .object({
+    /** The account whose key signs. */
+    source: z.string(),
+    lines: z.array(PreviewLineSchema),
+    /** Maximum fee in XLM as a decimal string (inner + fee-bump outer, resource fee included). */
+    fee: z.string(),
+  })
+  .strict()
+export type SignerPreview = z.infer<typeof SignerPreviewSchema>
+
 /** Carried by ERR_APPROVAL_REQUIRED: what the user is asked to approve, bound to the transaction hash. */
 export const ApprovalRequiredDetailsSchema = z
   .object({
@@ -46,6 +78,7 @@ export const ApprovalRequiredDetailsSchema = z
     expiresAt: z.string(),
     amounts: AssetAmountsSchema,
     reason: z.string(),
+    preview: SignerPreviewSchema.optional(),
   })
   .strict()
 export type ApprovalRequiredDetails = z.infer<typeof ApprovalRequiredDetailsSchema>
@@ -159,6 +192,7 @@ export const ApprovalSchema = z
     xdr: XdrSchema,
     amounts: AssetAmountsSchema,
     reason: z.string(),
+    preview: SignerPreviewSchema.optional(),
     status: ApprovalStatusSchema,
     /** False only when the approval explicitly exempts the transaction from the daily cap. */
     countsTowardDailyCap: z.boolean(),
