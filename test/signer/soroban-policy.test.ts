@@ -91,6 +91,19 @@ const ROWS: Record<string, Row> = {
     expect: 'allow',
     spend: {},
   },
+  'a stranger’s address-credential entry with an unknown call: not ours to authorise, so not ours to read': {
+    tx: () =>
+      mainnetTx([
+        contractOp(
+          USDC,
+          'transfer',
+          [addr(ATTACKER), addr(ME), i128(usdc(1))],
+          [addressAuth(ATTACKER, invocation(STRANGER_CONTRACT, 'drain', [addr(ATTACKER)]))],
+        ),
+      ]),
+    expect: 'allow',
+    spend: {},
+  },
   // ── a person decides ───────────────────────────────────────────────────────────────────────────────
   'a token’s `send` on an unknown contract': {
     tx: () => mainnetTx([unknown()]),

@@ -148,6 +148,17 @@ const ROWS: Record<string, Row> = {
       ]),
     expect: 'ERR_POLICY_SOROBAN_ARGS',
   },
+  'Request with a misnamed key (amounts)': {
+    tx: () =>
+      submit([
+        map([
+          ['address', addr(USDC)],
+          ['amounts', i128(1n)],
+          ['request_type', u32(1)],
+        ]),
+      ]),
+    expect: 'ERR_POLICY_SOROBAN_ARGS',
+  },
   'Request with an extra key': {
     tx: () =>
       submit([
