@@ -15,13 +15,14 @@
  * Uploading code or creating contracts is refused. Refusals carry a stable code and the node's path
  * ("auth 1 node 0.2: blend submit request 3: unknown request_type 12"); unreadable never means zero.
  */
-import { Address, type xdr } from '@stellar/stellar-sdk/base'
+import type { xdr } from '@stellar/stellar-sdk/base'
 import type { ErrorCode } from '../../shared/errors.ts'
 import type { PreviewLine } from '../../shared/schemas/signer-rpc.ts'
 import { decodeBlend } from './protocols/blend.ts'
 import { decodeDefindex } from './protocols/defindex.ts'
 import {
   accountOf,
+  addressString,
   amountFields,
   type Call,
   callOf,
@@ -109,7 +110,7 @@ function authorisedByOwner(c: xdr.SorobanCredentials, owner: string): boolean {
       : c.type === 'sorobanCredentialsAddressV2'
         ? c.addressV2.address
         : undefined
-  return address === undefined || accountOf(Address.fromScAddress(address).toString()) === owner
+  return address === undefined || accountOf(addressString(address)) === owner
 }
 
 function visit(

@@ -6,7 +6,7 @@
  * and throws a `Refusal` naming what it read, which soroban.ts turns into a denial with the node's path.
  * "Unreadable" is never "zero".
  */
-import { Address, type xdr } from '@stellar/stellar-sdk/base'
+import { Address, StrKey, type xdr } from '@stellar/stellar-sdk/base'
 import type { ErrorCode } from '../../../shared/errors.ts'
 import { fromStroops } from '../../../shared/schemas/money.ts'
 import type { PreviewLine } from '../../../shared/schemas/signer-rpc.ts'
@@ -63,6 +63,26 @@ export type ReadContext = {
   readonly maxTimeAheadSeconds: number
 }
 
+/**
+ * The strkey of an ScAddress. Encoding one costs ~10 µs (base32 and a checksum in JS) and a swap's tree repeats
+ * the same few addresses dozens of times, so accounts and contracts are memoised by their raw bytes (a pure
+ * function's cache, bounded). Muxed and other kinds take the SDK's path.
+ */
+const strkeys = new Map<string, string>()
+export function addressString(sc: xdr.ScAddress): string {
+  const account = sc.type === 'scAddressTypeAccount'
+  if (!account && sc.type !== 'scAddressTypeContract') return Address.fromScAddress(sc).toString()
+  const raw = account ? sc.accountId.ed25519.value : sc.contractId.value
+  const key = (account ? 'g' : 'c') + Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('hex')
+  let s = strkeys.get(key)
+  if (s === undefined) {
+    s = account ? StrKey.encodeEd25519PublicKey(Buffer.from(raw)) : StrKey.encodeContract(Buffer.from(raw))
+    if (strkeys.size >= 4096) strkeys.clear()
+    strkeys.set(key, s)
+  }
+  return s
+}
+
 export function callOf(inv: xdr.SorobanAuthorizedInvocation): Call | undefined {
   const f = inv.function
   if (f.type !== 'sorobanAuthorizedFunctionTypeContractFn') return undefined
@@ -71,7 +91,7 @@ export function callOf(inv: xdr.SorobanAuthorizedInvocation): Call | undefined {
 
 export function contractCall(c: xdr.InvokeContractArgs): Omit<Call, 'subs'> {
   return {
-    contract: Address.fromScAddress(c.contractAddress).toString(),
+    contract: addressString(c.contractAddress),
     fn: c.functionName.toString(),
     args: c.args,
   }
@@ -85,7 +105,7 @@ const typeOf = (v: xdr.ScVal): string => v.type
 
 export function readAddress(v: xdr.ScVal | undefined, what: string): string {
   if (v?.type !== 'scvAddress') return unreadable(what, `not an address (${v ? typeOf(v) : 'missing'})`)
-  return Address.fromScAddress(v.address).toString()
+  return addressString(v.address)
 }
 
 /** A non-negative i128 (token amounts are i128 in SEP-41 and in every protocol read here). */
@@ -148,8 +168,9 @@ export const sum = (a: bigint, b: bigint, what: string): bigint => {
   return s
 }
 
-/** G… of a G… or M… address, the C… id of a contract. */
-export const accountOf = (address: string): string => baseAccountOf(address) ?? address
+/** G… of a G… or M… address, the C… id of a contract (strkeys from addressString are well-formed). */
+export const accountOf = (address: string): string =>
+  address.startsWith('M') ? (baseAccountOf(address) ?? address) : address
 export const isOwner = (address: string, ctx: ReadContext): boolean => accountOf(address) === ctx.owner
 export const isOwn = (address: string, ctx: ReadContext): boolean => {
   const a = accountOf(address)
