@@ -15,6 +15,7 @@ import { fromStroops } from '../../shared/schemas/money.ts'
 import { baseAccountOf } from '../../shared/schemas/stellar.ts'
 import type { Policy } from './config.ts'
 import { effectOf, type SpendLine } from './effects.ts'
+import { sorobanContext } from './soroban.ts'
 
 export type PolicyState = {
   /** The signing account's G… key. */
@@ -63,14 +64,7 @@ export function evaluatePolicy(
   const destinations: string[] = []
   const approvals: string[] = []
   let raw: readonly unknown[] | undefined
-  const soroban = {
-    owner: state.signer,
-    ownAccounts: state.ownAccounts ?? new Set([state.signer]),
-    tokenContracts: policy.tokenContracts,
-    nowSeconds: BigInt(Math.floor(now.getTime() / 1000)),
-    maxTimeAheadSeconds: policy.maxTimeAheadSeconds,
-    settings: policy.soroban,
-  }
+  const soroban = sorobanContext(policy, state.signer, state.ownAccounts, now)
   for (let i = 0; i < tx.operations.length; i++) {
     const op = tx.operations[i]
     if (!op) continue
