@@ -66,7 +66,7 @@ const cases: [string, string][] = [
 ]
 
 const now = new Date()
-const state = { signer: me, spentToday: new Map<string, bigint>(), approved: false }
+const state = { signer: me, spentToday: new Map<string, bigint>(), feesSpent: 0n, approved: false }
 const time = (n: number, f: () => void): number => {
   for (let i = 0; i < Math.min(n, 200); i++) f()
   const t0 = process.hrtime.bigint()

@@ -23,7 +23,7 @@ const HORIZON = String(Reflect.get(env, 'HORIZON_URL'))
 
 function bigPayment(source: string, seq: string, destination = Keypair.random().publicKey()): string {
   return new TransactionBuilder(new Account(source, seq), { fee: '100', networkPassphrase: Networks.TESTNET })
-    .addOperation(Operation.payment({ destination, asset: Asset.native(), amount: '150' }))
+    .addOperation(Operation.payment({ destination, asset: Asset.native(), amount: '50' }))
     .setTimeout(120)
     .build()
     .toEnvelope()
@@ -90,12 +90,12 @@ describe('/api/approvals', () => {
     // Approving signs exactly that transaction and submits it: it is on the ledger.
     expect(done.hash).toBe(details.txHash)
     expect(done.preview.legs).toEqual([
-      { kind: 'payment', from: publicKey, to: dest, asset: 'native', amount: '150' },
+      { kind: 'payment', from: publicKey, to: dest, asset: 'native', amount: '50' },
     ])
     const destNow = (await (await fetch(`${HORIZON}/accounts/${dest}`)).json()) as {
       balances: { asset_type: string; balance: string }[]
     }
-    expect(destNow.balances.find((b) => b.asset_type === 'native')?.balance).toBe('10150.0000000')
+    expect(destNow.balances.find((b) => b.asset_type === 'native')?.balance).toBe('10050.0000000')
     // The approval is spent: the same transaction cannot be signed under it again.
     await expect(
       sign('tx.sign', r.userId, { accountId, xdr, approvalId: details.approvalId }),
