@@ -13,6 +13,7 @@ import {
   type LiquidityPoolAsset,
   type OperationRecord,
   type Transaction,
+  type xdr,
 } from '@stellar/stellar-sdk/base'
 import { fromStroops, toStroops } from '../../shared/schemas/money.ts'
 import type { PreviewLine, SignerPreview } from '../../shared/schemas/signer-rpc.ts'
@@ -107,7 +108,7 @@ function operationLines(op: OperationRecord, tx: Transaction, i: number, ctx: Pr
           kind: 'offer',
           text:
             `${passive} to sell ${amount(op.amount)} ${assetText(op.selling)} for ${assetText(op.buying)} ` +
-            `at ${op.price} each, to whoever takes it${replaces}`,
+            `at ${priceText(rawBodyOf(tx, i), op.price)} each, to whoever takes it${replaces}`,
           asset: assetKey(op.selling),
           amount: amount(op.amount),
         },
@@ -122,7 +123,7 @@ function operationLines(op: OperationRecord, tx: Transaction, i: number, ctx: Pr
           kind: 'offer',
           text:
             `Offer to buy ${amount(op.buyAmount)} ${assetText(op.buying)} paying ${most} ` +
-            `${assetText(op.selling)} (${op.price} each), to whoever takes it`,
+            `${assetText(op.selling)} (${priceText(rawBodyOf(tx, i), op.price)} each), to whoever takes it`,
           asset: assetKey(op.selling),
           ...(sold === undefined ? {} : { amount: fromStroops(sold) }),
         },
@@ -184,6 +185,24 @@ function operationLines(op: OperationRecord, tx: Transaction, i: number, ctx: Pr
     default:
       return [{ kind: 'other', text: `Operation ${op.type}` }]
   }
+}
+
+/** An offer's exact price n/d: a decimal when it has at most 7 places, else the fraction itself. */
+function priceText(body: xdr.OperationBody | undefined, fallback: string): string {
+  const price =
+    body?.type === 'manageSellOffer'
+      ? body.manageSellOfferOp.price
+      : body?.type === 'createPassiveSellOffer'
+        ? body.createPassiveSellOfferOp.price
+        : body?.type === 'manageBuyOffer'
+          ? body.manageBuyOfferOp.price
+          : undefined
+  if (!price) return fallback
+  const n = BigInt(price.n)
+  const d = BigInt(price.d)
+  if (d <= 0n) return fallback
+  const scaled = n * 10_000_000n
+  return scaled % d === 0n ? fromStroops(scaled / d) : `${n}/${d}`
 }
 
 function trustLine(line: Asset | LiquidityPoolAsset, limit: string): PreviewLine {
