@@ -30,7 +30,7 @@ function bigPayment(source: string, seq: string, destination = Keypair.random().
     .toXDR('base64')
 }
 
-type Approval = { approvalId: string; txHash: string; status: string }
+type Approval = { approvalId: string; txHash: string; status: string; preview?: unknown }
 
 async function setup() {
   const c = testApp()
@@ -64,6 +64,15 @@ describe('/api/approvals', () => {
     const { xdr, details } = await ask(onLedger.sequence, dest)
     const list = await json<{ approvals: Approval[] }>(await c('/api/approvals', { headers: r.auth }))
     expect(list.approvals.map((a) => a.approvalId)).toContain(details.approvalId)
+    // The signer's own reading of the XDR reaches the client as it was stored with the approval.
+    const listed = list.approvals.find((a) => a.approvalId === details.approvalId)
+    expect(listed?.preview).toEqual({
+      source: publicKey,
+      lines: [
+        { kind: 'payment', text: `Send 50 XLM to ${dest}`, asset: 'native', amount: '50', destination: dest },
+      ],
+      fee: '0.00001',
+    })
 
     const optRes = await post(c, `/api/approvals/${details.approvalId}/options`, undefined, r.auth)
     expect(optRes.status).toBe(200)
