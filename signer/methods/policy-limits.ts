@@ -55,7 +55,14 @@ export function policySet(ctx: MethodContext, params: SignerParams<'policy.set'>
       if (value === undefined) continue
       const problem = amountProblem(value)
       if (problem) return refused(invalid(`params.assets.${key}.${field}: ${problem}`))
-      const ceiling = field === 'daily' ? base.daily : base.perTx
+      // approvalAbove is checked against the deployment's automatic level, not its perTx: raising it would
+      // sign more without asking.
+      const ceiling =
+        field === 'daily'
+          ? base.daily
+          : field === 'approvalAbove'
+            ? (base.approvalAbove ?? base.perTx)
+            : base.perTx
       if (toStroops(value) > ceiling) {
         return refused(invalid(`params.assets.${key}.${field}: limits may only be lowered`))
       }

@@ -192,6 +192,9 @@ describe('policy.set', () => {
     expect(over.body.error?.code).toBe('ERR_POLICY_TX_CAP')
     const raise = await call('policy.set', { assets: { native: { daily: '5000' } } })
     expect(raise.body.error?.code).toBe('ERR_VALIDATION')
+    // The automatic level cannot be raised either (deployment: 25 XLM), even below perTx.
+    const auto = await call('policy.set', { assets: { native: { approvalAbove: '26' } } })
+    expect(auto.body.error?.code).toBe('ERR_VALIDATION')
     const foreign = await call('policy.set', { destinations: { acc_00000000000000000000: [DEST] } })
     expect(foreign.body.error?.code).toBe('ERR_ACCOUNT_NOT_FOUND')
     await call('policy.set', { destinations: { [accountId]: [randomKey()] } })
