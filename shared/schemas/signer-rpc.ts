@@ -178,6 +178,8 @@ export const AuditEntrySchema = z
     txHash: z.string().nullable(),
     decision: AuditDecisionSchema,
     reasonCode: ErrorCodeSchema.nullable(),
+    /** Why it was refused, in words (the message the caller got); null for successes. */
+    reason: z.string().nullable(),
   })
   .strict()
 export type AuditEntry = z.infer<typeof AuditEntrySchema>

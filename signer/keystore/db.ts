@@ -113,6 +113,8 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX spending_by_user_at ON spending (user_id, at);
   -- JSON SignerPreview built from the XDR when the approval was opened; NULL only for older rows.
   ALTER TABLE approvals ADD COLUMN preview TEXT;
+  -- Why a request was refused, in words (the message the caller got); NULL for successes and older rows.
+  ALTER TABLE audit ADD COLUMN reason TEXT;
   `,
 ]
 
