@@ -9,6 +9,7 @@
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions'
 import { AppError } from '../../shared/errors.ts'
 import type { ChatEvent } from '../../shared/schemas/chat-events.ts'
+import { type SignerPreview, SignerPreviewSchema } from '../../shared/schemas/signer-rpc.ts'
 import type { Toolset } from './create-tools.ts'
 import {
   type AnyTool,
@@ -165,8 +166,15 @@ function report(call: ToolCall, exec: Execution, emit: LoopInput['emit']) {
         ...(d.preview !== undefined || d.description !== undefined
           ? { preview: d.preview ?? d.description }
           : {}),
+        ...signerPreviewOf(d.signerPreview),
       },
     })
   }
   emit({ event: 'tool_error', data: { ...base, code: r.code, message: r.message } })
+}
+
+/** The signer's preview, parsed at this boundary (the event schema types it); anything else is dropped. */
+function signerPreviewOf(v: unknown): { signerPreview?: SignerPreview } {
+  const parsed = SignerPreviewSchema.safeParse(v)
+  return parsed.success ? { signerPreview: parsed.data } : {}
 }

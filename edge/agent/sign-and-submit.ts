@@ -86,6 +86,8 @@ export async function signAndSubmit(ctx: ToolContext, req: SignRequest): Promise
         ...(preview ? { preview } : {}),
         ...(typeof approvalId === 'string' ? { approvalId } : {}),
         ...(typeof e.details?.expiresAt === 'string' ? { expiresAt: e.details.expiresAt } : {}),
+        // The signer's own reading of the XDR (what the approval card shows), next to the edge's simulation.
+        ...(e.details?.preview !== undefined ? { signerPreview: e.details.preview } : {}),
       })
     }
     throw e

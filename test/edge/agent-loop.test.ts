@@ -105,7 +105,12 @@ describe('agent loop', () => {
     expect(order).toEqual([1, 2, 3])
   })
 
-  it('a signer approval request becomes an approval_required event and a tool_error', async () => {
+  const SIGNER_PREVIEW = {
+    source: 'GAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAWHF',
+    lines: [{ kind: 'payment', text: 'Send 50 XLM to GBBB', asset: 'native', amount: '50' }],
+    fee: '0.00001',
+  }
+  it('a signer approval request becomes an approval_required event (with the signer’s preview) and a tool_error', async () => {
     const key = uniqueKey('approval')
     const needsApproval = defineTool({
       name: 'pay_big',
@@ -118,6 +123,7 @@ describe('agent loop', () => {
           approvalId: 'apr_0123456789',
           txHash: 'ab'.repeat(32),
           description: 'Pay 5000 XLM',
+          signerPreview: SIGNER_PREVIEW,
         }),
     })
     await script(key, [
@@ -130,6 +136,7 @@ describe('agent loop', () => {
       approvalId: 'apr_0123456789',
       txHash: 'ab'.repeat(32),
       preview: 'Pay 5000 XLM',
+      signerPreview: SIGNER_PREVIEW,
     })
     expect(events.some((x) => x.e.event === 'tool_error')).toBe(true)
   })
