@@ -105,8 +105,10 @@ export function readSorobanOp(op: HostFunctionOp, ctx: SorobanContext): SorobanR
       visitCall({ ...contractCall(op.func.invokeContract), subs: [] }, 'call', 0, ctx, out)
     }
   } catch (e) {
-    if (!(e instanceof Refusal)) throw e
-    return { ok: false, code: e.code, message: e.at ? `${e.at}: ${e.message}` : e.message }
+    // Whatever the SDK throws on a malformed entry is a refusal with a stable code, never a crash or a pass.
+    const r =
+      e instanceof Refusal ? e : new Refusal('ERR_POLICY_SOROBAN_ARGS', 'unreadable authorization entry')
+    return { ok: false, code: r.code, message: r.at ? `${r.at}: ${r.message}` : r.message }
   }
   return { ok: true, reading: out }
 }
