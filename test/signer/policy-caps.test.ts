@@ -13,9 +13,11 @@ import {
   TransactionBuilder,
 } from '@stellar/stellar-sdk/base'
 import { describe, expect, it } from 'vitest'
+import { loadConfig } from '../../signer/config.ts'
 import { builtinDefaults, compilePolicy, effectivePolicy, type Policy } from '../../signer/policy/config.ts'
 import { evaluatePolicy } from '../../signer/policy/evaluate.ts'
 import { decodeAndCheck } from '../../signer/tx/check.ts'
+import { testEnv } from './helpers.ts'
 import {
   addr,
   buildTx,
@@ -276,6 +278,13 @@ describe('fee budget configuration', () => {
     ['an approval quota of 0', { assets: [native], maxPendingApprovalsPerUser: 0 }],
   ])('refuses %s', (_n, input) => {
     expect(() => compilePolicy(input, Networks.TESTNET)).toThrow(/feeBudgetDaily|maxAccounts|maxPending/)
+  })
+
+  it('the signer refuses to start with a fee budget above the native day, naming the variable and field', () => {
+    const policy = JSON.stringify({ assets: [native], feeBudgetDaily: '2000' })
+    expect(() => loadConfig(testEnv({ SIGNER_POLICY_DEFAULTS: policy }))).toThrow(
+      'signer configuration invalid: SIGNER_POLICY_DEFAULTS: feeBudgetDaily: exceeds the native daily cap',
+    )
   })
 
   it('defaults to the native daily cap and the issue-12 quotas; a lower budget is kept', () => {
