@@ -5,14 +5,16 @@
  * transaction: edge/approvals/execute.ts). A stolen session alone cannot approve:
  * it needs the user's authenticator, and the assertion is good for this one transaction only.
  */
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import { AppError } from '../../shared/errors.ts'
 import { AssertionVerifyBodySchema } from '../../shared/schemas/auth.ts'
 import type { Approval } from '../../shared/schemas/signer-rpc.ts'
+import { markApprovalStep, type StepUpdate } from '../agent/money-steps.ts'
 import { executeApproved } from '../approvals/execute.ts'
 import { ApprovalIdParamSchema, ApprovalsQuerySchema, approvalBinding } from '../approvals/schemas.ts'
 import { createAssertionChallenge, verifyAssertion } from '../auth/ceremonies.ts'
 import { credentialsOf } from '../auth/passkeys.ts'
+import { log } from '../errors.ts'
 import { rateLimit } from '../middleware/rate-limit.ts'
 import { callerOf, requireUser } from '../middleware/session.ts'
 import { createSignerClient } from '../signer-client/client.ts'
@@ -22,6 +24,15 @@ import { validate } from '../validation.ts'
 const read = rateLimit(['read'], { failClosed: false })
 /** Approving moves money: fail closed. */
 const money = rateLimit(['money'], { failClosed: true })
+
+/**
+ * Keeps the thread's record of a money step in line with the decision. After money has moved, a failed
+ * history write must not turn the answer into an error (the user would retry a spent approval): it is logged.
+ */
+const recordDecision = (c: Context<AppEnv>, userId: string, approvalId: string, update: StepUpdate) =>
+  markApprovalStep(c.env.DB, userId, approvalId, update, c.var.now()).catch((e: unknown) =>
+    log('error', c, 'ERR_INTERNAL', `money step: ${e instanceof Error ? e.message : 'throw'}`),
+  )
 
 const signerFor = (c: { env: AppEnv['Bindings']; var: AppEnv['Variables'] }) =>
   createSignerClient(c.env, c.var.config)
@@ -90,12 +101,23 @@ export const approvals = new Hono<AppEnv>()
         )
       }
       const decided = await signer('approvals.approve', caller.userId, { approvalId })
+      await recordDecision(c, caller.userId, approvalId, { status: 'approved' })
       const executed = await executeApproved(signer, c.var.config, caller.userId, approval, c.req.raw.signal)
+      // The thread's record of this step: sent, in which ledger (what a reopened thread shows).
+      await recordDecision(c, caller.userId, approvalId, {
+        status: 'submitted',
+        txHash: executed.hash,
+        ledger: executed.ledger,
+        fee: executed.fee,
+      })
       return c.json({ ...decided, ...executed })
     },
   )
   .post('/:id/reject', money, requireUser(), validate('param', ApprovalIdParamSchema), async (c) => {
     const { userId } = callerOf(c)
+    const approvalId = c.req.valid('param').id
     // Refusing is always safe: no passkey needed.
-    return c.json(await signerFor(c)('approvals.reject', userId, { approvalId: c.req.valid('param').id }))
+    const rejected = await signerFor(c)('approvals.reject', userId, { approvalId })
+    await recordDecision(c, userId, approvalId, { status: 'rejected' })
+    return c.json(rejected)
   })
