@@ -162,6 +162,15 @@ describe('the approval routes keep the thread’s step in line', () => {
         Date.now(),
       )
 
+    // A pending approval shows what it will do now: the destination in full, the fee, what is left.
+    const pending = await json<{ simulation?: { legs: { to: string }[]; fee: string; sourceAfter: object } }>(
+      await c(`/api/approvals/${wanted.approvalId}`, { headers: r.auth }),
+    )
+    expect(pending.simulation?.legs.map((l) => l.to)).toEqual([dest])
+    expect(pending.simulation?.sourceAfter).toHaveProperty('native')
+    // The stale one (wrong sequence) simulates to nothing rather than to a wrong preview.
+    const stale = await json(await c(`/api/approvals/${refused.approvalId}`, { headers: r.auth }))
+    expect(stale).not.toHaveProperty('simulation')
     expect((await post(c, `/api/approvals/${refused.approvalId}/reject`, undefined, r.auth)).status).toBe(200)
     const opts = await json<Options<PublicKeyCredentialRequestOptionsJSON>>(
       await post(c, `/api/approvals/${wanted.approvalId}/options`, undefined, r.auth),
