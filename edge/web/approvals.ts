@@ -11,7 +11,7 @@ import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/brow
 import type { MoneyStep } from '../../shared/schemas/threads.ts'
 import { api } from './api.ts'
 import { announce, busy, h, mount } from './dom.ts'
-import { money, reasonText, when } from './format.ts'
+import { amount, money, reasonText, when } from './format.ts'
 import { assert } from './passkeys.ts'
 import { legRows, legsOf, num, receipt, remains, str } from './receipt.ts'
 import { accountIndex, accountLabel, fullKey, networkInfo } from './ui.ts'
@@ -100,7 +100,7 @@ export function approvalCard(input: CardInput, onState: (state: State) => void =
       h('dt', {}, 'From'),
       from,
       fee ? h('dt', {}, 'Network fee (at most)') : null,
-      fee ? h('dd', {}, `${fee} XLM`) : null,
+      fee ? h('dd', {}, `${amount(fee)} XLM`) : null,
       left ? h('dt', {}, 'Left after') : null,
       left ? h('dd', {}, left) : null,
       h('dt', {}, 'Expires'),

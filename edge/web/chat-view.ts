@@ -58,7 +58,7 @@ export function chatView(): HTMLElement {
   const sendBtn = h('button', { type: 'submit', class: 'primary' }, 'Send')
   const composer = h(
     'form',
-    { class: 'composer', 'aria-label': 'Message composer' },
+    { class: 'composer' },
     input,
     h('div', { class: 'row' }, h('label', { class: 'check' }, external, 'Sign with my own wallet'), sendBtn),
   )
