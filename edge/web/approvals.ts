@@ -76,7 +76,8 @@ export function approvalCard(input: CardInput, onState: (state: State) => void =
   const rejectBtn = h('button', { type: 'button', class: 'danger' }, 'Reject')
   const fee = str(approval.preview, 'fee') ?? str(edgePreview, 'fee')
   const left = remains(edgePreview)
-  const expiry = h('dd', {}, when(approval.expiresAt))
+  const expiry = [h('dt', {}, 'Expires'), h('dd', {}, when(approval.expiresAt))]
+  const hashRow = [h('dt', {}, 'Transaction'), h('dd', {}, fullKey(approval.txHash, 'transaction hash'))]
   const card = h(
     'section',
     { class: 'approval', 'aria-label': 'Approval', 'data-approval': approval.approvalId },
@@ -103,10 +104,8 @@ export function approvalCard(input: CardInput, onState: (state: State) => void =
       fee ? h('dd', {}, `${amount(fee)} XLM`) : null,
       left ? h('dt', {}, 'Left after') : null,
       left ? h('dd', {}, left) : null,
-      h('dt', {}, 'Expires'),
-      expiry,
-      h('dt', {}, 'Transaction'),
-      h('dd', {}, fullKey(approval.txHash, 'transaction hash')),
+      ...expiry,
+      ...hashRow,
     ),
     end,
     h('div', { class: 'row actions' }, approveBtn, rejectBtn),
@@ -125,6 +124,9 @@ export function approvalCard(input: CardInput, onState: (state: State) => void =
     heading.textContent =
       state === 'submitted' && ledger ? `Approved — sent in ledger ${ledger}` : HEADINGS[state]
     const open = state === 'pending'
+    // Once decided, the expiry no longer matters; once sent, the receipt carries the hash.
+    for (const el of expiry) el.hidden = !open
+    for (const el of hashRow) el.hidden = state === 'submitted'
     for (const b of [approveBtn, rejectBtn]) {
       b.disabled = !open
       b.dataset.final = String(!open)

@@ -12,11 +12,11 @@ import { api, request } from './api.ts'
 import { approvalFor } from './approvals.ts'
 import { announce, busy, explain, field, h, mount } from './dom.ts'
 import { sentence } from './format.ts'
-import { legsOf, num, prop, receipt, str } from './receipt.ts'
+import { isUnsigned, legsOf, num, prop, receipt, str } from './receipt.ts'
 import { readSse } from './sse.ts'
 import { createStep, type StepView } from './steps.ts'
 import { networkInfo } from './ui.ts'
-import { isUnsigned, walletCard } from './wallet.ts'
+import { walletCard } from './wallet.ts'
 
 const EVENT_NAMES = new Set<string>([
   'agent_start',

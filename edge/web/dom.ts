@@ -78,7 +78,12 @@ export function clearNotes(root: ParentNode = document): void {
 
 /** An error in a sentence for people, with the machine's code and words kept in a details line. */
 export function explain(e: unknown): { text: string; detail?: string } {
-  if (e instanceof ApiError) return { text: sentence(e.code) ?? e.message, detail: `${e.code}: ${e.message}` }
+  if (e instanceof ApiError) {
+    // A validation message names the field ("secret: not a valid Stellar secret seed"): say which.
+    const field = e.code === 'ERR_VALIDATION' ? /^(\w+): (.+)$/.exec(e.message) : null
+    const text = field ? `Check the ${field[1]}: ${field[2]}.` : (sentence(e.code) ?? e.message)
+    return { text, detail: `${e.code}: ${e.message}` }
+  }
   if (e instanceof Error && e.name === 'NotAllowedError')
     return { text: 'The passkey prompt was closed or timed out.', detail: e.name }
   return { text: e instanceof Error ? e.message : 'Something went wrong.' }

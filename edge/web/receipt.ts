@@ -8,6 +8,17 @@ import { h } from './dom.ts'
 import { amount, money, opName, short, stroops } from './format.ts'
 import { explorerLink, fullKey, type NetworkInfo } from './ui.ts'
 
+/** An unsigned transaction for the user's own wallet (external-wallet mode's tool result). */
+export type Unsigned = {
+  readonly unsignedXdr: string
+  readonly networkPassphrase: string
+  readonly description?: string
+  readonly preview?: unknown
+}
+
+export const isUnsigned = (data: unknown): data is Unsigned =>
+  typeof str(data, 'unsignedXdr') === 'string' && typeof str(data, 'networkPassphrase') === 'string'
+
 export type Leg = {
   readonly kind: string
   readonly text?: string | undefined

@@ -8,7 +8,15 @@ import { h } from './dom.ts'
 import { sentence, toolName } from './format.ts'
 import { accountIndex, accountLabel } from './ui.ts'
 
-export type StepState = 'ok' | 'failed' | 'pending' | 'submitted' | 'rejected' | 'expired' | 'approved'
+export type StepState =
+  | 'ok'
+  | 'failed'
+  | 'pending'
+  | 'unsigned'
+  | 'submitted'
+  | 'rejected'
+  | 'expired'
+  | 'approved'
 
 export type StepView = {
   readonly el: HTMLDetailsElement
@@ -45,6 +53,7 @@ const WORDS: Readonly<Record<StepState, string>> = {
   ok: 'done',
   failed: 'failed',
   pending: 'needs approval',
+  unsigned: 'sign in your wallet',
   approved: 'approved',
   submitted: 'sent',
   rejected: 'rejected',
@@ -79,7 +88,7 @@ export function createStep(name: string, args: string): StepView {
   )
   let ms: number | undefined
   const state = (s: StepState) => {
-    el.className = `step ${s === 'ok' || s === 'submitted' ? 'ok' : s === 'pending' || s === 'approved' ? 'waiting' : 'failed'}`
+    el.className = `step ${s === 'ok' || s === 'submitted' ? 'ok' : s === 'pending' || s === 'approved' || s === 'unsigned' ? 'waiting' : 'failed'}`
     el.dataset.state = s
     status.textContent = ms === undefined ? WORDS[s] : `${WORDS[s]} · ${Math.round(ms)} ms`
   }
@@ -89,8 +98,9 @@ export function createStep(name: string, args: string): StepView {
     result(data, durationMs) {
       ms = durationMs
       body.append(h('p', { class: 'label' }, 'Result'), h('pre', {}, pretty(data)))
-      const sent = typeof data === 'object' && data !== null && typeof Reflect.get(data, 'hash') === 'string'
-      state(sent ? 'submitted' : 'ok')
+      const has = (k: string) =>
+        typeof data === 'object' && data !== null && typeof Reflect.get(data, k) === 'string'
+      state(has('hash') ? 'submitted' : has('unsignedXdr') ? 'unsigned' : 'ok')
     },
     error(code, message, durationMs) {
       ms = durationMs

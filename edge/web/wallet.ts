@@ -8,15 +8,9 @@
  */
 import { api } from './api.ts'
 import { announce, busy, field, h, mount } from './dom.ts'
+import type { Unsigned } from './receipt.ts'
 import { legsOf, receipt } from './receipt.ts'
 import { copyButton, networkInfo } from './ui.ts'
-
-export type Unsigned = {
-  readonly unsignedXdr: string
-  readonly networkPassphrase: string
-  readonly description?: string
-  readonly preview?: unknown
-}
 
 /** Loaded on first use (a chunk of its own): most visits never show a wallet card. */
 const freighter = () => import('@stellar/freighter-api')
@@ -40,15 +34,6 @@ async function signWithFreighter(tx: Unsigned): Promise<string> {
   })
   if (out.error || !out.signedTxXdr) throw new Error('the wallet did not sign')
   return out.signedTxXdr
-}
-
-export function isUnsigned(data: unknown): data is Unsigned {
-  return (
-    typeof data === 'object' &&
-    data !== null &&
-    typeof Reflect.get(data, 'unsignedXdr') === 'string' &&
-    typeof Reflect.get(data, 'networkPassphrase') === 'string'
-  )
 }
 
 type Submitted = { hash: string; ledger: number; feeCharged?: string }
@@ -77,6 +62,7 @@ export function walletCard(tx: Unsigned): HTMLElement {
         net,
       ),
     )
+    end.scrollIntoView({ block: 'nearest' })
     announce('Transaction submitted.')
   }
   signBtn.addEventListener('click', () =>
