@@ -12,17 +12,27 @@ import type { Unsigned } from './receipt.ts'
 import { legsOf, receipt } from './receipt.ts'
 import { copyButton, networkInfo } from './ui.ts'
 
-/** Loaded on first use (a chunk of its own): most visits never show a wallet card. */
-const freighter = () => import('@stellar/freighter-api')
+type Freighter = Pick<typeof import('@stellar/freighter-api'), 'isConnected' | 'signTransaction'>
+
+/**
+ * Loaded on first use (a chunk of its own): most visits never show a wallet card. The package is UMD, so a
+ * split chunk hands it over as the default export; typed imports see the named ones.
+ */
+const freighter = async (): Promise<Freighter> => {
+  const m = await import('@stellar/freighter-api')
+  return typeof m.isConnected === 'function' ? m : m.default
+}
 
 /** Is the Freighter extension there? Its API answers through the page; no extension → false, never a throw. */
 async function freighterPresent(): Promise<boolean> {
   // Without the extension nothing answers the library's page message: give it a moment, then say no.
   const absent = new Promise<false>((resolve) => setTimeout(() => resolve(false), 1_500))
-  const asked = (await freighter()).isConnected().then(
-    (r) => r.isConnected === true && !r.error,
-    () => false,
-  )
+  const asked = freighter()
+    .then((f) => f.isConnected())
+    .then(
+      (r) => r.isConnected === true && !r.error,
+      () => false,
+    )
   return Promise.race([asked, absent])
 }
 
