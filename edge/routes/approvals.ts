@@ -75,6 +75,9 @@ export const approvals = new Hono<AppEnv>()
   .get('/:id', read, requireUser(), validate('param', ApprovalIdParamSchema), async (c) => {
     const { userId } = callerOf(c)
     const approval = await signerFor(c)('approvals.get', userId, { approvalId: c.req.valid('param').id })
+    // The signer decides expiry; the thread's record of the step follows when someone looks.
+    if (approval.status === 'expired')
+      await recordDecision(c, userId, approval.approvalId, { status: 'expired' })
     return c.json(await withSimulation(approval, c.var.config.network))
   })
   .post('/:id/options', money, requireUser(), validate('param', ApprovalIdParamSchema), async (c) => {

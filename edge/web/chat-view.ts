@@ -10,7 +10,7 @@ import type { ChatEvent } from '../../shared/schemas/chat-events.ts'
 import type { MessageView, MoneyStep, ThreadView } from '../../shared/schemas/threads.ts'
 import { api, request } from './api.ts'
 import { approvalFor } from './approvals.ts'
-import { announce, busy, explain, field, h, mount } from './dom.ts'
+import { announce, busy, clearNotes, explain, field, h, mount } from './dom.ts'
 import { sentence } from './format.ts'
 import { isUnsigned, legsOf, num, prop, receipt, str } from './receipt.ts'
 import { readSse } from './sse.ts'
@@ -136,6 +136,7 @@ export function chatView(): HTMLElement {
 
   async function openThread(id: string) {
     threadId = id
+    clearNotes(composer)
     const { messages, moneySteps } = await api<{ messages: MessageView[]; moneySteps?: MoneyStep[] }>(
       'GET',
       `/api/threads/${encodeURIComponent(id)}/messages`,
@@ -312,6 +313,7 @@ export function chatView(): HTMLElement {
   const newChat = h('button', { type: 'button', class: 'new-chat' }, 'New chat')
   newChat.addEventListener('click', () => {
     threadId = undefined
+    clearNotes(composer)
     clearLog()
     void loadThreads()
     input.focus()
