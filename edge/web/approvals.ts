@@ -57,6 +57,10 @@ const HEADINGS: Readonly<Record<State, string>> = {
   expired: 'Expired — nothing was sent',
 }
 
+type Landed = { hash: string; ledger?: number | undefined; fee?: string | null | undefined }
+type Decision = { approvalId: string; state: State; landed?: Landed | undefined }
+const DECIDED = 'tuxedo:approval-decided'
+
 export type CardInput = {
   readonly approval: Approval
   /** The edge's simulation (legs, fee, sourceAfter), from the live event or the stored tool result. */
@@ -76,13 +80,14 @@ export function approvalCard(input: CardInput, onState: (state: State) => void =
   const rejectBtn = h('button', { type: 'button', class: 'danger' }, 'Reject')
   const fee = str(approval.preview, 'fee') ?? str(edgePreview, 'fee')
   const left = remains(edgePreview)
+  const reason = h('p', {}, reasonText(approval.reason))
   const expiry = [h('dt', {}, 'Expires'), h('dd', {}, when(approval.expiresAt))]
   const hashRow = [h('dt', {}, 'Transaction'), h('dd', {}, fullKey(approval.txHash, 'transaction hash'))]
   const card = h(
     'section',
     { class: 'approval', 'aria-label': 'Approval', 'data-approval': approval.approvalId },
     heading,
-    h('p', {}, reasonText(approval.reason)),
+    reason,
     h(
       'dl',
       {},
@@ -114,10 +119,7 @@ export function approvalCard(input: CardInput, onState: (state: State) => void =
     from.textContent = accountLabel(idx, approval.accountId)
   })
 
-  const show = (
-    state: State,
-    landed?: { hash: string; ledger?: number | undefined; fee?: string | null | undefined },
-  ) => {
+  const show = (state: State, landed?: Landed) => {
     card.dataset.status = state
     onState(state)
     const ledger = landed?.ledger
@@ -125,7 +127,7 @@ export function approvalCard(input: CardInput, onState: (state: State) => void =
       state === 'submitted' && ledger ? `Approved — sent in ledger ${ledger}` : HEADINGS[state]
     const open = state === 'pending'
     // Once decided, the expiry no longer matters; once sent, the receipt carries the hash.
-    for (const el of expiry) el.hidden = !open
+    for (const el of [reason, ...expiry]) el.hidden = !open
     for (const el of hashRow) el.hidden = state === 'submitted'
     for (const b of [approveBtn, rejectBtn]) {
       b.disabled = !open
@@ -147,45 +149,70 @@ export function approvalCard(input: CardInput, onState: (state: State) => void =
         : undefined,
   )
 
+  /**
+   * The same approval can be on screen twice (chat and Accounts keep their views): a decision in one card
+   * is heard by the others, so neither offers a button that would only say "already decided".
+   */
+  const decide = (state: State, landed?: Landed) => {
+    show(state, landed)
+    document.dispatchEvent(
+      new CustomEvent<Decision>(DECIDED, { detail: { approvalId: approval.approvalId, state, landed } }),
+    )
+  }
+  const hear = (e: Event) => {
+    if (!card.isConnected) return document.removeEventListener(DECIDED, hear)
+    const d = (e as CustomEvent<Decision>).detail
+    if (d.approvalId === approval.approvalId && card.dataset.status !== d.state) show(d.state, d.landed)
+  }
+  document.addEventListener(DECIDED, hear)
+
+  /**
+   * After a failure (the passkey, the network, a decision made in another view), the signer's record says
+   * where this approval stands now, and the buttons follow it.
+   */
+  const resync = async () => {
+    const fresh = await api<Approval>(
+      'GET',
+      `/api/approvals/${encodeURIComponent(approval.approvalId)}`,
+    ).catch(() => undefined)
+    const st = fresh ? stateOf(fresh) : 'pending'
+    decide(st, st === 'submitted' && fresh ? { hash: fresh.txHash } : undefined)
+  }
   const path = (what: string) => `/api/approvals/${encodeURIComponent(approval.approvalId)}/${what}`
   approveBtn.addEventListener('click', () =>
     busy(approveBtn, async () => {
       rejectBtn.disabled = true
-      let asked = false
       try {
         const { challengeId, options } = await api<{
           challengeId: string
           options: PublicKeyCredentialRequestOptionsJSON
         }>('POST', path('options'))
         const response = await assert(options)
-        asked = true
         const done = await api<Approval & { hash?: string; ledger?: number; fee?: string | null }>(
           'POST',
           path('approve'),
           { challengeId, response },
         )
         const hash = str(done, 'hash')
-        show(
+        decide(
           hash ? 'submitted' : 'approved',
           hash ? { hash, ledger: num(done, 'ledger'), fee: done.fee } : undefined,
         )
         announce(hash ? 'Approved and sent.' : 'Approved.')
       } catch (e) {
-        // After the passkey answered, the signer's record says what happened; the buttons follow it.
-        const fresh = asked
-          ? await api<Approval>('GET', `/api/approvals/${encodeURIComponent(approval.approvalId)}`).catch(
-              () => undefined,
-            )
-          : undefined
-        show(fresh ? stateOf(fresh) : 'pending')
+        await resync()
         throw e
       }
     }),
   )
   rejectBtn.addEventListener('click', () =>
     busy(rejectBtn, async () => {
-      await api('POST', path('reject'))
-      show('rejected')
+      approveBtn.disabled = true
+      await api('POST', path('reject')).catch(async (e: unknown) => {
+        await resync()
+        throw e
+      })
+      decide('rejected')
       announce('Rejected. Nothing was sent.')
     }),
   )

@@ -10,12 +10,12 @@ import type { ChatEvent } from '../../shared/schemas/chat-events.ts'
 import type { MessageView, MoneyStep, ThreadView } from '../../shared/schemas/threads.ts'
 import { api, request } from './api.ts'
 import { approvalFor } from './approvals.ts'
+import { conversationLog, renderHistory } from './chat-log.ts'
 import { announce, busy, clearNotes, explain, field, h, mount } from './dom.ts'
 import { sentence } from './format.ts'
-import { isUnsigned, legsOf, num, prop, receipt, str } from './receipt.ts'
+import { isUnsigned, str } from './receipt.ts'
 import { readSse } from './sse.ts'
 import { createStep, type StepView } from './steps.ts'
-import { networkInfo } from './ui.ts'
 import { walletCard } from './wallet.ts'
 
 const EVENT_NAMES = new Set<string>([
@@ -63,24 +63,8 @@ export function chatView(): HTMLElement {
     h('div', { class: 'row' }, h('label', { class: 'check' }, external, 'Sign with my own wallet'), sendBtn),
   )
 
-  const scroll = () => {
-    log.scrollTop = log.scrollHeight
-  }
-  const bubble = (role: 'user' | 'assistant', text = '') => {
-    const el = h('div', { class: `msg ${role}` }, text)
-    log.append(el)
-    scroll()
-    return el
-  }
-  /** A slot keeps a card in conversation order while it loads. */
-  const slot = (fill: Promise<HTMLElement>) => {
-    const el = h('div', { class: 'slot' })
-    log.append(el)
-    void fill.then((card) => {
-      el.replaceWith(card)
-      scroll()
-    })
-  }
+  const chatLog = conversationLog(log)
+  const { scroll, bubble, slot, landed } = chatLog
   const examples = () =>
     h(
       'div',
@@ -142,77 +126,10 @@ export function chatView(): HTMLElement {
       `/api/threads/${encodeURIComponent(id)}/messages`,
     )
     mount(log)
-    renderHistory(messages, new Map((moneySteps ?? []).map((s) => [s.callId, s])))
+    renderHistory(chatLog, messages, new Map((moneySteps ?? []).map((s) => [s.callId, s])))
+    if (messages.length === 0) clearLog()
     await loadThreads()
     input.focus()
-  }
-
-  /** What a landed transaction gets after its step: the receipt, with the network's explorer link. */
-  const landed = (data: unknown) =>
-    slot(
-      networkInfo()
-        .catch(() => undefined)
-        .then((net) =>
-          receipt(
-            legsOf(undefined, prop(data, 'preview')),
-            { hash: str(data, 'hash') ?? '', ledger: num(data, 'ledger'), feeStroops: str(data, 'fee') },
-            net,
-          ),
-        ),
-    )
-
-  function renderHistory(messages: readonly MessageView[], moneySteps: ReadonlyMap<string, MoneyStep>) {
-    const steps = new Map<string, StepView>()
-    for (const m of messages) {
-      const c = m.content
-      if (typeof c !== 'object' || c === null) continue
-      const text = Reflect.get(c, 'content')
-      if (m.role === 'user' && typeof text === 'string') bubble('user', text)
-      if (m.role === 'assistant') {
-        const calls: unknown = Reflect.get(c, 'tool_calls')
-        if (Array.isArray(calls)) {
-          for (const call of calls) {
-            const fn = prop(call, 'function')
-            if (typeof fn !== 'object' || fn === null) continue
-            const step = createStep(String(Reflect.get(fn, 'name')), String(Reflect.get(fn, 'arguments')))
-            steps.set(String(prop(call, 'id')), step)
-            log.append(step.el)
-          }
-        }
-        if (typeof text === 'string' && text !== '') bubble('assistant', text)
-      }
-      if (m.role === 'tool' && typeof text === 'string') {
-        const callId = String(Reflect.get(c, 'tool_call_id'))
-        const step = steps.get(callId)
-        const r = parseMaybe(text)
-        if (!step) continue
-        // The stored tool answer is { ok, data } or { ok: false, code, message, details }.
-        if (prop(r, 'ok') === false) {
-          const code = str(r, 'code') ?? 'ERR_INTERNAL'
-          step.error(code, str(r, 'message') ?? '')
-          const details = prop(r, 'details')
-          const money = moneySteps.get(callId)
-          if (code === 'ERR_APPROVAL_REQUIRED')
-            slot(
-              approvalFor({
-                approvalId: money?.approvalId ?? str(details, 'approvalId'),
-                txHash: str(details, 'txHash'),
-                message: str(r, 'message') ?? '',
-                edgePreview: prop(details, 'preview'),
-                step: money,
-                onState: step.state,
-              }),
-            )
-          continue
-        }
-        const data = prop(r, 'data') ?? r
-        step.result(data)
-        if (str(data, 'hash')) landed(data)
-        else if (isUnsigned(data)) log.append(walletCard(data))
-      }
-    }
-    if (messages.length === 0) clearLog()
-    scroll()
   }
 
   async function send(message: string, mode: 'agent' | 'external') {
@@ -330,12 +247,4 @@ export function chatView(): HTMLElement {
     h('aside', { class: 'sidebar', 'aria-label': 'Chat threads' }, newChat, threadList),
     h('section', { class: 'conversation', 'aria-label': 'Chat' }, log, composer),
   )
-}
-
-function parseMaybe(s: string): unknown {
-  try {
-    return JSON.parse(s)
-  } catch {
-    return s
-  }
 }

@@ -322,7 +322,7 @@ describe('the web client explains money (issue 17)', () => {
     await page.getByLabel('Sign with my own wallet').uncheck()
   })
 
-  it('(4) at 390 px nothing covers Approve or Reject, in chat, in history and on Accounts', async () => {
+  it('(4, 3) at 390 px nothing covers Approve or Reject, in chat, in history and on Accounts; a decision shows everywhere', async () => {
     await page.setViewportSize({ width: 390, height: 844 })
     const dest = Keypair.random().publicKey()
     await newFriendbotAccount(stack, dest)
@@ -342,7 +342,17 @@ describe('the web client explains money (issue 17)', () => {
       expect(await uncovered(there.getByRole('button', { name }))).toBe(true)
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true)
     await shot(page, '21-phone-accounts')
+    // (3) Approved here, the same approval's card in the kept chat view follows: no button left to press.
+    const id = await there.getAttribute('data-approval')
+    await there.getByRole('button', { name: 'Approve with passkey' }).click()
+    await page
+      .locator(`.approvals section.approval[data-approval="${id}"][data-status="submitted"]`)
+      .waitFor()
     await page.getByRole('tab', { name: 'Chat' }).click()
+    const mirrored = chat().locator(`section.approval[data-approval="${id}"]`)
+    expect(await mirrored.getAttribute('data-status')).toBe('submitted')
+    expect(await mirrored.getByRole('button', { name: 'Approve with passkey' }).isDisabled()).toBe(true)
+    expect(await mirrored.locator('h3').textContent()).toMatch(/^Approved — sent in ledger \d+$/)
     await thread('Big one needs you.').click()
     await chat().locator('section.approval[data-status="submitted"]').waitFor()
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true)
