@@ -34,26 +34,38 @@ let savings: Acct
 
 const clipboard = () => page.evaluate(() => navigator.clipboard.readText())
 
-/** Every point of the element's box (centre and inset corners) hit-tests to the element itself. */
+/**
+ * Every point of the element's box (centre and inset corners) hit-tests to the element itself, with the
+ * element scrolled to the bottom edge of the screen and to the top edge (where a fixed bar or a sticky
+ * header would sit over it) and in the middle.
+ */
 const uncovered = (l: Locator) =>
-  l.evaluate((el) => {
-    el.scrollIntoView({ block: 'center' })
-    const r = el.getBoundingClientRect()
-    const pts = [
-      [r.left + r.width / 2, r.top + r.height / 2],
-      [r.left + 3, r.top + 3],
-      [r.right - 3, r.top + 3],
-      [r.left + 3, r.bottom - 3],
-      [r.right - 3, r.bottom - 3],
-    ] as const
-    const inside = r.left >= 0 && r.right <= window.innerWidth && r.width > 0
-    return (
-      inside &&
-      pts.every(([x, y]) => {
-        const hit = document.elementFromPoint(x, y)
-        return hit !== null && (hit === el || el.contains(hit))
-      })
-    )
+  l.evaluate(async (el) => {
+    const clear = () => {
+      const r = el.getBoundingClientRect()
+      const pts = [
+        [r.left + r.width / 2, r.top + r.height / 2],
+        [r.left + 3, r.top + 3],
+        [r.right - 3, r.top + 3],
+        [r.left + 3, r.bottom - 3],
+        [r.right - 3, r.bottom - 3],
+      ] as const
+      const inside = r.left >= 0 && r.right <= window.innerWidth && r.width > 0
+      return (
+        inside &&
+        pts.every(([x, y]) => {
+          const hit = document.elementFromPoint(x, y)
+          return hit !== null && (hit === el || el.contains(hit))
+        })
+      )
+    }
+    const results: boolean[] = []
+    for (const block of ['end', 'start', 'center'] as const) {
+      el.scrollIntoView({ block })
+      await new Promise((r) => requestAnimationFrame(r))
+      results.push(clear())
+    }
+    return results.every(Boolean)
   })
 
 /** The chat tab's panel: the Accounts panel (hidden, kept) may hold the same approval's card. */
