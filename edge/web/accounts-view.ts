@@ -40,11 +40,7 @@ export function accountsView(): { el: HTMLElement; refresh(): Promise<void> } {
       ),
     ])
     void accountIndex(true)
-    mount(
-      list,
-      accounts.length === 0 ? h('p', { class: 'muted' }, 'No accounts yet: create one below.') : null,
-      ...accounts.map(card),
-    )
+    showAccounts(accounts)
     mount(
       approvals,
       pending.length > 0 ? h('h2', {}, 'Waiting for your approval') : null,
@@ -57,7 +53,25 @@ export function accountsView(): { el: HTMLElement; refresh(): Promise<void> } {
   }
   const refreshBalances = async () => {
     const { accounts } = await api<{ accounts: AccountView[] }>('GET', '/api/accounts')
-    mount(list, ...accounts.map(card))
+    showAccounts(accounts)
+  }
+  /** Re-renders the cards with fresh balances; an Activity list the user opened stays open. */
+  const showAccounts = (accounts: readonly AccountView[]) => {
+    const open = new Set(
+      [...list.querySelectorAll<HTMLElement>('article.account')]
+        .filter((a) => a.querySelector('details.activity[open]'))
+        .map((a) => a.dataset.account),
+    )
+    mount(
+      list,
+      accounts.length === 0 ? h('p', { class: 'muted' }, 'No accounts yet: create one below.') : null,
+      ...accounts.map(card),
+    )
+    for (const a of list.querySelectorAll<HTMLElement>('article.account'))
+      if (open.has(a.dataset.account)) {
+        const d = a.querySelector('details.activity')
+        if (d instanceof HTMLDetailsElement) d.open = true
+      }
   }
 
   function card(a: AccountView): HTMLElement {
