@@ -143,10 +143,10 @@ describe('the web client explains money (issue 17)', () => {
     expect(await step.locator('summary').textContent()).toMatch(/^Payment · sendSavingssent/)
     await shot(page, '11-receipt')
     await page.getByRole('tab', { name: 'Accounts' }).click()
-    const activity = page
-      .locator('article.account')
-      .filter({ hasText: 'Savings' })
-      .locator('details.activity')
+    const savingsCard = page.locator('article.account').filter({ hasText: 'Savings' })
+    // The balance the tab shows is fresh: 10,000 − 5 − the 0.00001 fee.
+    await savingsCard.locator('.balances').filter({ hasText: '9,994.99999 XLM' }).waitFor()
+    const activity = savingsCard.locator('details.activity')
     await activity.locator('summary').click()
     await activity.locator(`li[data-hash="${tx.hash}"]`).waitFor()
     expect(await activity.locator(`li[data-hash="${tx.hash}"]`).textContent()).toContain(
