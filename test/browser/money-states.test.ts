@@ -366,7 +366,11 @@ describe('the web client explains money (issue 17)', () => {
     expect(await mirrored.getByRole('button', { name: 'Approve with passkey' }).isDisabled()).toBe(true)
     expect(await mirrored.locator('h3').textContent()).toMatch(/^Approved — sent in ledger \d+$/)
     await thread('Big one needs you.').click()
-    await chat().locator('section.approval[data-status="submitted"]').waitFor()
+    // That thread's own card (the one just approved above is in the log until the thread loads).
+    await chat()
+      .locator('section.approval[data-status="submitted"]')
+      .filter({ hasText: 'Sent 150 XLM' })
+      .waitFor()
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true)
     await shot(page, '22-phone-history')
   })
