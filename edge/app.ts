@@ -18,6 +18,7 @@ import { audit } from './routes/audit.ts'
 import { auth } from './routes/auth.ts'
 import { chat } from './routes/chat.ts'
 import { health } from './routes/health.ts'
+import { network } from './routes/network.ts'
 import { openapi } from './routes/openapi.ts'
 import { web } from './routes/static.ts'
 import { threads } from './routes/threads.ts'
@@ -48,6 +49,7 @@ export function createApp(deps: AppDeps = { now: Date.now }) {
   app.route('/api/audit', audit)
   app.route('/chat', chat)
   app.route('/api/threads', threads)
+  app.route('/api/network', network)
   app.route('/openapi.json', openapi)
   app.route('/', web)
 

@@ -21,6 +21,7 @@ import { CHAT_DOCS } from './agent/route-docs.ts'
 import { APPROVAL_DOCS } from './approvals/route-docs.ts'
 import { AUTH_DOCS } from './auth/route-docs.ts'
 import { VERSION } from './routes/health.ts'
+import { NETWORK_DOCS } from './routes/network.ts'
 
 export type RouteDoc = {
   readonly method: 'get' | 'post' | 'put' | 'patch' | 'delete'
@@ -38,6 +39,7 @@ const account = '/api/accounts/{id}'
 
 export const ROUTE_DOCS: RouteDoc[] = [
   ...APPROVAL_DOCS,
+  ...NETWORK_DOCS,
   {
     method: 'get',
     path: '/health',

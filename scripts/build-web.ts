@@ -19,6 +19,9 @@ export function buildWeb(root = resolve(import.meta.dirname, '..')): WebBuild {
     entryPoints: [join(src, 'main.ts'), join(src, 'styles.css')],
     outdir: join(outDir, 'assets'),
     entryNames: '[name]-[hash]',
+    // The Freighter bridge loads only when a wallet card needs it: most visits never fetch it.
+    splitting: true,
+    chunkNames: 'chunk-[hash]',
     bundle: true,
     minify: true,
     format: 'esm',

@@ -96,9 +96,12 @@ export async function runDev(extraVars: Record<string, string> = {}): Promise<vo
     throw e
   }
 
+  // Passkeys are bound to the RP ID `localhost`: the page must be opened there (127.0.0.1 redirects to it).
+  const appUrl = edge.url.replace('//127.0.0.1', '//localhost')
   console.log(`
 Tuxedo is running (Ctrl-C stops everything):
-  edge         ${edge.url}            (web client at /, GET /health)
+  open         ${appUrl}            (the web client; passkeys need localhost, not 127.0.0.1)
+  edge         ${edge.url}            (API, GET /health)
   signer       ${stack.signer.url}    (mTLS only; liveness http://127.0.0.1:${stack.signer.healthPort}/health)
   redis        ${stack.redis.url}
   upstash REST ${stack.bridge.url}

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import {
   ChatBodySchema,
   CreateThreadBodySchema,
+  MoneyStepSchema,
   PatchThreadBodySchema,
   ThreadListQuerySchema,
   ThreadParamSchema,
@@ -89,10 +90,16 @@ export const CHAT_DOCS: Doc[] = [
   {
     method: 'get',
     path: '/api/threads/{id}/messages',
-    summary: 'The stored messages of a thread (user, assistant tool calls, tool results, answers)',
+    summary:
+      'The stored messages of a thread (user, assistant tool calls, tool results, answers) and the state of ' +
+      'each money step (pending, approved, rejected, expired, submitted with hash and ledger)',
     auth: 'session',
     params: ThreadParamSchema,
-    response: z.object({ threadId: z.string(), messages: z.array(Message) }),
+    response: z.object({
+      threadId: z.string(),
+      messages: z.array(Message),
+      moneySteps: z.array(MoneyStepSchema),
+    }),
     tag: 'threads',
   },
 ]

@@ -57,7 +57,8 @@ export async function renameThread(db: D1Database, userId: string, id: string, t
 }
 
 export async function deleteThread(db: D1Database, userId: string, id: string): Promise<boolean> {
-  const [, threads] = await db.batch([
+  const [, , threads] = await db.batch([
+    db.prepare('DELETE FROM money_steps WHERE thread_id = ? AND user_id = ?').bind(id, userId),
     db.prepare('DELETE FROM messages WHERE thread_id = ? AND user_id = ?').bind(id, userId),
     db.prepare('DELETE FROM threads WHERE id = ? AND user_id = ?').bind(id, userId),
   ])

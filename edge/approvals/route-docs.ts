@@ -11,7 +11,9 @@ export const APPROVAL_DOCS: RouteDoc[] = [
   {
     method: 'get',
     path: '/api/approvals',
-    summary: 'Your approvals (transactions above the auto-sign threshold), newest first',
+    summary:
+      'Your approvals (transactions above the auto-sign threshold), newest first; a pending one carries ' +
+      '`simulation` (what it does now: legs with destinations, fee, what the source keeps)',
     auth: 'session',
     query: ApprovalsQuerySchema,
     response: ApprovalsListResultSchema,
@@ -20,7 +22,8 @@ export const APPROVAL_DOCS: RouteDoc[] = [
   {
     method: 'get',
     path: '/api/approvals/{id}',
-    summary: 'One approval: the transaction (XDR and hash), amounts, status, expiry',
+    summary:
+      'One approval: the transaction (XDR and hash), amounts, status, expiry; `simulation` while pending',
     auth: 'session',
     params: ApprovalIdParamSchema,
     response: ApprovalSchema,

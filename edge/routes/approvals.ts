@@ -5,23 +5,56 @@
  * transaction: edge/approvals/execute.ts). A stolen session alone cannot approve:
  * it needs the user's authenticator, and the assertion is good for this one transaction only.
  */
-import { Hono } from 'hono'
+import { TransactionBuilder } from '@stellar/stellar-sdk/base'
+import { type Context, Hono } from 'hono'
 import { AppError } from '../../shared/errors.ts'
 import { AssertionVerifyBodySchema } from '../../shared/schemas/auth.ts'
 import type { Approval } from '../../shared/schemas/signer-rpc.ts'
+import { markApprovalStep, type StepUpdate } from '../agent/money-steps.ts'
 import { executeApproved } from '../approvals/execute.ts'
 import { ApprovalIdParamSchema, ApprovalsQuerySchema, approvalBinding } from '../approvals/schemas.ts'
 import { createAssertionChallenge, verifyAssertion } from '../auth/ceremonies.ts'
 import { credentialsOf } from '../auth/passkeys.ts'
+import type { Config } from '../config.ts'
+import { log } from '../errors.ts'
 import { rateLimit } from '../middleware/rate-limit.ts'
 import { callerOf, requireUser } from '../middleware/session.ts'
 import { createSignerClient } from '../signer-client/client.ts'
+import { Horizon } from '../stellar/horizon.ts'
+import { simulateClassic } from '../stellar/simulate.ts'
 import type { AppEnv } from '../types.ts'
 import { validate } from '../validation.ts'
 
 const read = rateLimit(['read'], { failClosed: false })
 /** Approving moves money: fail closed. */
 const money = rateLimit(['money'], { failClosed: true })
+
+/**
+ * Keeps the thread's record of a money step in line with the decision. After money has moved, a failed
+ * history write must not turn the answer into an error (the user would retry a spent approval): it is logged.
+ */
+const recordDecision = (c: Context<AppEnv>, userId: string, approvalId: string, update: StepUpdate) =>
+  markApprovalStep(c.env.DB, userId, approvalId, update, c.var.now()).catch((e: unknown) =>
+    log('error', c, 'ERR_INTERNAL', `money step: ${e instanceof Error ? e.message : 'throw'}`),
+  )
+
+/**
+ * A pending approval shown to a person carries what it will do now (legs with full destinations, fee,
+ * what the source keeps), simulated against the ledger from the signer's own XDR. Display only: approve
+ * simulates again before signing, and a transaction that no longer decodes or simulates just has none.
+ */
+async function withSimulation(a: Approval, network: Config['network']) {
+  if (a.status !== 'pending') return a
+  try {
+    const tx = TransactionBuilder.fromXDR(a.xdr, network.passphrase)
+    const inner = 'innerTransaction' in tx ? tx.innerTransaction : tx
+    if (inner.operations.some((op) => op.type === 'invokeHostFunction')) return a
+    const simulated = await simulateClassic(new Horizon(network), tx)
+    return simulated.ok ? { ...a, simulation: simulated.value } : a
+  } catch {
+    return a
+  }
+}
 
 const signerFor = (c: { env: AppEnv['Bindings']; var: AppEnv['Variables'] }) =>
   createSignerClient(c.env, c.var.config)
@@ -36,11 +69,16 @@ export const approvals = new Hono<AppEnv>()
   .get('/', read, requireUser(), validate('query', ApprovalsQuerySchema), async (c) => {
     const { userId } = callerOf(c)
     const { limit } = c.req.valid('query')
-    return c.json(await signerFor(c)('approvals.list', userId, limit ? { limit } : {}))
+    const { approvals: list } = await signerFor(c)('approvals.list', userId, limit ? { limit } : {})
+    return c.json({ approvals: await Promise.all(list.map((a) => withSimulation(a, c.var.config.network))) })
   })
   .get('/:id', read, requireUser(), validate('param', ApprovalIdParamSchema), async (c) => {
     const { userId } = callerOf(c)
-    return c.json(await signerFor(c)('approvals.get', userId, { approvalId: c.req.valid('param').id }))
+    const approval = await signerFor(c)('approvals.get', userId, { approvalId: c.req.valid('param').id })
+    // The signer decides expiry; the thread's record of the step follows when someone looks.
+    if (approval.status === 'expired')
+      await recordDecision(c, userId, approval.approvalId, { status: 'expired' })
+    return c.json(await withSimulation(approval, c.var.config.network))
   })
   .post('/:id/options', money, requireUser(), validate('param', ApprovalIdParamSchema), async (c) => {
     const caller = callerOf(c)
@@ -90,12 +128,23 @@ export const approvals = new Hono<AppEnv>()
         )
       }
       const decided = await signer('approvals.approve', caller.userId, { approvalId })
+      await recordDecision(c, caller.userId, approvalId, { status: 'approved' })
       const executed = await executeApproved(signer, c.var.config, caller.userId, approval, c.req.raw.signal)
+      // The thread's record of this step: sent, in which ledger (what a reopened thread shows).
+      await recordDecision(c, caller.userId, approvalId, {
+        status: 'submitted',
+        txHash: executed.hash,
+        ledger: executed.ledger,
+        fee: executed.fee,
+      })
       return c.json({ ...decided, ...executed })
     },
   )
   .post('/:id/reject', money, requireUser(), validate('param', ApprovalIdParamSchema), async (c) => {
     const { userId } = callerOf(c)
+    const approvalId = c.req.valid('param').id
     // Refusing is always safe: no passkey needed.
-    return c.json(await signerFor(c)('approvals.reject', userId, { approvalId: c.req.valid('param').id }))
+    const rejected = await signerFor(c)('approvals.reject', userId, { approvalId })
+    await recordDecision(c, userId, approvalId, { status: 'rejected' })
+    return c.json(rejected)
   })

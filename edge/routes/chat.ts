@@ -14,6 +14,7 @@ import { createTools } from '../agent/create-tools.ts'
 import type { ToolContext } from '../agent/define-tool.ts'
 import { createLlmClient } from '../agent/llm.ts'
 import { runAgent } from '../agent/loop.ts'
+import { stepRecorder } from '../agent/money-steps.ts'
 import { redactSecrets } from '../agent/redact.ts'
 import { sseResponse } from '../agent/sse.ts'
 import { SYSTEM_PROMPT_VERSION, systemPrompt } from '../agent/system-prompt.ts'
@@ -92,6 +93,12 @@ export const chat = new Hono<AppEnv>().post('/', chatLimit, validate('json', Cha
       log: (level, code, detail) => log(level, c, code, detail),
     }
     const tools = createTools(ctx)
+    // Each money step's state is kept beside the thread, so a reopened thread shows what happened to it.
+    const steps = caller
+      ? stepRecorder(db, caller.userId, threadId, now, (e) =>
+          log('error', c, 'ERR_INTERNAL', `money step: ${e instanceof Error ? e.message : 'throw'}`),
+        )
+      : undefined
     send({
       event: 'agent_start',
       data: {
@@ -127,7 +134,10 @@ export const chat = new Hono<AppEnv>().post('/', chatLimit, validate('json', Cha
         ctx,
         messages: [{ role: 'system', content: system }, ...history, userMessage],
         maxIterations: maxIterations(c.env),
-        emit: send,
+        emit: (e) => {
+          send(e)
+          steps?.observe(e)
+        },
         persist: async (msgs) => {
           if (caller) await appendMessages(db, caller.userId, threadId, msgs, now())
         },
@@ -136,6 +146,7 @@ export const chat = new Hono<AppEnv>().post('/', chatLimit, validate('json', Cha
       log('error', c, 'ERR_INTERNAL', `chat run: ${e instanceof Error ? `${e.name}: ${e.message}` : 'throw'}`)
       send({ event: 'error', data: { code: 'ERR_INTERNAL', message: 'internal error' } })
     }
+    await steps?.flush()
     send({ event: 'done', data: { threadId } })
   })
 })

@@ -33,8 +33,22 @@ async function fromAssets(
   return out
 }
 
+/**
+ * A passkey is bound to the RP ID. When that is `localhost` (the dev stack), a page opened as 127.0.0.1 or
+ * [::1] could never sign anyone up ("invalid domain"): send the browser to the same place on localhost.
+ */
+export function loopbackRedirect(requestUrl: string, rpId: string): string | undefined {
+  if (rpId !== 'localhost') return undefined
+  const url = new URL(requestUrl)
+  if (url.hostname !== '127.0.0.1' && url.hostname !== '[::1]') return undefined
+  url.hostname = 'localhost'
+  return url.toString()
+}
+
 export const web = new Hono<AppEnv>()
   .get('/', async (c) => {
+    const to = loopbackRedirect(c.req.url, c.var.config.rp.id)
+    if (to) return c.redirect(to, 307)
     const res = await fromAssets(c.env, new URL(c.req.url), '/', 'no-cache')
     return res ?? jsonError(c, 'ERR_NOT_FOUND', 'web client not built (npm run build:web)')
   })

@@ -7,6 +7,7 @@ import {
   ThreadListQuerySchema,
   ThreadParamSchema,
 } from '../../shared/schemas/threads.ts'
+import { listSteps } from '../agent/money-steps.ts'
 import {
   createThread,
   deleteThread,
@@ -60,5 +61,9 @@ export const threads = new Hono<AppEnv>()
     const { userId } = callerOf(c)
     const id = c.req.valid('param').id
     if (!(await getThread(c.env.DB, userId, id))) throw notFound()
-    return c.json({ threadId: id, messages: await listMessages(c.env.DB, userId, id) })
+    const [messages, moneySteps] = await Promise.all([
+      listMessages(c.env.DB, userId, id),
+      listSteps(c.env.DB, userId, id),
+    ])
+    return c.json({ threadId: id, messages, moneySteps })
   })

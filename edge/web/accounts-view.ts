@@ -1,68 +1,99 @@
 /**
- * Accounts: the user's Stellar accounts with live balances; create, fund (test networks), import and
- * export. A secret crosses this page in two places only, both behind a fresh passkey assertion: typed into
- * the import form (sent only to /api/accounts/import, then the field is cleared) and shown by export in a
- * modal that wipes it when closed. Pending approvals are listed here too.
+ * Accounts: the user's Stellar accounts with live balances; create, fund (only where a friendbot exists),
+ * import and export, and each account's activity. A secret crosses this page in two places only, both
+ * behind a fresh passkey assertion: typed into the import form (sent only to /api/accounts/import, then
+ * the field is cleared) and shown by export in a modal that wipes it when closed. Pending approvals are
+ * listed here with the same card as in chat. Messages appear inside the form or card they are about.
  */
 import type { AccountView } from '../../shared/schemas/api.ts'
+import { activityList } from './activity.ts'
 import { api } from './api.ts'
-import { type Approval, approvalCard, listApprovals } from './approvals.ts'
-import { announce, busy, field, h, mount } from './dom.ts'
+import { approvalCard, listApprovals } from './approvals.ts'
+import { announce, busy, field, h, mount, note } from './dom.ts'
+import { money } from './format.ts'
 import { reauth } from './passkeys.ts'
-
-const assetLabel = (a: string) => (a === 'native' ? 'XLM' : (a.split(':')[0] ?? a))
+import { accountIndex, fullKey, type NetworkInfo, networkInfo } from './ui.ts'
 
 function balances(a: AccountView): HTMLElement {
   if (a.balances === null) return h('p', { class: 'muted' }, 'Balance unavailable right now')
-  if (!a.funded) return h('p', { class: 'muted' }, 'Not funded yet')
+  if (!a.funded) return h('p', { class: 'muted' }, 'Not on the network yet: it needs to be funded')
   return h(
     'ul',
-    { class: 'balances' },
-    ...a.balances.map((b) => h('li', {}, h('strong', {}, b.balance), ` ${assetLabel(b.asset)}`)),
+    { class: 'balances', 'aria-label': 'Balances' },
+    ...a.balances.map((b) => h('li', {}, money(b.balance, b.asset))),
   )
 }
 
-export function accountsView(): HTMLElement {
-  const list = h('div', { class: 'accounts', 'aria-live': 'polite' })
+export function accountsView(): { el: HTMLElement; refresh(): Promise<void> } {
+  const list = h('div', { class: 'accounts' })
   const approvals = h('div', { class: 'approvals' })
   const dialog = h('dialog', { class: 'export', 'aria-label': 'Export secret key' })
+  let net: NetworkInfo | undefined
 
   async function refresh() {
+    net ??= await networkInfo().catch(() => undefined)
+    const [{ accounts }, pending] = await Promise.all([
+      api<{ accounts: AccountView[] }>('GET', '/api/accounts'),
+      listApprovals().then(
+        (all) => all.filter((x) => x.status === 'pending'),
+        () => [],
+      ),
+    ])
+    void accountIndex(true)
+    showAccounts(accounts)
+    mount(
+      approvals,
+      pending.length > 0 ? h('h2', {}, 'Waiting for your approval') : null,
+      ...pending.map((approval) =>
+        approvalCard({ approval }, (s) => {
+          if (s !== 'pending') void refreshBalances()
+        }),
+      ),
+    )
+  }
+  const refreshBalances = async () => {
     const { accounts } = await api<{ accounts: AccountView[] }>('GET', '/api/accounts')
+    showAccounts(accounts)
+  }
+  /** Re-renders the cards with fresh balances; an Activity list the user opened stays open. */
+  const showAccounts = (accounts: readonly AccountView[]) => {
+    const open = new Set(
+      [...list.querySelectorAll<HTMLElement>('article.account')]
+        .filter((a) => a.querySelector('details.activity[open]'))
+        .map((a) => a.dataset.account),
+    )
     mount(
       list,
       accounts.length === 0 ? h('p', { class: 'muted' }, 'No accounts yet: create one below.') : null,
       ...accounts.map(card),
     )
-    const pending = await listApprovals().then(
-      (all: Approval[]) => all.filter((x) => x.status === 'pending'),
-      () => [],
-    )
-    mount(
-      approvals,
-      pending.length > 0 ? h('h2', {}, 'Pending approvals') : null,
-      ...pending.map((p) => approvalCard(p, () => void refresh())),
-    )
+    for (const a of list.querySelectorAll<HTMLElement>('article.account'))
+      if (open.has(a.dataset.account)) {
+        const d = a.querySelector('details.activity')
+        if (d instanceof HTMLDetailsElement) d.open = true
+      }
   }
 
   function card(a: AccountView): HTMLElement {
-    const fund = h('button', { type: 'button' }, 'Fund (testnet)')
+    const label = a.name ?? 'Unnamed account'
+    const fund = h('button', { type: 'button' }, 'Fund with test XLM')
     fund.addEventListener('click', () =>
       busy(fund, async () => {
         await api('POST', `/api/accounts/${encodeURIComponent(a.accountId)}/fund`)
-        announce(`Funded ${a.name ?? a.publicKey.slice(0, 6)}.`)
-        await refresh()
+        announce(`Funded ${label} with test XLM.`)
+        await refreshBalances()
       }),
     )
     const exp = h('button', { type: 'button', class: 'danger' }, 'Export secret…')
     exp.addEventListener('click', () => openExport(a))
     return h(
       'article',
-      { class: 'account', 'data-account': a.publicKey },
-      h('h3', {}, a.name ?? 'Account', h('span', { class: 'tag' }, a.kind)),
-      h('p', { class: 'mono key' }, a.publicKey),
+      { class: 'account', 'data-account': a.publicKey, 'aria-label': label },
+      h('h3', {}, label, h('span', { class: 'tag' }, a.kind === 'agent' ? 'agent' : 'yours')),
+      h('p', {}, fullKey(a.publicKey, 'address')),
       balances(a),
-      h('div', { class: 'row' }, a.funded === false ? fund : null, exp),
+      h('div', { class: 'row' }, a.funded === false && net?.friendbot ? fund : null, exp),
+      a.funded ? activityList(a, net) : null,
     )
   }
 
@@ -105,6 +136,7 @@ export function accountsView(): HTMLElement {
           h('pre', { class: 'mono secret' }, out.secret),
         )
         go.disabled = true
+        go.dataset.final = 'true'
       })
     })
     mount(dialog, form)
@@ -113,25 +145,26 @@ export function accountsView(): HTMLElement {
 
   const create = h(
     'form',
-    { class: 'stack', 'aria-label': 'Create account' },
+    { class: 'stack card', 'aria-label': 'Create account' },
     h('h2', {}, 'New account'),
     h('label', {}, 'Name (optional)', h('input', { name: 'name', maxlength: '64', autocomplete: 'off' })),
     h('button', { type: 'submit', class: 'primary' }, 'Create account'),
   )
   create.addEventListener('submit', (e) => {
     e.preventDefault()
-    void busy(create.querySelector('button'), async () => {
+    const btn = create.querySelector('button')
+    void busy(btn, async () => {
       const name = field(create, 'name')
       await api('POST', '/api/accounts', name ? { name } : {})
       create.reset()
-      announce('Account created.')
+      if (btn) note(btn, `Created ${name || 'the account'}.`)
       await refresh()
     })
   })
 
   const importForm = h(
     'form',
-    { class: 'stack', 'aria-label': 'Import account' },
+    { class: 'stack card', 'aria-label': 'Import account' },
     h('h2', {}, 'Import an account'),
     h(
       'p',
@@ -156,7 +189,8 @@ export function accountsView(): HTMLElement {
   )
   importForm.addEventListener('submit', (e) => {
     e.preventDefault()
-    void busy(importForm.querySelector('button'), async () => {
+    const btn = importForm.querySelector('button')
+    void busy(btn, async () => {
       const secret = field(importForm, 'secret')
       const name = field(importForm, 'name')
       try {
@@ -165,13 +199,12 @@ export function accountsView(): HTMLElement {
       } finally {
         importForm.reset()
       }
-      announce('Account imported.')
+      if (btn) note(btn, `Imported ${name || 'the account'}.`)
       await refresh()
     })
   })
 
-  void refresh().catch((e: unknown) => announce(e instanceof Error ? e.message : 'accounts failed', 'error'))
-  return h(
+  const el = h(
     'div',
     { class: 'accounts-view' },
     h('h1', {}, 'Accounts'),
@@ -180,4 +213,12 @@ export function accountsView(): HTMLElement {
     h('div', { class: 'forms' }, create, importForm),
     dialog,
   )
+  return {
+    el,
+    refresh: () =>
+      refresh().catch((e: unknown) => {
+        mount(list, h('p', { class: 'note error', role: 'alert' }, 'Accounts are unavailable right now.'))
+        throw e
+      }),
+  }
 }

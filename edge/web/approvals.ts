@@ -1,13 +1,20 @@
 /**
- * Approval cards: what leaves, for which account, why approval is needed and until when; Approve signs a
- * passkey challenge that the edge binds to this approval's transaction hash (POST /api/approvals/:id/options
- * then /approve), Reject needs only the session. The preview comes from the signer's record, not from the
- * model's text, so the card shows what will actually be signed.
+ * The one approval card, used in chat, in a reopened thread and on the Accounts page. It shows what will be
+ * signed — the signer's decoded preview when the record carries one (what it reads from the XDR it signs),
+ * else the edge's simulation — with the destination in full, the fee, what remains and the expiry, and the
+ * state of the decision. Approve signs a passkey challenge bound to this approval's transaction hash (POST
+ * /api/approvals/:id/options then /approve, which also submits); Reject needs only the session. Once a
+ * decision is made both buttons stay disabled (`data-final`), so a second click cannot ask for the passkey
+ * again, and the heading says how it ended: "Approved — sent in ledger N", "Rejected", "Expired".
  */
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser'
+import type { MoneyStep } from '../../shared/schemas/threads.ts'
 import { api } from './api.ts'
-import { announce, busy, h } from './dom.ts'
+import { announce, busy, h, mount } from './dom.ts'
+import { amount, money, reasonText, when } from './format.ts'
 import { assert } from './passkeys.ts'
+import { legRows, legsOf, num, receipt, remains, str } from './receipt.ts'
+import { accountIndex, accountLabel, fullKey, networkInfo } from './ui.ts'
 
 export type Approval = {
   readonly approvalId: string
@@ -17,169 +24,228 @@ export type Approval = {
   readonly reason: string
   readonly status: string
   readonly expiresAt: string
-  /** The signer's reading of the XDR it will sign: one line per operation, and the most it costs in fees. */
-  readonly preview?: { readonly lines: readonly { readonly text: string }[]; readonly fee: string }
+  /** The signer's decoded preview (lines, fee), when the signer stores one. */
+  readonly preview?: unknown
+  /** The edge's simulation of a pending approval (legs, fee, sourceAfter). */
+  readonly simulation?: unknown
 }
-
-const assetLabel = (key: string) => (key === 'native' ? 'XLM' : (key.split(':')[0] ?? key))
 
 export async function listApprovals(): Promise<Approval[]> {
   return (await api<{ approvals: Approval[] }>('GET', '/api/approvals')).approvals
 }
 
-const str = (o: unknown, k: string): string | undefined => {
-  const v: unknown = typeof o === 'object' && o !== null ? Reflect.get(o, k) : undefined
-  return typeof v === 'string' ? v : undefined
-}
-const short = (k: string) => (k.length > 20 ? `${k.slice(0, 6)}…${k.slice(-4)}` : k)
+export type State = 'pending' | 'approved' | 'submitted' | 'rejected' | 'expired'
 
-/**
- * The edge's simulation preview (edge/stellar/simulate.ts), read defensively: each leg (what leaves, from
- * where, to whom), the fee, and what the source holds afterwards.
- */
-function previewRows(preview: unknown): HTMLElement[] {
-  if (typeof preview !== 'object' || preview === null) return []
-  const legs: unknown = Reflect.get(preview, 'legs')
-  const rows: HTMLElement[] = []
-  if (Array.isArray(legs))
-    for (const leg of legs) {
-      const asset = str(leg, 'asset') ?? '?'
-      const to = str(leg, 'to')
-      rows.push(
-        h('dt', {}, str(leg, 'kind') ?? 'leg'),
-        h(
-          'dd',
-          {},
-          `${str(leg, 'amount') ?? '?'} ${assetLabel(asset)} from ${short(str(leg, 'from') ?? '?')}`,
-          to ? ` to ${short(to)}` : '',
-        ),
-      )
-    }
-  const fee = str(preview, 'fee')
-  if (fee) rows.push(h('dt', {}, 'Network fee'), h('dd', {}, `${fee} XLM`))
-  const after: unknown = Reflect.get(preview, 'sourceAfter')
-  if (typeof after === 'object' && after !== null)
-    rows.push(
-      h('dt', {}, 'Left after'),
-      h(
-        'dd',
-        {},
-        Object.entries(after)
-          .map(([k, v]) => `${String(v)} ${assetLabel(k)}`)
-          .join(', '),
-      ),
-    )
-  return rows
+/** The card's state from the signer's record and, when known, the thread's record of the step. */
+export function stateOf(
+  a: Pick<Approval, 'status' | 'expiresAt'>,
+  step?: MoneyStep,
+  now = Date.now(),
+): State {
+  if (step?.status === 'submitted' || a.status === 'used') return 'submitted'
+  if (a.status === 'rejected' || step?.status === 'rejected') return 'rejected'
+  if (a.status === 'expired' || (a.status === 'pending' && Date.parse(a.expiresAt) < now)) return 'expired'
+  if (a.status === 'approved') return 'approved'
+  return 'pending'
 }
 
-/** Renders one approval; `onDecided` runs after approve or reject with the new status. */
-export function approvalCard(
-  approval: Approval,
-  onDecided: (status: string) => void = () => {},
-  preview?: unknown,
-): HTMLElement {
-  const status = h('p', { class: 'approval-status', role: 'status' }, approval.status)
+const HEADINGS: Readonly<Record<State, string>> = {
+  pending: 'Approval needed',
+  approved: 'Approved — not sent yet',
+  submitted: 'Approved — sent',
+  rejected: 'Rejected — nothing was sent',
+  expired: 'Expired — nothing was sent',
+}
+
+type Landed = { hash: string; ledger?: number | undefined; fee?: string | null | undefined }
+type Decision = { approvalId: string; state: State; landed?: Landed | undefined }
+const DECIDED = 'tuxedo:approval-decided'
+
+export type CardInput = {
+  readonly approval: Approval
+  /** The edge's simulation (legs, fee, sourceAfter), from the live event or the stored tool result. */
+  readonly edgePreview?: unknown
+  readonly step?: MoneyStep | undefined
+}
+
+/** `onState` hears every state the card shows: the first one, then each decision. */
+export function approvalCard(input: CardInput, onState: (state: State) => void = () => {}): HTMLElement {
+  const { approval, step } = input
+  const edgePreview = input.edgePreview ?? approval.simulation
+  const legs = legsOf(approval.preview, edgePreview)
+  const heading = h('h3', {}, HEADINGS.pending)
+  const from = h('dd', {}, approval.accountId)
+  const end = h('div', { class: 'end' })
   const approveBtn = h('button', { type: 'button', class: 'primary' }, 'Approve with passkey')
   const rejectBtn = h('button', { type: 'button', class: 'danger' }, 'Reject')
-  const settle = (s: string) => {
-    status.textContent = s
-    approveBtn.disabled = true
-    rejectBtn.disabled = true
-    card.dataset.status = s
-    onDecided(s)
+  const fee = str(approval.preview, 'fee') ?? str(edgePreview, 'fee')
+  const left = remains(edgePreview)
+  const reason = h('p', {}, reasonText(approval.reason))
+  const expiry = [h('dt', {}, 'Expires'), h('dd', {}, when(approval.expiresAt))]
+  const hashRow = [h('dt', {}, 'Transaction'), h('dd', {}, fullKey(approval.txHash, 'transaction hash'))]
+  const card = h(
+    'section',
+    { class: 'approval', 'aria-label': 'Approval', 'data-approval': approval.approvalId },
+    heading,
+    reason,
+    h(
+      'dl',
+      {},
+      ...(legs.length > 0
+        ? legRows(legs)
+        : [
+            h('dt', {}, 'What leaves'),
+            h(
+              'dd',
+              {},
+              Object.entries(approval.amounts)
+                .map(([k, v]) => money(v, k))
+                .join(', ') || '—',
+            ),
+          ]),
+      h('dt', {}, 'From'),
+      from,
+      fee ? h('dt', {}, 'Network fee (at most)') : null,
+      fee ? h('dd', {}, `${amount(fee)} XLM`) : null,
+      left ? h('dt', {}, 'Left after') : null,
+      left ? h('dd', {}, left) : null,
+      ...expiry,
+      ...hashRow,
+    ),
+    end,
+    h('div', { class: 'row actions' }, approveBtn, rejectBtn),
+  )
+  void accountIndex().then((idx) => {
+    from.textContent = accountLabel(idx, approval.accountId)
+  })
+
+  const show = (state: State, landed?: Landed) => {
+    card.dataset.status = state
+    onState(state)
+    const ledger = landed?.ledger
+    heading.textContent =
+      state === 'submitted' && ledger ? `Approved — sent in ledger ${ledger}` : HEADINGS[state]
+    const open = state === 'pending'
+    // Once decided, the expiry no longer matters; once sent, the receipt carries the hash.
+    for (const el of [reason, ...expiry]) el.hidden = !open
+    for (const el of hashRow) el.hidden = state === 'submitted'
+    for (const b of [approveBtn, rejectBtn]) {
+      b.disabled = !open
+      b.dataset.final = String(!open)
+    }
+    if (state === 'submitted' && landed)
+      void networkInfo()
+        .catch(() => undefined)
+        .then((net) =>
+          mount(end, receipt(legs, { hash: landed.hash, ledger, feeStroops: landed.fee, feeXlm: fee }, net)),
+        )
   }
+  show(
+    stateOf(approval, step),
+    step?.txHash
+      ? { hash: step.txHash, ledger: step.ledger ?? undefined, fee: step.fee }
+      : approval.status === 'used'
+        ? { hash: approval.txHash }
+        : undefined,
+  )
+
+  /**
+   * The same approval can be on screen twice (chat and Accounts keep their views): a decision in one card
+   * is heard by the others, so neither offers a button that would only say "already decided".
+   */
+  const decide = (state: State, landed?: Landed) => {
+    show(state, landed)
+    document.dispatchEvent(
+      new CustomEvent<Decision>(DECIDED, { detail: { approvalId: approval.approvalId, state, landed } }),
+    )
+  }
+  const hear = (e: Event) => {
+    if (!card.isConnected) return document.removeEventListener(DECIDED, hear)
+    const d = (e as CustomEvent<Decision>).detail
+    if (d.approvalId === approval.approvalId && card.dataset.status !== d.state) show(d.state, d.landed)
+  }
+  document.addEventListener(DECIDED, hear)
+
+  /**
+   * After a failure (the passkey, the network, a decision made in another view), the signer's record says
+   * where this approval stands now, and the buttons follow it.
+   */
+  const resync = async () => {
+    const fresh = await api<Approval>(
+      'GET',
+      `/api/approvals/${encodeURIComponent(approval.approvalId)}`,
+    ).catch(() => undefined)
+    const st = fresh ? stateOf(fresh) : 'pending'
+    decide(st, st === 'submitted' && fresh ? { hash: fresh.txHash } : undefined)
+  }
+  const path = (what: string) => `/api/approvals/${encodeURIComponent(approval.approvalId)}/${what}`
   approveBtn.addEventListener('click', () =>
     busy(approveBtn, async () => {
-      const { challengeId, options } = await api<{
-        challengeId: string
-        options: PublicKeyCredentialRequestOptionsJSON
-      }>('POST', `/api/approvals/${encodeURIComponent(approval.approvalId)}/options`)
-      const response = await assert(options)
-      const done = await api<Approval & { hash?: string; ledger?: number }>(
-        'POST',
-        `/api/approvals/${encodeURIComponent(approval.approvalId)}/approve`,
-        { challengeId, response },
-      )
-      announce('Approved.')
-      settle(done.status)
-      // If the edge signs and submits on approval, it says where the transaction landed.
-      if (typeof done.hash === 'string')
-        status.textContent = `${done.status}: ${done.hash.slice(0, 16)}…${done.ledger ? ` in ledger ${done.ledger}` : ''}`
+      rejectBtn.disabled = true
+      try {
+        const { challengeId, options } = await api<{
+          challengeId: string
+          options: PublicKeyCredentialRequestOptionsJSON
+        }>('POST', path('options'))
+        const response = await assert(options)
+        const done = await api<Approval & { hash?: string; ledger?: number; fee?: string | null }>(
+          'POST',
+          path('approve'),
+          { challengeId, response },
+        )
+        const hash = str(done, 'hash')
+        decide(
+          hash ? 'submitted' : 'approved',
+          hash ? { hash, ledger: num(done, 'ledger'), fee: done.fee } : undefined,
+        )
+        announce(hash ? 'Approved and sent.' : 'Approved.')
+      } catch (e) {
+        await resync()
+        throw e
+      }
     }),
   )
   rejectBtn.addEventListener('click', () =>
     busy(rejectBtn, async () => {
-      const done = await api<Approval>(
-        'POST',
-        `/api/approvals/${encodeURIComponent(approval.approvalId)}/reject`,
-      )
-      announce('Rejected.')
-      settle(done.status)
+      approveBtn.disabled = true
+      await api('POST', path('reject')).catch(async (e: unknown) => {
+        await resync()
+        throw e
+      })
+      decide('rejected')
+      announce('Rejected. Nothing was sent.')
     }),
-  )
-  const pending = approval.status === 'pending'
-  approveBtn.disabled = !pending
-  rejectBtn.disabled = !pending
-  const card = h(
-    'section',
-    { class: 'approval', 'aria-label': 'Approval needed', 'data-status': approval.status },
-    h('h3', {}, 'Approval needed'),
-    h('p', {}, approval.reason),
-    h(
-      'dl',
-      {},
-      h('dt', {}, 'Leaves'),
-      h(
-        'dd',
-        {},
-        Object.entries(approval.amounts)
-          .map(([k, v]) => `${v} ${assetLabel(k)}`)
-          .join(', ') || '—',
-      ),
-      ...(approval.preview?.lines ?? []).flatMap((l) => [h('dt', {}, 'Signs'), h('dd', {}, l.text)]),
-      ...(approval.preview ? [h('dt', {}, 'Fee (at most)'), h('dd', {}, `${approval.preview.fee} XLM`)] : []),
-      ...previewRows(preview),
-      h('dt', {}, 'From account'),
-      h('dd', { class: 'mono' }, approval.accountId),
-      h('dt', {}, 'Transaction'),
-      h('dd', { class: 'mono' }, `${approval.txHash.slice(0, 16)}…`),
-      h('dt', {}, 'Expires'),
-      h('dd', {}, new Date(approval.expiresAt).toLocaleString()),
-    ),
-    status,
-    h('div', { class: 'row' }, approveBtn, rejectBtn),
   )
   return card
 }
 
 /**
- * For an `approval_required` event: show the signer's record, found by approval id or else by the
- * transaction hash the event carries; failing both, the event's own words.
+ * For an `approval_required` event or a stored approval step: the signer's record by approval id (found
+ * by the transaction hash if the id is missing); failing both, the event's own words.
  */
-export async function approvalFromEvent(data: {
-  approvalId?: string | undefined
-  txHash?: string | undefined
+export async function approvalFor(ref: {
+  approvalId?: string | null | undefined
+  txHash?: string | null | undefined
   message: string
-  preview?: unknown
+  edgePreview?: unknown
+  step?: MoneyStep | undefined
+  onState?: (state: State) => void
 }): Promise<HTMLElement> {
   try {
-    if (data.approvalId)
-      return approvalCard(
-        await api<Approval>('GET', `/api/approvals/${encodeURIComponent(data.approvalId)}`),
-        undefined,
-        data.preview,
-      )
-    const match = data.txHash ? (await listApprovals()).find((a) => a.txHash === data.txHash) : undefined
-    if (match) return approvalCard(match, undefined, data.preview)
+    const approval = ref.approvalId
+      ? await api<Approval>('GET', `/api/approvals/${encodeURIComponent(ref.approvalId)}`)
+      : ref.txHash
+        ? (await listApprovals()).find((a) => a.txHash === ref.txHash)
+        : undefined
+    if (approval) return approvalCard({ approval, edgePreview: ref.edgePreview, step: ref.step }, ref.onState)
   } catch {
     // Fall through to the plain notice.
   }
   return h(
     'section',
-    { class: 'approval', 'aria-label': 'Approval needed' },
+    { class: 'approval', 'aria-label': 'Approval' },
     h('h3', {}, 'Approval needed'),
-    h('p', {}, data.message),
-    typeof data.preview === 'string' ? h('p', {}, data.preview) : null,
-    h('p', { class: 'muted' }, 'Open Approvals in the Accounts tab to decide.'),
+    h('p', {}, reasonText(ref.message)),
+    h('p', { class: 'muted' }, 'Pending approvals are listed on the Accounts page.'),
   )
 }

@@ -3,30 +3,14 @@
  * sign-up the eight recovery codes are shown once; the user must confirm "I saved them" to go on, and the
  * codes leave the DOM when they do.
  */
-import { ApiError } from './api.ts'
-import { busy, field, h, mount } from './dom.ts'
+import { busy, clearNotes, field, h, mount } from './dom.ts'
 import { recover, signIn, signUp, type User } from './passkeys.ts'
 
-const friendly = (e: unknown) =>
-  e instanceof ApiError
-    ? e.message
-    : e instanceof Error && e.name === 'NotAllowedError'
-      ? 'The passkey prompt was closed or timed out.'
-      : e instanceof Error
-        ? e.message
-        : 'something went wrong'
-
 export function authView(root: HTMLElement, onSignedIn: (user: User, recovered: boolean) => void): void {
-  const error = h('p', { class: 'status error', role: 'alert' })
+  /** A failure is shown inside the form that failed (busy puts it next to the button), nowhere else. */
   const guard = async (button: HTMLButtonElement | null, action: () => Promise<void>) => {
-    error.textContent = ''
-    await busy(button, async () => {
-      try {
-        await action()
-      } catch (e) {
-        error.textContent = friendly(e)
-      }
-    })
+    clearNotes(root)
+    await busy(button, action)
   }
 
   const up = h(
@@ -105,7 +89,6 @@ export function authView(root: HTMLElement, onSignedIn: (user: User, recovered: 
       ),
       h('div', { class: 'auth-grid' }, up, inForm),
       h('details', { class: 'card' }, h('summary', {}, 'Lost your passkey?'), rec),
-      error,
     ),
   )
 }

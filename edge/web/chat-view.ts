@@ -1,17 +1,22 @@
 /**
  * Chat: threads in a sidebar, the conversation, and a composer. A turn is POST /chat read as Server-Sent
- * Events: text streams into the assistant bubble as it is written, each tool call becomes a step, and an
- * approval request or an unsigned transaction (external-wallet mode) becomes a card the user acts on.
- * History always comes from the server (/api/threads/:id/messages); nothing is kept in storage.
+ * Events: text streams into the assistant bubble as it is written, each tool call becomes a step, an
+ * approval request becomes the approval card, a transaction that landed gets a receipt, and an unsigned
+ * transaction (external-wallet mode) becomes the wallet card. History always comes from the server
+ * (/api/threads/:id/messages, with each money step's real state); nothing is kept in storage. The view is
+ * built once and kept while the user visits other tabs, so an open thread or a half-typed message survives.
  */
 import type { ChatEvent } from '../../shared/schemas/chat-events.ts'
-import type { MessageView, ThreadView } from '../../shared/schemas/threads.ts'
+import type { MessageView, MoneyStep, ThreadView } from '../../shared/schemas/threads.ts'
 import { api, request } from './api.ts'
-import { approvalFromEvent } from './approvals.ts'
-import { announce, busy, field, h, mount } from './dom.ts'
+import { approvalFor } from './approvals.ts'
+import { conversationLog, renderHistory } from './chat-log.ts'
+import { announce, busy, clearNotes, explain, field, h, mount } from './dom.ts'
+import { sentence } from './format.ts'
+import { isUnsigned, str } from './receipt.ts'
 import { readSse } from './sse.ts'
 import { createStep, type StepView } from './steps.ts'
-import { isUnsigned, walletCard } from './wallet.ts'
+import { walletCard } from './wallet.ts'
 
 const EVENT_NAMES = new Set<string>([
   'agent_start',
@@ -29,6 +34,13 @@ const EVENT_NAMES = new Set<string>([
 /** Frames come from our own origin; the name is checked and the payload is read defensively below. */
 const asEvent = (f: { event: string; data: unknown }): ChatEvent | undefined =>
   EVENT_NAMES.has(f.event) && typeof f.data === 'object' && f.data !== null ? (f as ChatEvent) : undefined
+
+const EXAMPLES = [
+  'What accounts do I have, and what do they hold?',
+  'Create an account called Savings and fund it with test XLM',
+  'Send 10 XLM from Savings to GABC…',
+  'Show my recent payments',
+]
 
 export function chatView(): HTMLElement {
   let threadId: string | undefined
@@ -48,18 +60,40 @@ export function chatView(): HTMLElement {
     'form',
     { class: 'composer' },
     input,
-    h('div', { class: 'row' }, h('label', { class: 'check' }, external, 'Sign in my own wallet'), sendBtn),
+    h('div', { class: 'row' }, h('label', { class: 'check' }, external, 'Sign with my own wallet'), sendBtn),
   )
 
-  const scroll = () => {
-    log.scrollTop = log.scrollHeight
-  }
-  const bubble = (role: 'user' | 'assistant', text = '') => {
-    const el = h('div', { class: `msg ${role}` }, text)
-    log.append(el)
-    scroll()
-    return el
-  }
+  const chatLog = conversationLog(log)
+  const { scroll, bubble, slot, landed } = chatLog
+  const examples = () =>
+    h(
+      'div',
+      { class: 'examples' },
+      h('p', { class: 'muted' }, 'Try asking:'),
+      h(
+        'ul',
+        { 'aria-label': 'Example prompts' },
+        ...EXAMPLES.map((text) =>
+          h(
+            'li',
+            {},
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'example',
+                onclick: () => {
+                  input.value = text
+                  input.focus()
+                },
+              },
+              text,
+            ),
+          ),
+        ),
+      ),
+    )
+  const clearLog = () => mount(log, examples())
 
   async function loadThreads() {
     const { threads } = await api<{ threads: ThreadView[] }>('GET', '/api/threads')
@@ -86,45 +120,20 @@ export function chatView(): HTMLElement {
 
   async function openThread(id: string) {
     threadId = id
-    const { messages } = await api<{ messages: MessageView[] }>(
+    clearNotes(composer)
+    const { messages, moneySteps } = await api<{ messages: MessageView[]; moneySteps?: MoneyStep[] }>(
       'GET',
       `/api/threads/${encodeURIComponent(id)}/messages`,
     )
     mount(log)
-    renderHistory(messages)
+    renderHistory(chatLog, messages, new Map((moneySteps ?? []).map((s) => [s.callId, s])))
+    if (messages.length === 0) clearLog()
     await loadThreads()
     input.focus()
   }
 
-  function renderHistory(messages: readonly MessageView[]) {
-    const steps = new Map<string, StepView>()
-    for (const m of messages) {
-      const c = m.content
-      if (typeof c !== 'object' || c === null) continue
-      const text = Reflect.get(c, 'content')
-      if (m.role === 'user' && typeof text === 'string') bubble('user', text)
-      if (m.role === 'assistant') {
-        const calls: unknown = Reflect.get(c, 'tool_calls')
-        if (Array.isArray(calls)) {
-          for (const call of calls) {
-            const fn: unknown = Reflect.get(call, 'function')
-            if (typeof fn !== 'object' || fn === null) continue
-            const step = createStep(String(Reflect.get(fn, 'name')), String(Reflect.get(fn, 'arguments')))
-            steps.set(String(Reflect.get(call, 'id')), step)
-            log.append(step.el)
-          }
-        }
-        if (typeof text === 'string' && text !== '') bubble('assistant', text)
-      }
-      if (m.role === 'tool') {
-        const step = steps.get(String(Reflect.get(c, 'tool_call_id')))
-        if (step && typeof text === 'string') step.result(parseMaybe(text))
-      }
-    }
-    scroll()
-  }
-
   async function send(message: string, mode: 'agent' | 'external') {
+    log.querySelector('.examples')?.remove()
     bubble('user', message)
     let answer: HTMLElement | undefined
     const steps = new Map<string, StepView>()
@@ -158,7 +167,8 @@ export function chatView(): HTMLElement {
         }
         case 'tool_result': {
           steps.get(e.data.callId)?.result(e.data.data, e.data.durationMs)
-          if (isUnsigned(e.data.data)) log.append(walletCard(e.data.data))
+          if (str(e.data.data, 'hash')) landed(e.data.data)
+          else if (isUnsigned(e.data.data)) log.append(walletCard(e.data.data))
           scroll()
           break
         }
@@ -166,14 +176,28 @@ export function chatView(): HTMLElement {
           steps.get(e.data.callId)?.error(e.data.code, e.data.message, e.data.durationMs)
           break
         case 'approval_required':
-          log.append(await approvalFromEvent(e.data))
-          scroll()
+          slot(
+            approvalFor({
+              approvalId: e.data.approvalId,
+              txHash: e.data.txHash,
+              message: e.data.message,
+              edgePreview: e.data.preview,
+              onState: (s) => steps.get(e.data.callId)?.state(s),
+            }),
+          )
           break
         case 'agent_complete':
           if (!answer && e.data.text) bubble('assistant', e.data.text)
           break
         case 'error':
-          log.append(h('div', { class: 'msg error', role: 'alert' }, e.data.message))
+          log.append(
+            h(
+              'div',
+              { class: 'msg error', role: 'alert' },
+              h('p', {}, sentence(e.data.code) ?? e.data.message),
+              h('p', { class: 'code mono' }, `${e.data.code}: ${e.data.message}`),
+            ),
+          )
           break
         case 'done':
           threadId = e.data.threadId
@@ -206,26 +230,21 @@ export function chatView(): HTMLElement {
   const newChat = h('button', { type: 'button', class: 'new-chat' }, 'New chat')
   newChat.addEventListener('click', () => {
     threadId = undefined
-    mount(log)
+    clearNotes(composer)
+    clearLog()
     void loadThreads()
     input.focus()
   })
 
-  void loadThreads().catch((e: unknown) =>
-    announce(e instanceof Error ? e.message : 'threads failed', 'error'),
-  )
+  clearLog()
+  void loadThreads().catch((e: unknown) => {
+    const { text } = explain(e)
+    threadList.replaceChildren(h('li', { class: 'muted' }, `Threads unavailable: ${text}`))
+  })
   return h(
     'div',
     { class: 'chat' },
     h('aside', { class: 'sidebar', 'aria-label': 'Chat threads' }, newChat, threadList),
     h('section', { class: 'conversation', 'aria-label': 'Chat' }, log, composer),
   )
-}
-
-function parseMaybe(s: string): unknown {
-  try {
-    return JSON.parse(s)
-  } catch {
-    return s
-  }
 }

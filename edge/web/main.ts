@@ -1,7 +1,9 @@
 /**
  * The Tuxedo web client. Boots by asking /auth/session (the HttpOnly cookie decides), then shows either the
  * signed-out screens or the app: Chat and Accounts tabs, the user's email and Sign out. No framework and no
- * client-side storage: state lives on the server and in the DOM of the current page.
+ * client-side storage: state lives on the server and in the DOM of the current page. Each tab's view is
+ * built once and hidden, not rebuilt, when another tab is shown — an open thread, a live approval card or a
+ * half-typed message survive a visit to Accounts — while messages shown in a view are cleared on the switch.
  */
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/browser'
 import { startRegistration } from '@simplewebauthn/browser'
@@ -9,7 +11,7 @@ import { accountsView } from './accounts-view.ts'
 import { api } from './api.ts'
 import { authView } from './auth-view.ts'
 import { chatView } from './chat-view.ts'
-import { announce, busy, h, mount } from './dom.ts'
+import { announce, busy, clearNotes, h, mount } from './dom.ts'
 import { signOut, type User } from './passkeys.ts'
 
 type Tab = 'chat' | 'accounts'
@@ -24,14 +26,24 @@ async function currentUser(): Promise<User | undefined> {
 }
 
 function showApp(app: HTMLElement, user: User, recovered: boolean): void {
-  const view = h('main', { id: 'main', class: 'view', tabindex: '-1' })
+  const chat = h('div', { class: 'panel', role: 'tabpanel', 'aria-label': 'Chat' }, chatView())
+  const accounts = accountsView()
+  const accountsPanel = h(
+    'div',
+    { class: 'panel', role: 'tabpanel', 'aria-label': 'Accounts', hidden: true },
+    accounts.el,
+  )
+  const view = h('main', { id: 'main', class: 'view', tabindex: '-1' }, chat, accountsPanel)
   const tabs: Record<Tab, HTMLButtonElement> = {
     chat: h('button', { type: 'button', role: 'tab' }, 'Chat'),
     accounts: h('button', { type: 'button', role: 'tab' }, 'Accounts'),
   }
   const select = (tab: Tab) => {
     for (const [name, btn] of Object.entries(tabs)) btn.setAttribute('aria-selected', String(name === tab))
-    mount(view, tab === 'chat' ? chatView() : accountsView())
+    clearNotes(view)
+    chat.hidden = tab !== 'chat'
+    accountsPanel.hidden = tab !== 'accounts'
+    if (tab === 'accounts') void accounts.refresh().catch(() => {})
     document.body.dataset.tab = tab
   }
   tabs.chat.addEventListener('click', () => select('chat'))
@@ -96,7 +108,11 @@ function start(): void {
       if (performance.getEntriesByName('tuxedo:interactive').length === 0)
         performance.mark('tuxedo:interactive')
     },
-    () => announce('Cannot reach the server.', 'error'),
+    () =>
+      mount(
+        app,
+        h('p', { class: 'note error', role: 'alert' }, 'Cannot reach the server. Reload to try again.'),
+      ),
   )
 }
 

@@ -1,62 +1,83 @@
 /**
- * External-wallet mode: a tool returns an unsigned transaction; the user signs it in their own Stellar
- * wallet and the page submits the signed envelope to /api/transactions/submit-signed. With the Freighter
- * extension installed the hand-off is one click (@stellar/freighter-api, bundled: the CSP allows no CDN);
- * otherwise the XDR is shown to copy into any wallet and the signed XDR can be pasted back. The network
- * passphrase travels with the request so the wallet signs for the network the edge will submit to.
+ * External-wallet mode ("Sign with my own wallet"): a tool returns an unsigned transaction; the user signs it
+ * in their own Stellar wallet and the page submits the signed envelope to /api/transactions/submit-signed.
+ * With the Freighter extension installed the hand-off is one click (@stellar/freighter-api, bundled: the
+ * CSP allows no CDN); otherwise the XDR is shown with a Copy button, with the network passphrase the wallet
+ * must sign for, and the signed XDR can be pasted back. Once it lands the card shows the receipt and its
+ * buttons stay disabled: the same envelope cannot be sent twice from here.
  */
-import { isConnected, signTransaction } from '@stellar/freighter-api'
 import { api } from './api.ts'
-import { announce, busy, field, h } from './dom.ts'
+import { announce, busy, field, h, mount } from './dom.ts'
+import type { Unsigned } from './receipt.ts'
+import { legsOf, receipt } from './receipt.ts'
+import { copyButton, networkInfo } from './ui.ts'
 
-export type Unsigned = {
-  readonly unsignedXdr: string
-  readonly networkPassphrase: string
-  readonly description?: string
+type Freighter = Pick<typeof import('@stellar/freighter-api'), 'isConnected' | 'signTransaction'>
+
+/**
+ * Loaded on first use (a chunk of its own): most visits never show a wallet card. The package is UMD, so a
+ * split chunk hands it over as the default export; typed imports see the named ones.
+ */
+const freighter = async (): Promise<Freighter> => {
+  const m = await import('@stellar/freighter-api')
+  return typeof m.isConnected === 'function' ? m : m.default
 }
 
 /** Is the Freighter extension there? Its API answers through the page; no extension → false, never a throw. */
 async function freighterPresent(): Promise<boolean> {
   // Without the extension nothing answers the library's page message: give it a moment, then say no.
   const absent = new Promise<false>((resolve) => setTimeout(() => resolve(false), 1_500))
-  const asked = isConnected().then(
-    (r) => r.isConnected === true && !r.error,
-    () => false,
-  )
+  const asked = freighter()
+    .then((f) => f.isConnected())
+    .then(
+      (r) => r.isConnected === true && !r.error,
+      () => false,
+    )
   return Promise.race([asked, absent])
 }
 
 async function signWithFreighter(tx: Unsigned): Promise<string> {
   if (!(await freighterPresent()))
     throw new Error('Freighter is not installed: copy the transaction below instead')
-  const out = await signTransaction(tx.unsignedXdr, { networkPassphrase: tx.networkPassphrase })
+  const out = await (await freighter()).signTransaction(tx.unsignedXdr, {
+    networkPassphrase: tx.networkPassphrase,
+  })
   if (out.error || !out.signedTxXdr) throw new Error('the wallet did not sign')
   return out.signedTxXdr
 }
 
-export function isUnsigned(data: unknown): data is Unsigned {
-  return (
-    typeof data === 'object' &&
-    data !== null &&
-    typeof Reflect.get(data, 'unsignedXdr') === 'string' &&
-    typeof Reflect.get(data, 'networkPassphrase') === 'string'
-  )
-}
+type Submitted = { hash: string; ledger: number; feeCharged?: string }
 
-async function submit(xdr: string): Promise<{ hash: string; ledger: number }> {
+async function submit(xdr: string): Promise<Submitted> {
   return api('POST', '/api/transactions/submit-signed', { xdr })
 }
 
 export function walletCard(tx: Unsigned): HTMLElement {
-  const result = h('p', { class: 'muted', role: 'status' })
-  const done = (r: { hash: string; ledger: number }) => {
-    result.textContent = `Submitted: ${r.hash.slice(0, 16)}… in ledger ${r.ledger}`
+  const end = h('div', { class: 'end' })
+  const signBtn = h('button', { type: 'button', class: 'primary' }, 'Sign with Freighter')
+  const submitBtn = h('button', { type: 'submit' }, 'Submit signed transaction')
+  const card = h('section', { class: 'wallet', 'aria-label': 'Sign with your own wallet' })
+  const done = async (r: Submitted) => {
+    for (const b of [signBtn, submitBtn]) {
+      b.disabled = true
+      b.dataset.final = 'true'
+    }
+    card.dataset.status = 'submitted'
+    const net = await networkInfo().catch(() => undefined)
+    mount(
+      end,
+      receipt(
+        legsOf(undefined, tx.preview),
+        { hash: r.hash, ledger: r.ledger, feeStroops: r.feeCharged },
+        net,
+      ),
+    )
+    end.scrollIntoView({ block: 'nearest' })
     announce('Transaction submitted.')
   }
-  const signBtn = h('button', { type: 'button', class: 'primary' }, 'Sign with Freighter')
   signBtn.addEventListener('click', () =>
     busy(signBtn, async () => {
-      done(await submit(await signWithFreighter(tx)))
+      await done(await submit(await signWithFreighter(tx)))
     }),
   )
   const paste = h(
@@ -68,7 +89,7 @@ export function walletCard(tx: Unsigned): HTMLElement {
       'Signed transaction (XDR)',
       h('textarea', { name: 'signed', rows: '3', required: true, spellcheck: 'false' }),
     ),
-    h('button', { type: 'submit' }, 'Submit signed transaction'),
+    submitBtn,
   )
   // Offer the one-click path only where the extension answers; otherwise say how to do it by hand.
   void freighterPresent().then((present) => {
@@ -77,28 +98,45 @@ export function walletCard(tx: Unsigned): HTMLElement {
         h(
           'p',
           { class: 'muted' },
-          'Freighter is not installed here: copy the XDR into your wallet, then paste the signed XDR.',
+          'Freighter is not installed here: copy the XDR into your wallet, sign it for the network below, ' +
+            'then paste the signed XDR.',
         ),
       )
     }
   })
   paste.addEventListener('submit', (e) => {
     e.preventDefault()
-    void busy(paste.querySelector('button'), async () => done(await submit(field(paste, 'signed'))))
+    void busy(submitBtn, async () => done(await submit(field(paste, 'signed'))))
   })
-  return h(
-    'section',
-    { class: 'wallet', 'aria-label': 'Sign in your wallet' },
-    h('h3', {}, 'Sign in your wallet'),
+  mount(
+    card,
+    h('h3', {}, 'Sign with your own wallet'),
     tx.description ? h('p', {}, tx.description) : null,
     signBtn,
+    h(
+      'dl',
+      {},
+      h('dt', {}, 'Network passphrase'),
+      h(
+        'dd',
+        {},
+        h(
+          'span',
+          { class: 'key-line' },
+          h('span', { class: 'mono full passphrase' }, tx.networkPassphrase),
+          copyButton(tx.networkPassphrase, 'network passphrase'),
+        ),
+      ),
+    ),
     h(
       'details',
       {},
       h('summary', {}, 'Unsigned transaction (XDR)'),
-      h('pre', { class: 'mono' }, tx.unsignedXdr),
+      h('pre', { class: 'mono xdr' }, tx.unsignedXdr),
+      copyButton(tx.unsignedXdr, 'XDR'),
     ),
     paste,
-    result,
+    end,
   )
+  return card
 }

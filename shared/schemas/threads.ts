@@ -36,3 +36,30 @@ export type MessageView = {
   readonly content: unknown
   readonly createdAt: string
 }
+
+/**
+ * What happened to the money of one tool call in a thread (edge/agent/money-steps.ts). `submitted` carries the
+ * hash and ledger; an approval step carries the signer's approval id so a client can show and act on it.
+ */
+export const MoneyStepStatusSchema = z.enum([
+  'pending',
+  'approved',
+  'rejected',
+  'expired',
+  'submitted',
+  'failed',
+])
+export type MoneyStepStatus = z.infer<typeof MoneyStepStatusSchema>
+export const MoneyStepSchema = z
+  .object({
+    callId: z.string(),
+    approvalId: z.string().nullable(),
+    status: MoneyStepStatusSchema,
+    txHash: z.string().nullable(),
+    ledger: z.number().int().nullable(),
+    /** The fee charged, in stroops (as Horizon reports it). */
+    fee: z.string().nullable(),
+    updatedAt: z.string(),
+  })
+  .strict()
+export type MoneyStep = z.infer<typeof MoneyStepSchema>

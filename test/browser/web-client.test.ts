@@ -118,9 +118,9 @@ describe('web client in Chromium', () => {
     await page.getByRole('form', { name: 'Create account' }).getByLabel('Name (optional)').fill('Savings')
     await page.getByRole('button', { name: 'Create account', exact: true }).click()
     const card = page.locator('article.account').filter({ hasText: 'Savings' })
-    await card.getByRole('button', { name: 'Fund (testnet)' }).click()
+    await card.getByRole('button', { name: 'Fund with test XLM' }).click()
     await card.locator('.balances').getByText('XLM').waitFor()
-    expect(await card.locator('.balances').textContent()).toContain('10000.0000000 XLM')
+    expect(await card.locator('.balances').textContent()).toBe('10,000 XLM')
     await shot('03-accounts')
   })
 
@@ -151,7 +151,7 @@ describe('web client in Chromium', () => {
     await step.waitFor()
     await page.locator('.msg.assistant').getByText('holding 10,000 XLM').waitFor()
     expect(await step.getAttribute('class')).toContain('ok')
-    expect(await step.locator('summary').textContent()).toContain('account_manager · list')
+    expect(await step.locator('summary').textContent()).toContain('Accounts · list')
     await step.locator('summary').click()
     expect(await step.locator('pre').last().textContent()).toContain('10000.0000000')
     expect(await page.evaluate(() => (window as unknown as { deltas: number }).deltas)).toBeGreaterThan(1)
@@ -195,7 +195,7 @@ describe('web client in Chromium', () => {
     expect(await card.textContent()).toContain('Network fee')
     await shot('05-approval')
     await card.getByRole('button', { name: 'Approve with passkey' }).click()
-    await page.locator('section.approval[data-status="approved"]').waitFor()
+    await page.locator('section.approval[data-status="submitted"]').waitFor()
     const { approvals } = await inPage<{ approvals: { status: string; amounts: Record<string, string> }[] }>(
       '/api/approvals',
     )
@@ -281,7 +281,7 @@ describe('web client in Chromium', () => {
     await page.getByRole('tab', { name: 'Chat' }).click()
     await page.getByRole('button', { name: 'New chat' }).click()
     await page.getByLabel('Message').fill(`[script:${key}] send 7 XLM to ${dest}`)
-    const own = page.getByLabel('Sign in my own wallet')
+    const own = page.getByLabel('Sign with my own wallet')
     await own.check()
     expect(await own.isChecked()).toBe(true)
     await page.getByRole('button', { name: 'Send', exact: true }).click()
@@ -290,16 +290,16 @@ describe('web client in Chromium', () => {
     // No Freighter extension in this browser: the card says so instead of offering a button that cannot work.
     await card.getByText('Freighter is not installed here').waitFor()
     // Nothing was signed by the signer: the page holds an unsigned envelope for the user's own wallet.
-    const unsigned = (await card.locator('pre.mono').textContent()) ?? ''
+    const unsigned = (await card.locator('pre.xdr').textContent()) ?? ''
     const tx = TransactionBuilder.fromXDR(unsigned, stack.standIns.passphrase)
     expect(tx.signatures).toHaveLength(0)
     tx.sign(walletKey)
     await card.locator('textarea[name="signed"]').fill(tx.toXDR())
     await card.getByRole('button', { name: 'Submit signed transaction' }).click()
-    await card.getByRole('status').filter({ hasText: 'Submitted' }).waitFor()
+    await card.locator('.receipt').filter({ hasText: 'Sent 7 XLM' }).waitFor()
     expect(stack.standIns.horizon.ledger.balances(dest)?.native).toBe('10007.0000000')
     await shot('08-external-wallet')
-    await page.getByLabel('Sign in my own wallet').uncheck()
+    await page.getByLabel('Sign with my own wallet').uncheck()
   })
 
   it('reloads signed in: time to interactive with a warm Worker', async () => {

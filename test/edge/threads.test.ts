@@ -26,6 +26,7 @@ describe('/api/threads', () => {
     expect(await json(await send(`/api/threads/${thread.id}/messages`, 'GET', user.auth))).toEqual({
       threadId: thread.id,
       messages: [],
+      moneySteps: [],
     })
     expect((await send(`/api/threads/${thread.id}`, 'DELETE', user.auth)).status).toBe(200)
     expect((await send(`/api/threads/${thread.id}`, 'GET', user.auth)).status).toBe(404)

@@ -27,6 +27,7 @@ export const ROUTES: readonly (readonly [string, string])[] = [
   ['POST', '/auth/recovery/verify'],
   ['POST', '/auth/reauth/options'],
   ['POST', '/auth/reauth/verify'],
+  ['GET', '/api/network'],
   ['GET', '/api/accounts'],
   ['POST', '/api/accounts'],
   ['POST', '/api/accounts/import'],

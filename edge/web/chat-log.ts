@@ -1,0 +1,116 @@
+/**
+ * The conversation log and a stored thread rendered into it. Each money step shows its real state, read
+ * back from the server: a tool answer that asked for approval becomes the approval card (the signer's
+ * record now, the thread's record of the step, the edge's preview from then), one that landed gets its
+ * receipt, and an unsigned transaction its wallet card. Cards load in place (a slot), keeping the order.
+ */
+import type { MessageView, MoneyStep } from '../../shared/schemas/threads.ts'
+import { approvalFor } from './approvals.ts'
+import { h } from './dom.ts'
+import { isUnsigned, legsOf, num, prop, receipt, str } from './receipt.ts'
+import { createStep, type StepView } from './steps.ts'
+import { networkInfo } from './ui.ts'
+import { walletCard } from './wallet.ts'
+
+export type ConversationLog = ReturnType<typeof conversationLog>
+
+export function conversationLog(el: HTMLElement) {
+  const scroll = () => {
+    el.scrollTop = el.scrollHeight
+  }
+  const bubble = (role: 'user' | 'assistant', text = '') => {
+    const b = h('div', { class: `msg ${role}` }, text)
+    el.append(b)
+    scroll()
+    return b
+  }
+  /** A slot keeps a card in conversation order while it loads. */
+  const slot = (fill: Promise<HTMLElement>) => {
+    const s = h('div', { class: 'slot' })
+    el.append(s)
+    void fill.then((card) => {
+      s.replaceWith(card)
+      scroll()
+    })
+  }
+  /** What a landed transaction gets after its step: the receipt, with the network's explorer link. */
+  const landed = (data: unknown) =>
+    slot(
+      networkInfo()
+        .catch(() => undefined)
+        .then((net) =>
+          receipt(
+            legsOf(undefined, prop(data, 'preview')),
+            { hash: str(data, 'hash') ?? '', ledger: num(data, 'ledger'), feeStroops: str(data, 'fee') },
+            net,
+          ),
+        ),
+    )
+  return { el, scroll, bubble, slot, landed }
+}
+
+export function renderHistory(
+  log: ConversationLog,
+  messages: readonly MessageView[],
+  moneySteps: ReadonlyMap<string, MoneyStep>,
+): void {
+  const { bubble, slot, landed } = log
+  const steps = new Map<string, StepView>()
+  for (const m of messages) {
+    const c = m.content
+    if (typeof c !== 'object' || c === null) continue
+    const text = Reflect.get(c, 'content')
+    if (m.role === 'user' && typeof text === 'string') bubble('user', text)
+    if (m.role === 'assistant') {
+      const calls: unknown = Reflect.get(c, 'tool_calls')
+      if (Array.isArray(calls)) {
+        for (const call of calls) {
+          const fn = prop(call, 'function')
+          if (typeof fn !== 'object' || fn === null) continue
+          const step = createStep(String(Reflect.get(fn, 'name')), String(Reflect.get(fn, 'arguments')))
+          steps.set(String(prop(call, 'id')), step)
+          log.el.append(step.el)
+        }
+      }
+      if (typeof text === 'string' && text !== '') bubble('assistant', text)
+    }
+    if (m.role === 'tool' && typeof text === 'string') {
+      const callId = String(Reflect.get(c, 'tool_call_id'))
+      const step = steps.get(callId)
+      const r = parseMaybe(text)
+      if (!step) continue
+      // The stored tool answer is { ok, data } or { ok: false, code, message, details }.
+      if (prop(r, 'ok') === false) {
+        const code = str(r, 'code') ?? 'ERR_INTERNAL'
+        step.error(code, str(r, 'message') ?? '')
+        const details = prop(r, 'details')
+        const money = moneySteps.get(callId)
+        if (code === 'ERR_APPROVAL_REQUIRED')
+          slot(
+            approvalFor({
+              approvalId: money?.approvalId ?? str(details, 'approvalId'),
+              txHash: str(details, 'txHash'),
+              message: str(r, 'message') ?? '',
+              edgePreview: prop(details, 'preview'),
+              step: money,
+              onState: step.state,
+            }),
+          )
+        continue
+      }
+      const data = prop(r, 'data') ?? r
+      step.result(data)
+      if (str(data, 'hash')) landed(data)
+      else if (isUnsigned(data)) log.el.append(walletCard(data))
+    }
+  }
+  log.scroll()
+}
+
+function parseMaybe(s: string): unknown {
+  try {
+    return JSON.parse(s)
+  } catch {
+    return s
+  }
+}
