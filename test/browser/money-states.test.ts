@@ -161,17 +161,17 @@ describe('the web client explains money (issue 17)', () => {
     await page.getByRole('button', { name: 'New chat' }).click()
     await say(
       page,
-      scriptPayment(stack, sendArgs(savings.accountId, dest, '150'), 'Big one needs you.').message,
+      scriptPayment(stack, sendArgs(savings.accountId, dest, '50'), 'Big one needs you.').message,
     )
     const card = chat().locator(`section.approval[data-status="pending"]`).last()
     await card.waitFor()
     const id = await card.getAttribute('data-approval')
     const text = (await card.textContent()) ?? ''
     expect(text).toContain('Approval needed')
-    expect(text).toContain('150 XLM is above your automatic limit')
+    expect(text).toContain('50 XLM is above your automatic limit')
     expect(text).toContain(dest)
     expect(text).toMatch(/Network fee \(at most\)0\.00001 XLM/)
-    expect(text).toMatch(/Left after9,844\.99998 XLM/)
+    expect(text).toMatch(/Left after9,944\.99998 XLM/)
     expect(text).toContain('FromSavings')
     await shot(page, '12-approval-pending')
 
@@ -183,7 +183,7 @@ describe('the web client explains money (issue 17)', () => {
     await there.waitFor()
     expect(await there.textContent()).toContain(dest)
     expect(await there.textContent()).toMatch(
-      /Network fee \(at most\)0\.00001 XLM.*Left after9,844\.99998 XLM/,
+      /Network fee \(at most\)0\.00001 XLM.*Left after9,944\.99998 XLM/,
     )
     await shot(page, '13-accounts-approval')
     await page.getByRole('tab', { name: 'Chat' }).click()
@@ -204,12 +204,12 @@ describe('the web client explains money (issue 17)', () => {
     await sent.getByRole('button', { name: 'Approve with passkey' }).click({ force: true })
     expect(optionCalls).toBe(1)
     expect(await sent.locator('.receipt-line').textContent()).toMatch(
-      /^Sent 150 XLM to .* · fee 0\.00001 XLM · ledger \d+$/,
+      /^Sent 50 XLM to .* · fee 0\.00001 XLM · ledger \d+$/,
     )
     expect(await chat().locator('details.step[data-tool="payments"]').last().getAttribute('data-state')).toBe(
       'submitted',
     )
-    expect(stack.standIns.horizon.ledger.balances(dest)?.native).toBe('10150.0000000')
+    expect(stack.standIns.horizon.ledger.balances(dest)?.native).toBe('10050.0000000')
     await page.getByLabel('Message').fill('')
     await shot(page, '14-approval-sent')
   })
@@ -218,7 +218,7 @@ describe('the web client explains money (issue 17)', () => {
     const dest = Keypair.random().publicKey()
     await newFriendbotAccount(stack, dest)
     await page.getByRole('button', { name: 'New chat' }).click()
-    const first = scriptPayment(stack, sendArgs(savings.accountId, dest, '120'), 'Refuse this one.')
+    const first = scriptPayment(stack, sendArgs(savings.accountId, dest, '40'), 'Refuse this one.')
     await say(page, first.message)
     const refused = chat().locator('section.approval[data-status="pending"]').last()
     await refused.getByRole('button', { name: 'Reject' }).click()
@@ -229,7 +229,7 @@ describe('the web client explains money (issue 17)', () => {
     // A second payment in the same thread, left waiting.
     await say(
       page,
-      scriptPayment(stack, sendArgs(savings.accountId, dest, '110'), 'Leave it.', first.key).message,
+      scriptPayment(stack, sendArgs(savings.accountId, dest, '30'), 'Leave it.', first.key).message,
     )
     await chat().locator('section.approval[data-status="pending"]').last().waitFor()
 
@@ -240,7 +240,7 @@ describe('the web client explains money (issue 17)', () => {
     const done = chat().locator('section.approval[data-status="submitted"]')
     await done.waitFor()
     expect(await done.locator('h3').textContent()).toMatch(/^Approved — sent in ledger \d+$/)
-    expect(await done.locator('.receipt-line').textContent()).toContain('Sent 150 XLM')
+    expect(await done.locator('.receipt-line').textContent()).toContain('Sent 50 XLM')
     expect(await chat().locator('details.step[data-tool="payments"]').getAttribute('data-state')).toBe(
       'submitted',
     )
@@ -259,7 +259,7 @@ describe('the web client explains money (issue 17)', () => {
     await shot(page, '15-history-reopened')
     await waiting.getByRole('button', { name: 'Approve with passkey' }).click()
     await chat().locator('section.approval[data-status="submitted"]').waitFor()
-    expect(stack.standIns.horizon.ledger.balances(dest)?.native).toBe('10110.0000000')
+    expect(stack.standIns.horizon.ledger.balances(dest)?.native).toBe('10030.0000000')
   })
 
   it('(4, 7) an error sits in the form it is about, in words with the code, and clears on navigation and sign-out', async () => {
@@ -340,7 +340,7 @@ describe('the web client explains money (issue 17)', () => {
     await newFriendbotAccount(stack, dest)
     await page.getByRole('tab', { name: 'Chat' }).click()
     await page.getByRole('button', { name: 'New chat' }).click()
-    await say(page, scriptPayment(stack, sendArgs(savings.accountId, dest, '130'), 'On the phone.').message)
+    await say(page, scriptPayment(stack, sendArgs(savings.accountId, dest, '60'), 'On the phone.').message)
     const card = chat().locator('section.approval[data-status="pending"]').last()
     await card.waitFor()
     for (const name of ['Approve with passkey', 'Reject'])
@@ -369,7 +369,7 @@ describe('the web client explains money (issue 17)', () => {
     // That thread's own card (the one just approved above is in the log until the thread loads).
     await chat()
       .locator('section.approval[data-status="submitted"]')
-      .filter({ hasText: 'Sent 150 XLM' })
+      .filter({ hasText: 'Sent 50 XLM' })
       .waitFor()
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true)
     await shot(page, '22-phone-history')

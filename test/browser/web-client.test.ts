@@ -191,7 +191,7 @@ describe('web client in Chromium', () => {
     const card = page.locator('section.approval')
     await card.getByRole('button', { name: 'Approve with passkey' }).waitFor()
     // The preview comes from the signer's record and the edge's simulation: amount, fee, what is left.
-    expect(await card.textContent()).toContain(`Send 50 XLM to ${dest}`)
+    expect(await card.textContent()).toContain(`50 XLM to ${dest}`)
     expect(await card.textContent()).toContain('Network fee')
     await shot('05-approval')
     await card.getByRole('button', { name: 'Approve with passkey' }).click()
