@@ -109,7 +109,12 @@ async function attest(env: Env, config: Config, deps: TrustDeps): Promise<TrustS
   const verifier = deps.verifier ?? (a.mode === 'tdx' ? await intelVerifier() : refuseQuote)
   const result = await verifyAttestation(
     parsed.data.result,
-    { mode: a.mode, allowedTcbStatuses: a.allowedTcbStatuses, pins: a.pins },
+    {
+      mode: a.mode,
+      allowedTcbStatuses: a.allowedTcbStatuses,
+      deniedAdvisoryIds: a.deniedAdvisoryIds,
+      pins: a.pins,
+    },
     {
       verifier,
       collateral: (quote) => collateralFor(a.pccsUrl, quote, deps, now),

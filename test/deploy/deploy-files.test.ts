@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs'
 import { parse as parseToml } from 'smol-toml'
 import { describe, expect, it } from 'vitest'
+import { measurementsVar } from '../../edge/attestation/pins-config.ts'
 import { parseYaml, type Yaml } from './yaml-lite.ts'
 
 const root = new URL('../../', import.meta.url)
@@ -99,14 +100,9 @@ describe('wrangler.toml', () => {
   it.each(envs)('%s binds SIGNER over mTLS and requires tdx with pinned measurements', (_name, e) => {
     expect(e.mtls_certificates?.some((c) => c.binding === 'SIGNER')).toBe(true)
     expect(e.vars?.ATTESTATION_MODE).toBe('tdx')
-    expect(Object.keys(JSON.parse(e.vars?.SIGNER_MEASUREMENTS ?? '{}')).sort()).toEqual([
-      'appId',
-      'composeHash',
-      'mrtd',
-      'rtmr0',
-      'rtmr1',
-      'rtmr2',
-    ])
+    // Parsed by the edge's own parser: every field of a measurement set is present and well-formed.
+    const pins = measurementsVar.safeParse(e.vars?.SIGNER_MEASUREMENTS ?? '')
+    expect(pins.success && pins.data.length).toBeGreaterThanOrEqual(1)
     expect(e.vars?.PCCS_URL).toMatch(/^https:\/\//)
   })
 
