@@ -14,6 +14,7 @@ import {
 } from '../../shared/attestation.ts'
 import { err, ok, type Result } from '../../shared/result.ts'
 import { readAppCompose } from './app-compose.ts'
+import { CollateralProblem } from './collateral.ts'
 import { replayEventLog } from './event-log.ts'
 import { type KeyProvider, readIdentity } from './identity.ts'
 import { type MeasurementPins, matchPins } from './pins.ts'
@@ -101,6 +102,7 @@ export async function verifyEvidence(
   try {
     collateral = await deps.collateral(evidence.quote)
   } catch (e) {
+    if (e instanceof CollateralProblem) return err(e.problem)
     return err({ check: 'collateral', detail: e instanceof Error ? e.message : 'collateral unavailable' })
   }
   const report = verifyQuote(
