@@ -63,6 +63,8 @@ async function main() {
             outDir: script === scriptPath ? outDir : trivialDir,
             persistDir: join(work, `p${i}-${into === cold ? 'ours' : 'trivial'}`),
             logLevel: 'warn',
+            // The production bundle with development vars (vars are bindings, not baked into the bundle).
+            env: 'development',
             port,
             vars: {
               UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:9',

@@ -19,7 +19,12 @@ export type EdgeOptions = {
   readonly mtls: { readonly clientCert: string; readonly clientKey: string; readonly caCert: string }
   /** Log level for workerd's request log; tests pass 'warn' to keep their output readable. */
   readonly logLevel?: 'info' | 'warn'
+  /** Whose vars wrangler.toml gives the Worker; development unless said (the top level is inert). */
+  readonly env?: WranglerEnv
 }
+
+/** wrangler.toml's environments. The top level is what a bare deploy ships: inert, never used locally. */
+export type WranglerEnv = 'development' | 'staging' | 'production'
 
 const QUIET_ENV = {
   WRANGLER_SEND_METRICS: 'false',
@@ -27,11 +32,14 @@ const QUIET_ENV = {
   WRANGLER_SEND_ERROR_REPORTS: 'false',
 }
 
-/** Bundles the Worker with wrangler (no network, no login); `env` selects a wrangler environment's build. */
+/**
+ * Bundles the Worker with wrangler (no network, no login); `env` selects a wrangler environment's build
+ * (development unless said; null for a config file that has no environments).
+ */
 export function buildEdge(
   root: string,
   outDir: string,
-  env?: 'staging' | 'production',
+  env: WranglerEnv | null = 'development',
   configPath?: string,
 ): string {
   execFileSync(
@@ -58,7 +66,10 @@ export function buildEdge(
 }
 
 export function edgeOptions(opts: EdgeOptions, scriptPath: string): MiniflareOptions {
-  const config = unstable_readConfig({ config: join(opts.root, 'wrangler.toml') })
+  const config = unstable_readConfig({
+    config: join(opts.root, 'wrangler.toml'),
+    env: opts.env ?? 'development',
+  })
   const vars = Object.fromEntries(
     Object.entries(config.vars).filter(([, v]) => typeof v === 'string'),
   ) as Record<string, string>
@@ -152,7 +163,7 @@ export async function applyMigrations(mf: Miniflare, root: string): Promise<stri
 export async function startEdge(
   opts: EdgeOptions,
 ): Promise<{ mf: Miniflare; url: string; rebuild(): Promise<void>; stop(): Promise<void> }> {
-  const scriptPath = buildEdge(opts.root, opts.outDir)
+  const scriptPath = buildEdge(opts.root, opts.outDir, opts.env ?? 'development')
   const mf = new Miniflare(edgeOptions(opts, scriptPath))
   const url = (await mf.ready).toString().replace(/\/$/, '')
   try {
@@ -165,7 +176,7 @@ export async function startEdge(
     mf,
     url,
     rebuild: async () => {
-      buildEdge(opts.root, opts.outDir)
+      buildEdge(opts.root, opts.outDir, opts.env ?? 'development')
       await mf.setOptions(edgeOptions(opts, scriptPath))
     },
     stop: () => mf.dispose(),
