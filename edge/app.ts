@@ -6,22 +6,14 @@
  */
 import { Hono } from 'hono'
 import { jsonError, onError } from './errors.ts'
+import { mountLazy } from './lib/lazy-routes.ts'
 import { bodyLimit } from './middleware/body-limit.ts'
 import { withConfig } from './middleware/config.ts'
 import { cors } from './middleware/cors.ts'
 import { requestId } from './middleware/request-id.ts'
 import { securityHeaders } from './middleware/security-headers.ts'
 import { session } from './middleware/session.ts'
-import { accounts, agentAccounts } from './routes/accounts.ts'
-import { approvals } from './routes/approvals.ts'
-import { audit } from './routes/audit.ts'
-import { auth } from './routes/auth.ts'
-import { chat } from './routes/chat.ts'
-import { health } from './routes/health.ts'
-import { openapi } from './routes/openapi.ts'
 import { web } from './routes/static.ts'
-import { threads } from './routes/threads.ts'
-import { transactions } from './routes/transactions.ts'
 import type { AppDeps, AppEnv } from './types.ts'
 
 /** The chain every request passes before its route's own rate limit, auth and validation. */
@@ -39,16 +31,18 @@ export function withBaseMiddleware(app: Hono<AppEnv>, deps: AppDeps): Hono<AppEn
 export function createApp(deps: AppDeps = { now: Date.now }) {
   const app = withBaseMiddleware(new Hono<AppEnv>(), deps)
 
-  app.route('/health', health)
-  app.route('/auth', auth)
-  app.route('/api/accounts', accounts)
-  app.route('/api/agent/accounts', agentAccounts)
-  app.route('/api/transactions', transactions)
-  app.route('/api/approvals', approvals)
-  app.route('/api/audit', audit)
-  app.route('/chat', chat)
-  app.route('/api/threads', threads)
-  app.route('/openapi.json', openapi)
+  // Each group is imported on its first request (lib/lazy-routes.ts): a cold start evaluates only this file,
+  // the middleware and config, not stellar-sdk, the agent or the route schemas.
+  mountLazy(app, '/health', async () => (await import('./routes/health.ts')).health)
+  mountLazy(app, '/auth', async () => (await import('./routes/auth.ts')).auth)
+  mountLazy(app, '/api/accounts', async () => (await import('./routes/accounts.ts')).accounts)
+  mountLazy(app, '/api/agent/accounts', async () => (await import('./routes/accounts.ts')).agentAccounts)
+  mountLazy(app, '/api/transactions', async () => (await import('./routes/transactions.ts')).transactions)
+  mountLazy(app, '/api/approvals', async () => (await import('./routes/approvals.ts')).approvals)
+  mountLazy(app, '/api/audit', async () => (await import('./routes/audit.ts')).audit)
+  mountLazy(app, '/chat', async () => (await import('./routes/chat.ts')).chat)
+  mountLazy(app, '/api/threads', async () => (await import('./routes/threads.ts')).threads)
+  mountLazy(app, '/openapi.json', async () => (await import('./routes/openapi.ts')).openapi)
   app.route('/', web)
 
   app.notFound((c) => jsonError(c, 'ERR_NOT_FOUND', 'no such route'))
