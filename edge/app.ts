@@ -28,21 +28,29 @@ export function withBaseMiddleware(app: Hono<AppEnv>, deps: AppDeps): Hono<AppEn
   return app
 }
 
+/**
+ * The route groups, by mount path, each imported on its first request. A test that needs the whole route
+ * table (say, that every route is documented) loads them all: `await Promise.all(ROUTE_GROUPS.map(…))`.
+ */
+export const ROUTE_GROUPS: readonly (readonly [string, () => Promise<Hono<AppEnv>>])[] = [
+  ['/health', async () => (await import('./routes/health.ts')).health],
+  ['/auth', async () => (await import('./routes/auth.ts')).auth],
+  ['/api/accounts', async () => (await import('./routes/accounts.ts')).accounts],
+  ['/api/agent/accounts', async () => (await import('./routes/accounts.ts')).agentAccounts],
+  ['/api/transactions', async () => (await import('./routes/transactions.ts')).transactions],
+  ['/api/approvals', async () => (await import('./routes/approvals.ts')).approvals],
+  ['/api/audit', async () => (await import('./routes/audit.ts')).audit],
+  ['/chat', async () => (await import('./routes/chat.ts')).chat],
+  ['/api/threads', async () => (await import('./routes/threads.ts')).threads],
+  ['/openapi.json', async () => (await import('./routes/openapi.ts')).openapi],
+]
+
 export function createApp(deps: AppDeps = { now: Date.now }) {
   const app = withBaseMiddleware(new Hono<AppEnv>(), deps)
 
   // Each group is imported on its first request (lib/lazy-routes.ts): a cold start evaluates only this file,
   // the middleware and config, not stellar-sdk, the agent or the route schemas.
-  mountLazy(app, '/health', async () => (await import('./routes/health.ts')).health)
-  mountLazy(app, '/auth', async () => (await import('./routes/auth.ts')).auth)
-  mountLazy(app, '/api/accounts', async () => (await import('./routes/accounts.ts')).accounts)
-  mountLazy(app, '/api/agent/accounts', async () => (await import('./routes/accounts.ts')).agentAccounts)
-  mountLazy(app, '/api/transactions', async () => (await import('./routes/transactions.ts')).transactions)
-  mountLazy(app, '/api/approvals', async () => (await import('./routes/approvals.ts')).approvals)
-  mountLazy(app, '/api/audit', async () => (await import('./routes/audit.ts')).audit)
-  mountLazy(app, '/chat', async () => (await import('./routes/chat.ts')).chat)
-  mountLazy(app, '/api/threads', async () => (await import('./routes/threads.ts')).threads)
-  mountLazy(app, '/openapi.json', async () => (await import('./routes/openapi.ts')).openapi)
+  for (const [path, load] of ROUTE_GROUPS) mountLazy(app, path, load)
   app.route('/', web)
 
   app.notFound((c) => jsonError(c, 'ERR_NOT_FOUND', 'no such route'))
