@@ -3,7 +3,8 @@
  * production`, minified), raw and gzipped,
  * against the 1 MiB gzipped target — and its cold start in workerd: from `new Miniflare()` to the first
  * answered request (an unknown path: the middleware chain to a 404, no I/O), beside a trivial Worker with the same
- * bindings as the baseline; medians of N, the two alternated.
+ * bindings as the baseline; medians of N, the two alternated. The modules are handed to Miniflare as wrangler
+ * uploads them (scripts/lib/edge-runtime.ts), so the time is workerd's, not Miniflare parsing the bundle.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -48,21 +49,29 @@ async function main() {
   )
   const trivial: number[] = []
   const cold: number[] = []
-  // Alternate the two so drifting machine load hits both equally.
+  // BENCH_COMPARE_BUNDLE=<dir with a prebuilt index.js> (say, the previous release's `wrangler deploy
+  // --dry-run --env production --outdir`) is timed in the same run, for a before/after on equal terms.
+  const compareDir = process.env.BENCH_COMPARE_BUNDLE
+  const compare: number[] = []
+  const contenders: (readonly [string, string, number[]])[] = [
+    [join(trivialDir, 'index.js'), trivialDir, trivial],
+    [scriptPath, outDir, cold],
+    ...(compareDir ? [[join(compareDir, 'index.js'), compareDir, compare] as const] : []),
+  ]
+  // Alternate them so drifting machine load hits all equally.
   for (let i = 0; i < RUNS; i++) {
-    for (const [script, into] of [
-      [join(trivialDir, 'index.js'), trivial],
-      [scriptPath, cold],
-    ] as const) {
+    for (const [script, dir, into] of contenders) {
       const port = await freePort()
       const start = performance.now()
       const mf = new Miniflare(
         edgeOptions(
           {
             root: ROOT,
-            outDir: script === scriptPath ? outDir : trivialDir,
-            persistDir: join(work, `p${i}-${into === cold ? 'ours' : 'trivial'}`),
+            outDir: dir,
+            persistDir: join(work, `p${i}-${contenders.findIndex((x) => x[2] === into)}`),
             logLevel: 'warn',
+            // The production bundle with development vars (vars are bindings, not baked into the bundle).
+            env: 'development',
             port,
             vars: {
               UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:9',
@@ -87,6 +96,8 @@ async function main() {
   rmSync(work, { recursive: true, force: true })
   cold.sort((a, b) => a - b)
   trivial.sort((a, b) => a - b)
+  compare.sort((a, b) => a - b)
+  const compareMedian = compare[Math.floor(compare.length / 2)] ?? 0
   const median = cold[Math.floor(cold.length / 2)] ?? 0
   const trivialMedian = trivial[Math.floor(trivial.length / 2)] ?? 0
   const result = {
@@ -100,6 +111,9 @@ async function main() {
     coldStartMs: { median, min: cold[0], max: cold[cold.length - 1], runs: RUNS },
     trivialWorkerColdStartMs: { median: trivialMedian, runs: RUNS },
     bundleLoadMs: median - trivialMedian,
+    ...(compareDir
+      ? { compareBundle: compareDir, compareColdStartMs: { median: compareMedian, runs: RUNS } }
+      : {}),
   }
   console.log(
     [
@@ -109,6 +123,11 @@ async function main() {
       `| Worker bundle, gzip -9 | ${(gz / 1024).toFixed(0)} KiB | 1024 KiB | ${(gz / TARGET_GZIP).toFixed(2)} |`,
       `| workerd start to first response, our Worker (median of ${RUNS}) | ${median.toFixed(0)} ms | — | ${(median / trivialMedian).toFixed(2)} × trivial |`,
       `| workerd start to first response, trivial Worker (baseline) | ${trivialMedian.toFixed(0)} ms | — | 1.00 |`,
+      ...(compareDir
+        ? [
+            `| workerd start to first response, compared bundle ${compareDir} | ${compareMedian.toFixed(0)} ms | — | ${(compareMedian / trivialMedian).toFixed(2)} × trivial |`,
+          ]
+        : []),
       `| our bundle's own load + first route (difference) | ${(median - trivialMedian).toFixed(0)} ms | — | — |`,
       `| wrangler build | ${buildMs.toFixed(0)} ms | — | — |`,
     ].join('\n'),

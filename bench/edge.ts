@@ -68,7 +68,7 @@ async function main() {
       '',
     ].join('\n'),
   )
-  const scriptPath = buildEdge(ROOT, outDir, undefined, benchConfig)
+  const scriptPath = buildEdge(ROOT, outDir, null, benchConfig)
 
   const port = await freePort()
   const mf = new Miniflare(

@@ -6,23 +6,14 @@
  */
 import { Hono } from 'hono'
 import { jsonError, onError } from './errors.ts'
+import { mountLazy } from './lib/lazy-routes.ts'
 import { bodyLimit } from './middleware/body-limit.ts'
 import { withConfig } from './middleware/config.ts'
 import { cors } from './middleware/cors.ts'
 import { requestId } from './middleware/request-id.ts'
 import { securityHeaders } from './middleware/security-headers.ts'
 import { session } from './middleware/session.ts'
-import { accounts, agentAccounts } from './routes/accounts.ts'
-import { approvals } from './routes/approvals.ts'
-import { audit } from './routes/audit.ts'
-import { auth } from './routes/auth.ts'
-import { chat } from './routes/chat.ts'
-import { health } from './routes/health.ts'
-import { network } from './routes/network.ts'
-import { openapi } from './routes/openapi.ts'
 import { web } from './routes/static.ts'
-import { threads } from './routes/threads.ts'
-import { transactions } from './routes/transactions.ts'
 import type { AppDeps, AppEnv } from './types.ts'
 
 /** The chain every request passes before its route's own rate limit, auth and validation. */
@@ -37,20 +28,30 @@ export function withBaseMiddleware(app: Hono<AppEnv>, deps: AppDeps): Hono<AppEn
   return app
 }
 
+/**
+ * The route groups, by mount path, each imported on its first request. A test that needs the whole route
+ * table (say, that every route is documented) loads them all: `await Promise.all(ROUTE_GROUPS.map(…))`.
+ */
+export const ROUTE_GROUPS: readonly (readonly [string, () => Promise<Hono<AppEnv>>])[] = [
+  ['/health', async () => (await import('./routes/health.ts')).health],
+  ['/auth', async () => (await import('./routes/auth.ts')).auth],
+  ['/api/accounts', async () => (await import('./routes/accounts.ts')).accounts],
+  ['/api/agent/accounts', async () => (await import('./routes/accounts.ts')).agentAccounts],
+  ['/api/transactions', async () => (await import('./routes/transactions.ts')).transactions],
+  ['/api/approvals', async () => (await import('./routes/approvals.ts')).approvals],
+  ['/api/audit', async () => (await import('./routes/audit.ts')).audit],
+  ['/chat', async () => (await import('./routes/chat.ts')).chat],
+  ['/api/threads', async () => (await import('./routes/threads.ts')).threads],
+  ['/api/network', async () => (await import('./routes/network.ts')).network],
+  ['/openapi.json', async () => (await import('./routes/openapi.ts')).openapi],
+]
+
 export function createApp(deps: AppDeps = { now: Date.now }) {
   const app = withBaseMiddleware(new Hono<AppEnv>(), deps)
 
-  app.route('/health', health)
-  app.route('/auth', auth)
-  app.route('/api/accounts', accounts)
-  app.route('/api/agent/accounts', agentAccounts)
-  app.route('/api/transactions', transactions)
-  app.route('/api/approvals', approvals)
-  app.route('/api/audit', audit)
-  app.route('/chat', chat)
-  app.route('/api/threads', threads)
-  app.route('/api/network', network)
-  app.route('/openapi.json', openapi)
+  // Each group is imported on its first request (lib/lazy-routes.ts): a cold start evaluates only this file,
+  // the middleware and config, not stellar-sdk, the agent or the route schemas.
+  for (const [path, load] of ROUTE_GROUPS) mountLazy(app, path, load)
   app.route('/', web)
 
   app.notFound((c) => jsonError(c, 'ERR_NOT_FOUND', 'no such route'))

@@ -6,6 +6,8 @@ import { z } from 'zod'
 import { ATTESTATION_MODES, type AttestationMode } from '../shared/attestation.ts'
 import { AppError } from '../shared/errors.ts'
 import { type NetworkConfig, NetworkInputSchema, resolveNetwork } from '../shared/network.ts'
+import type { MeasurementPins } from './attestation/pins.ts'
+import { advisoriesVar, measurementsVar, NO_PINS } from './attestation/pins-config.ts'
 
 export const ENVIRONMENTS = ['development', 'staging', 'production'] as const
 export type Environment = (typeof ENVIRONMENTS)[number]
@@ -40,41 +42,6 @@ const origins = z.string().transform((v, ctx) => {
     }
   }
   return Object.freeze(list)
-})
-
-const hex = (bytes: number) =>
-  z.string().regex(new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`), `must be ${bytes} bytes of hex`)
-
-/** What a release of the signer measures to; set per environment after each release (docs/deploy.md). */
-const MeasurementsSchema = z.strictObject({
-  mrtd: hex(48),
-  rtmr0: hex(48),
-  rtmr1: hex(48),
-  rtmr2: hex(48),
-  rtmr3: hex(48).optional(),
-  composeHash: hex(32),
-  appId: z.string().regex(/^[0-9a-fA-F]{2,64}$/, 'must be hex'),
-})
-export type Measurements = z.infer<typeof MeasurementsSchema>
-
-const measurements = z.string().transform((v, ctx): Measurements => {
-  let json: unknown
-  try {
-    json = JSON.parse(v)
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'must be JSON {mrtd, rtmr0, rtmr1, rtmr2, composeHash, appId}' })
-    return z.NEVER
-  }
-  const r = MeasurementsSchema.safeParse(json)
-  if (!r.success) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `${r.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join(', ')}`,
-    })
-    return z.NEVER
-  }
-  const lower = Object.fromEntries(Object.entries(r.data).map(([k, x]) => [k, x?.toLowerCase()]))
-  return lower as Measurements
 })
 
 const TCB_STATUSES = [
@@ -125,7 +92,9 @@ const EnvSchema = z
     PCCS_URL: z
       .url({ protocol: /^https$/, error: 'must be an https URL' })
       .default('https://pccs.phala.network'),
-    SIGNER_MEASUREMENTS: measurements.optional(),
+    // One accepted release, or a list of two while rotating (edge/attestation/pins-config.ts, docs/deploy.md).
+    SIGNER_MEASUREMENTS: measurementsVar.optional(),
+    SIGNER_DENIED_ADVISORIES: advisoriesVar.default([]),
     SIGNER_TCB_STATUSES: z
       .string()
       .transform((v) => v.split(',').map((x) => x.trim()))
@@ -165,8 +134,9 @@ export type Config = {
     readonly mode: AttestationMode
     readonly pccsUrl: string
     readonly allowedTcbStatuses: readonly string[]
-    /** All-zero pins in insecure-dev, where nothing is compared. */
-    readonly pins: Measurements
+    readonly deniedAdvisoryIds: readonly string[]
+    /** Accepted releases; all-zero pins in insecure-dev, where nothing is compared. */
+    readonly pins: readonly MeasurementPins[]
   }
   readonly limits: {
     readonly money: Limit
@@ -180,15 +150,7 @@ export type Config = {
   }
 }
 
-/** Pins no real signer matches: an environment without its real values refuses every signer. */
-export const NO_PINS: Measurements = {
-  mrtd: '00'.repeat(48),
-  rtmr0: '00'.repeat(48),
-  rtmr1: '00'.repeat(48),
-  rtmr2: '00'.repeat(48),
-  composeHash: '00'.repeat(32),
-  appId: '00',
-}
+export { NO_PINS }
 
 const cache = new WeakMap<object, Config>()
 
@@ -218,6 +180,7 @@ export function loadConfig(env: Record<string, unknown>): Config {
       mode: e.ATTESTATION_MODE,
       pccsUrl: e.PCCS_URL,
       allowedTcbStatuses: e.SIGNER_TCB_STATUSES,
+      deniedAdvisoryIds: e.SIGNER_DENIED_ADVISORIES,
       pins: e.SIGNER_MEASUREMENTS ?? NO_PINS,
     },
     limits: {

@@ -1,9 +1,15 @@
-/** The Worker entry: the only default export in the code base. */
+/**
+ * The Worker entry: the only default export in the code base. Nothing runs at import time: the app is built
+ * on the first request (its route groups later still, on their own first request: lib/lazy-routes.ts).
+ */
 import { createApp } from './app.ts'
 import type { Env } from './env.ts'
 
-const app = createApp()
+let app: ReturnType<typeof createApp> | undefined
 
 export default {
-  fetch: (request, env, ctx) => app.fetch(request, env, ctx),
+  fetch: (request, env, ctx) => {
+    app ??= createApp()
+    return app.fetch(request, env, ctx)
+  },
 } satisfies ExportedHandler<Env>

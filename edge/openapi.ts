@@ -43,7 +43,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'get',
     path: '/health',
-    summary: 'Status, environment, network, signer reachability, LLM configured',
+    summary: 'Status and whether the signer is trusted; signed-in callers also get why not and what it runs',
     auth: 'none',
     tag: 'health',
   },

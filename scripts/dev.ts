@@ -77,6 +77,8 @@ export async function runDev(extraVars: Record<string, string> = {}): Promise<vo
   let edge: Awaited<ReturnType<typeof startEdge>>
   try {
     edge = await startEdge({
+      // wrangler.toml's development environment: the top level is the inert one a bare deploy would ship.
+      env: 'development',
       root,
       outDir: join(devDir, 'edge-dist'),
       persistDir: devDir,

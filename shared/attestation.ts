@@ -75,6 +75,11 @@ export const AttestationDocumentSchema = z.strictObject({
     .nullable(),
   appId: z.string().max(128).nullable(),
   composeHash: z.string().max(128).nullable(),
+  /** The app-compose text exactly as dstack measured it (its SHA-256 is the compose hash); null in insecure-dev. */
+  appCompose: z
+    .string()
+    .max(64 * 1024)
+    .nullable(),
 })
 export type AttestationDocument = z.infer<typeof AttestationDocumentSchema>
 

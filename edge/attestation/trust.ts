@@ -1,21 +1,21 @@
 /**
  * Per-isolate trust in the signer: fetch GET /v1/attestation over the mTLS binding, verify it (quote +
- * collateral from the configured PCCS + pins + report-data binding), and keep the verified response key for
- * TRUST_TTL_MS. A failure is remembered for FAILURE_TTL_MS (so a bad signer is not re-verified on every
- * request) and its reason is what /health shows. A response that does not verify drops the trust at once.
+ * collateral from the configured PCCS, cached per platform in collateral.ts + pins + report-data binding), and
+ * keep the verified response key for TRUST_TTL_MS. A failure, whatever the check, is remembered only for
+ * FAILURE_TTL_MS (so a bad signer is not re-verified on every request, and a fixed one is trusted again
+ * soon); its reason goes to the log and the authenticated /health view. A response that does not verify drops the trust at once.
  */
 import type { Collateral } from '@phala/dcap-qvl'
 import { AttestationResponseSchema, keyIdFor } from '../../shared/attestation.ts'
 import { AppError } from '../../shared/errors.ts'
 import type { Config } from '../config.ts'
-import type { Env } from '../env.ts'
+import { CollateralCache, CollateralProblem } from './collateral.ts'
 import type { QuoteVerifierFn } from './quote.ts'
 import { importResponseKey, type ResponseKey } from './response-signature.ts'
 import { type TrustedSigner, verifyAttestation } from './verify.ts'
 
 export const TRUST_TTL_MS = 10 * 60_000
 export const FAILURE_TTL_MS = 10_000
-const COLLATERAL_TTL_MS = 60 * 60_000
 
 export type Trust = TrustedSigner & {
   readonly key: ResponseKey
@@ -36,12 +36,19 @@ export type TrustDeps = {
   readonly now?: () => number
   readonly verifier?: QuoteVerifierFn
   readonly fetchCollateral?: (pccsUrl: string, quote: Uint8Array) => Promise<Collateral>
+  /** The isolate's cache unless given (a test that must see a fresh fetch). */
+  readonly collaterals?: CollateralCache
 }
 
 /** Per isolate: the signer URL is the key (one signer per deployment, but tests may run several). */
 const states = new Map<string, TrustState>()
 const inflight = new Map<string, Promise<TrustState>>()
-const collaterals = new Map<string, { collateral: Collateral; expiresAt: number }>()
+const isolateCollaterals = new CollateralCache()
+
+/** What this module needs of the Worker's bindings (edge/env.ts's Env has it). */
+export type SignerBinding = {
+  readonly SIGNER: { fetch(url: string, init?: { signal?: AbortSignal }): Promise<Response> }
+}
 let intel: QuoteVerifierFn | undefined
 
 async function intelVerifier(): Promise<QuoteVerifierFn> {
@@ -74,18 +81,20 @@ async function collateralFor(
   deps: TrustDeps,
   now: number,
 ): Promise<Collateral> {
-  const id = `${pccsUrl}|${quote.length}`
-  const hit = collaterals.get(id)
-  if (hit && hit.expiresAt > now) return hit.collateral
-  const collateral = await (deps.fetchCollateral ?? (await import('@phala/dcap-qvl')).getCollateral)(
-    pccsUrl,
+  const dcap = await import('./dcap.ts')
+  const r = await (deps.collaterals ?? isolateCollaterals).get(
     quote,
+    {
+      identify: dcap.pckIdentity,
+      fetch: (q) => (deps.fetchCollateral ?? dcap.fetchCollateral)(pccsUrl, q),
+    },
+    now,
   )
-  collaterals.set(id, { collateral, expiresAt: now + COLLATERAL_TTL_MS })
-  return collateral
+  if (!r.ok) throw new CollateralProblem(r.error)
+  return r.value
 }
 
-async function attest(env: Env, config: Config, deps: TrustDeps): Promise<TrustState> {
+async function attest(env: SignerBinding, config: Config, deps: TrustDeps): Promise<TrustState> {
   const now = (deps.now ?? Date.now)()
   const failed = (reason: string): TrustState => ({
     trusted: false,
@@ -109,7 +118,12 @@ async function attest(env: Env, config: Config, deps: TrustDeps): Promise<TrustS
   const verifier = deps.verifier ?? (a.mode === 'tdx' ? await intelVerifier() : refuseQuote)
   const result = await verifyAttestation(
     parsed.data.result,
-    { mode: a.mode, allowedTcbStatuses: a.allowedTcbStatuses, pins: a.pins },
+    {
+      mode: a.mode,
+      allowedTcbStatuses: a.allowedTcbStatuses,
+      deniedAdvisoryIds: a.deniedAdvisoryIds,
+      pins: a.pins,
+    },
     {
       verifier,
       collateral: (quote) => collateralFor(a.pccsUrl, quote, deps, now),
@@ -127,7 +141,11 @@ async function attest(env: Env, config: Config, deps: TrustDeps): Promise<TrustS
 }
 
 /** The verified signer, or ERR_SIGNER_UNTRUSTED (→ 503) with the reason kept for logs and /health. */
-export async function ensureTrusted(env: Env, config: Config, deps: TrustDeps = {}): Promise<Trust> {
+export async function ensureTrusted(
+  env: SignerBinding,
+  config: Config,
+  deps: TrustDeps = {},
+): Promise<Trust> {
   const now = (deps.now ?? Date.now)()
   let state = states.get(config.signerUrl)
   const fresh = state && (state.trusted ? state.trust.expiresAt > now : state.expiresAt > now)
@@ -139,6 +157,11 @@ export async function ensureTrusted(env: Env, config: Config, deps: TrustDeps = 
       inflight.set(config.signerUrl, pending)
     }
     state = await pending
+    // The reason goes to the log once per verification (and to the authenticated /health view), never to
+    // an anonymous caller.
+    if (!state.trusted && states.get(config.signerUrl) !== state) {
+      console.log(JSON.stringify({ level: 'warn', code: 'ERR_SIGNER_UNTRUSTED', detail: state.reason }))
+    }
     states.set(config.signerUrl, state)
   }
   if (state.trusted) return state.trust

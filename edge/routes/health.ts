@@ -1,4 +1,10 @@
-/** GET /health: is the edge configured and can it reach its dependencies. It reveals no secret. */
+/**
+ * GET /health: is the edge configured and can it reach a trusted signer. It reveals no secret.
+ *
+ * Anonymous callers learn only whether the signer is trusted. Why not (which pin, which advisory, which
+ * check), and what it runs (compose hash, TCB status, release), tell an attacker which lie to try next, so that
+ * goes to the log (trust.ts, once per verification) and to signed-in callers.
+ */
 import { Hono } from 'hono'
 import { currentTrust, ensureTrusted } from '../attestation/trust.ts'
 import { rateLimit } from '../middleware/rate-limit.ts'
@@ -10,9 +16,19 @@ export const VERSION = '0.1.0'
 export const health = new Hono<AppEnv>().get('/', rateLimit(['health'], { failClosed: false }), async (c) => {
   const config = c.var.config
   const reachable = await probeSigner(c.env, config)
-  // Verifies (or reuses the isolate's cached verdict) so /health says why the signer is not trusted.
+  // Verifies (or reuses the isolate's cached verdict, good or bad) so /health reflects the current trust.
   await ensureTrusted(c.env, config).catch(() => undefined)
   const trust = currentTrust(config)
+  const trusted = trust?.trusted === true
+  const base = {
+    status: reachable && trusted ? 'ok' : 'degraded',
+    version: VERSION,
+    environment: config.environment,
+    network: config.network.name,
+    llm: { configured: config.llm.apiKey !== undefined },
+    requestId: c.var.requestId,
+  }
+  if (!c.var.caller) return c.json({ ...base, signer: { trusted } })
   const attestation = !trust
     ? { trusted: false, reason: 'not checked' }
     : trust.trusted
@@ -20,7 +36,10 @@ export const health = new Hono<AppEnv>().get('/', rateLimit(['health'], { failCl
           trusted: true,
           mode: trust.trust.mode,
           tcbStatus: trust.trust.tcbStatus,
+          advisoryIds: trust.trust.advisoryIds,
           composeHash: trust.trust.composeHash,
+          appId: trust.trust.appId,
+          release: trust.trust.release,
           verifiedAt: new Date(trust.checkedAt).toISOString(),
           ...(trust.trust.mode === 'insecure-dev'
             ? {
@@ -29,13 +48,5 @@ export const health = new Hono<AppEnv>().get('/', rateLimit(['health'], { failCl
             : {}),
         }
       : { trusted: false, reason: trust.reason, checkedAt: new Date(trust.checkedAt).toISOString() }
-  return c.json({
-    status: reachable && attestation.trusted ? 'ok' : 'degraded',
-    version: VERSION,
-    environment: config.environment,
-    network: config.network.name,
-    signer: { reachable, attestation },
-    llm: { configured: config.llm.apiKey !== undefined },
-    requestId: c.var.requestId,
-  })
+  return c.json({ ...base, signer: { trusted, reachable, attestation } })
 })

@@ -1,7 +1,9 @@
 /**
  * The attestation document the signer serves at `GET /v1/attestation`. In `tdx` it asks the dstack guest
  * agent (unix socket /var/run/dstack.sock, or DSTACK_SIMULATOR_ENDPOINT) for a quote whose report data is
- * reportDataFor(response key), once at start: the key never changes, so neither does the quote.
+ * reportDataFor(response key), once at start: the key never changes, so neither does the quote. The event log
+ * is passed on as the agent returns it (runtime digests emptied: the edge recomputes them), with the raw
+ * app-compose text from Info, whose hash and event_log_version the edge needs.
  * In `insecure-dev` there is no quote, and the document says so.
  */
 import { DstackClient } from '@phala/dstack-sdk'
@@ -31,6 +33,7 @@ export async function collectEvidence(
       eventLog: null,
       appId: null,
       composeHash: null,
+      appCompose: null,
     }
   }
   const client = new DstackClient(opts.dstackEndpoint)
@@ -43,5 +46,7 @@ export async function collectEvidence(
     eventLog: quote.event_log,
     appId: info.app_id,
     composeHash: info.compose_hash,
+    // The exact text dstack hashed: the edge checks sha256(appCompose) against the measured compose-hash.
+    appCompose: info.tcb_info.app_compose,
   }
 }

@@ -5,13 +5,13 @@
  * key, other measurements or compose hash, an edited event log, a debug TD, a revoked PCK, expired collateral,
  * Intel's root instead of ours, a bad signature, and a response replayed for another request id.
  */
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { Agent, request } from 'node:https'
 import type { Collateral } from '@phala/dcap-qvl'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dcapVerifier } from '../../edge/attestation/dcap.ts'
-import type { QuotePolicy } from '../../edge/attestation/quote.ts'
+import type { MeasurementPins } from '../../edge/attestation/pins.ts'
 import { importResponseKey, verifyResponseSignature } from '../../edge/attestation/response-signature.ts'
 import { type AttestationPolicy, verifyAttestation } from '../../edge/attestation/verify.ts'
 import {
@@ -23,20 +23,37 @@ import {
   toHex,
 } from '../../shared/attestation.ts'
 import { startTestSigner, type TestSigner, testEnv, testPki } from '../signer/helpers.ts'
-import { evidenceFor, startDstackStub, TEST_MEASUREMENTS } from '../support/tdx/dstack-stub.ts'
+import {
+  evidenceFor,
+  startDstackStub,
+  TEST_MEASUREMENTS,
+  testAppCompose,
+} from '../support/tdx/dstack-stub.ts'
 import { createTestDcap } from '../support/tdx/forge.ts'
 
 const dcap = createTestDcap()
 const NOW = Math.floor(dcap.now.getTime() / 1000)
-const PINS: QuotePolicy['pins'] = {
+const PINS: MeasurementPins = {
+  name: 'test release',
   mrtd: TEST_MEASUREMENTS.mrtd,
   rtmr0: TEST_MEASUREMENTS.rtmr0,
   rtmr1: TEST_MEASUREMENTS.rtmr1,
   rtmr2: TEST_MEASUREMENTS.rtmr2,
+  osImageHash: TEST_MEASUREMENTS.osImageHash,
+  keyProvider: TEST_MEASUREMENTS.keyProvider,
   composeHash: TEST_MEASUREMENTS.composeHash,
   appId: TEST_MEASUREMENTS.appId,
 }
-const POLICY: AttestationPolicy = { mode: 'tdx', allowedTcbStatuses: ['UpToDate'], pins: PINS }
+const POLICY: AttestationPolicy = {
+  mode: 'tdx',
+  allowedTcbStatuses: ['UpToDate'],
+  deniedAdvisoryIds: [],
+  pins: [PINS],
+}
+const withPins = (over: Partial<MeasurementPins>): AttestationPolicy => ({
+  ...POLICY,
+  pins: [{ ...PINS, ...over }],
+})
 const COLLATERAL = dcap.collateral()
 const deps = (over: { collateral?: Collateral; nowSecs?: number; root?: 'test' | 'intel' } = {}) => ({
   verifier: dcapVerifier(over.root === 'intel' ? undefined : dcap.root.der),
@@ -103,6 +120,12 @@ afterAll(async () => {
 describe('attested signer under a test root CA', () => {
   it('serves a tdx document whose quote verifies and binds its response key', async () => {
     expect(doc).toMatchObject({ mode: 'tdx', appId: PINS.appId, composeHash: PINS.composeHash })
+    // As the guest agent returns it: every runtime digest emptied, so the verifier must recompute them.
+    const runtime = (JSON.parse(doc.eventLog ?? '[]') as { imr: number; digest: string }[]).filter(
+      (e) => e.imr === 3,
+    )
+    expect(runtime.length).toBeGreaterThan(8)
+    expect(runtime.every((e) => e.digest === '')).toBe(true)
     const r = await verifyAttestation(doc, POLICY, deps())
     expect(r.ok).toBe(true)
     if (r.ok) {
@@ -113,12 +136,13 @@ describe('attested signer under a test root CA', () => {
 
   const otherKey = new Uint8Array(randomBytes(32))
   const withEvidence = (e: { quote: string; eventLog: string }): AttestationDocument => ({ ...doc, ...e })
-  const forged = (over: Partial<typeof TEST_MEASUREMENTS> = {}, reportData?: Uint8Array) =>
+  const forged = (over: Partial<typeof TEST_MEASUREMENTS> = {}, reportData?: Uint8Array, version?: 2) =>
     withEvidence(
       evidenceFor(
         dcap,
         { ...TEST_MEASUREMENTS, ...over },
         reportData ?? reportDataFor(fromHex(doc.publicKey) ?? otherKey),
+        version ? { version } : {},
       ),
     )
 
@@ -145,19 +169,66 @@ describe('attested signer under a test root CA', () => {
       'report-data',
     ],
     ['another MRTD (another image)', () => forged({ mrtd: 'f0'.repeat(48) }), POLICY, undefined, 'mrtd'],
-    ['another RTMR1 (another kernel)', () => forged({ rtmr1: 'f1'.repeat(48) }), POLICY, undefined, 'rtmr1'],
+    // The quote says another kernel, the log still replays the pinned one: the log is not this quote's.
     [
-      'another compose hash',
-      () => forged({ composeHash: 'f2'.repeat(32) }),
+      'another RTMR1 (another kernel)',
+      () => forged({ rtmr1: 'f1'.repeat(48) }),
+      POLICY,
+      undefined,
+      'event-log',
+    ],
+    ['RTMR1 pinned to another kernel', () => doc, withPins({ rtmr1: 'f1'.repeat(48) }), undefined, 'rtmr1'],
+    ['RTMR3 pinned to another value', () => doc, withPins({ rtmr3: 'f5'.repeat(48) }), undefined, 'rtmr3'],
+    [
+      'another compose (its own text and hash, V2 log)',
+      () => {
+        const text = testAppCompose(2).replace('tuxedo-signer', 'evil-signer')
+        const composeHash = createHash('sha256').update(text).digest('hex')
+        return { ...forged({ composeHash, appCompose: text }, undefined, 2), appCompose: text }
+      },
       POLICY,
       undefined,
       'compose-hash',
     ],
+    [
+      'a compose text other than the one measured',
+      () => ({ ...doc, appCompose: `${doc.appCompose ?? ''} ` }),
+      POLICY,
+      undefined,
+      'app-compose',
+    ],
     ['another app id', () => forged({ appId: 'f3'.repeat(20) }), POLICY, undefined, 'app-id'],
+    [
+      'another OS image hash',
+      () => doc,
+      withPins({ osImageHash: '0f'.repeat(32) }),
+      undefined,
+      'os-image-hash',
+    ],
+    [
+      'another KMS',
+      () => forged({ keyProvider: { name: 'kms', id: 'aa'.repeat(33) } }),
+      POLICY,
+      undefined,
+      'key-provider',
+    ],
+    [
+      'neither of two accepted sets',
+      () => doc,
+      {
+        ...POLICY,
+        pins: [
+          { ...PINS, rtmr2: '00'.repeat(48) },
+          { ...PINS, composeHash: '00'.repeat(32) },
+        ],
+      },
+      undefined,
+      'measurements',
+    ],
     [
       'the pinned compose hash differs',
       () => doc,
-      { ...POLICY, pins: { ...PINS, composeHash: 'aa'.repeat(32) } },
+      withPins({ composeHash: 'aa'.repeat(32) }),
       undefined,
       'compose-hash',
     ],
@@ -177,7 +248,7 @@ describe('attested signer under a test root CA', () => {
     ],
     [
       'a document that says insecure-dev',
-      () => ({ ...doc, mode: 'insecure-dev', quote: null, eventLog: null }),
+      () => ({ ...doc, mode: 'insecure-dev', quote: null, eventLog: null, appCompose: null }),
       POLICY,
       undefined,
       'mode',

@@ -7,6 +7,8 @@
 import { readFileSync } from 'node:fs'
 import { parse as parseToml } from 'smol-toml'
 import { describe, expect, it } from 'vitest'
+import { measurementsVar } from '../../edge/attestation/pins-config.ts'
+import { loadConfig } from '../../edge/config.ts'
 import { parseYaml, type Yaml } from './yaml-lite.ts'
 
 const root = new URL('../../', import.meta.url)
@@ -67,8 +69,11 @@ describe('signer/Dockerfile', () => {
   const docker = read('signer/Dockerfile')
   const instructions = docker.split('\n').filter((l) => !l.trim().startsWith('#'))
   it.each([
-    ['Node 22 slim base', /^FROM node:22-slim\b/m],
-    ['production dependencies only', /npm ci --omit=dev/],
+    ['a Node 22 slim base pinned by digest', /^ARG NODE_IMAGE=node:22-slim@sha256:[0-9a-f]{64}$/m],
+    ['Debian packages from a dated snapshot', /^ARG DEBIAN_SNAPSHOT=[0-9]{8}T[0-9]{6}Z$/m],
+    ['the snapshot as the only apt source', /snapshot\.debian\.org\/archive\/debian\/%s/],
+    ['exactly the lock file, production dependencies only', /npm ci --omit=dev/],
+    ['the native addon built, not downloaded', /^ENV npm_config_build_from_source=true$/m],
     ['a non-root user', /^USER (node|[1-9][0-9]*)$/m],
     [
       'a HEALTHCHECK on the plain health port',
@@ -77,6 +82,14 @@ describe('signer/Dockerfile', () => {
   ])('has %s', (_n, re) => {
     expect(instructions.join('\n')).toMatch(re)
   })
+  it('builds every stage from the pinned base, and fetches nothing at start', () => {
+    const froms = instructions.filter((l) => l.startsWith('FROM '))
+    expect(froms.length).toBeGreaterThanOrEqual(2)
+    for (const f of froms) expect(f).toMatch(/^FROM \$\{NODE_IMAGE\}( AS \w+)?$/)
+    expect(instructions.join('\n')).not.toMatch(/npm install|curl|wget/)
+    expect(instructions.filter((l) => l.startsWith('CMD '))).toEqual(['CMD ["node", "signer/main.ts"]'])
+  })
+
   it('bakes in no secret', () => {
     const code = instructions.join('\n')
     for (const name of SECRET_NAMES) expect(code).not.toMatch(new RegExp(`(ENV|ARG)[^\\n]*\\b${name}\\b`))
@@ -86,27 +99,55 @@ describe('signer/Dockerfile', () => {
 
 describe('wrangler.toml', () => {
   type Env = {
+    name?: string
+    workers_dev?: boolean
+    preview_urls?: boolean
     vars?: Record<string, string>
+    d1_databases?: unknown[]
     mtls_certificates?: { binding: string; certificate_id: string }[]
   }
   const toml = parseToml(read('wrangler.toml')) as Env & { env?: Record<string, Env> }
   const envs = Object.entries(toml.env ?? {})
+  const deployed = envs.filter(([n]) => n !== 'development')
 
-  it('has staging and production', () => {
-    expect(envs.map(([n]) => n).sort()).toEqual(['production', 'staging'])
+  it('has development, staging and production', () => {
+    expect(envs.map(([n]) => n).sort()).toEqual(['development', 'production', 'staging'])
   })
 
-  it.each(envs)('%s binds SIGNER over mTLS and requires tdx with pinned measurements', (_name, e) => {
+  // What a bare `wrangler deploy` (no --env) ships: nothing of development, nothing that works or trusts.
+  it('has an inert, safe top level', () => {
+    expect(toml.workers_dev).toBe(false)
+    expect(toml.preview_urls).toBe(false)
+    expect(toml.vars?.ENVIRONMENT).not.toBe('development')
+    expect(toml.vars?.ATTESTATION_MODE).toBe('tdx')
+    expect(toml.vars?.SIGNER_MEASUREMENTS).toBeUndefined()
+    expect(toml.d1_databases).toBeUndefined()
+    expect(toml.mtls_certificates).toBeUndefined()
+    // Its own name: a bare deploy can never replace the production or staging Worker.
+    expect(envs.map(([, e]) => e.name)).not.toContain(toml.name)
+    expect(JSON.stringify({ ...toml, env: undefined })).not.toMatch(/insecure-dev|localhost|127\.0\.0\.1/)
+    // And the edge refuses to run on it (ERR_CONFIG on every request) rather than trust a signer.
+    expect(() => loadConfig({ ...toml.vars })).toThrow(/configuration error/)
+  })
+
+  it('keeps every development setting inside env.development', () => {
+    const dev = toml.env?.development
+    expect(dev?.vars?.ENVIRONMENT).toBe('development')
+    expect(dev?.vars?.ATTESTATION_MODE).toBe('insecure-dev')
+    for (const [name, e] of deployed) {
+      expect(JSON.stringify(e), name).not.toMatch(/insecure-dev|localhost|127\.0\.0\.1/)
+      expect(e.workers_dev, name).toBe(false)
+      expect(e.preview_urls, name).toBe(false)
+      expect(e.vars?.ENVIRONMENT, name).toBe(name)
+    }
+  })
+
+  it.each(deployed)('%s binds SIGNER over mTLS and requires tdx with pinned measurements', (_name, e) => {
     expect(e.mtls_certificates?.some((c) => c.binding === 'SIGNER')).toBe(true)
     expect(e.vars?.ATTESTATION_MODE).toBe('tdx')
-    expect(Object.keys(JSON.parse(e.vars?.SIGNER_MEASUREMENTS ?? '{}')).sort()).toEqual([
-      'appId',
-      'composeHash',
-      'mrtd',
-      'rtmr0',
-      'rtmr1',
-      'rtmr2',
-    ])
+    // Parsed by the edge's own parser: every field of a measurement set is present and well-formed.
+    const pins = measurementsVar.safeParse(e.vars?.SIGNER_MEASUREMENTS ?? '')
+    expect(pins.success && pins.data.length).toBeGreaterThanOrEqual(1)
     expect(e.vars?.PCCS_URL).toMatch(/^https:\/\//)
   })
 

@@ -1,11 +1,14 @@
 import { exports } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
+import { json, signedInUser, testApp } from './support/app.ts'
+
+const app = testApp()
 
 const call = (path: string, init?: RequestInit) =>
   exports.default.fetch(new Request(`http://localhost${path}`, init))
 
 describe('GET /health', () => {
-  it('answers 200 JSON with environment, network, signer reachability and LLM state', async () => {
+  it('answers 200 JSON with environment, network, LLM state and only whether the signer is trusted', async () => {
     const res = await call('/health')
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toMatch(/application\/json/)
@@ -14,10 +17,21 @@ describe('GET /health', () => {
       status: 'ok',
       environment: 'development',
       network: 'custom',
-      signer: { reachable: true },
+      signer: { trusted: true },
       llm: { configured: false },
     })
+    expect(body.signer).toEqual({ trusted: true })
     expect(typeof body.requestId).toBe('string')
+  })
+
+  it('tells a signed-in caller what the signer runs and how it was verified', async () => {
+    const user = await signedInUser()
+    const body = await json<{ signer: Record<string, unknown> }>(await app('/health', { headers: user.auth }))
+    expect(body.signer).toMatchObject({
+      trusted: true,
+      reachable: true,
+      attestation: { trusted: true, mode: 'insecure-dev', warning: expect.stringMatching(/INSECURE/) },
+    })
   })
 
   it('reveals no secret or part of one', async () => {

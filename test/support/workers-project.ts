@@ -11,7 +11,8 @@ export const workersProject: Options = async ({ inject }) => {
   const services = inject<TestServices>('services')
   const migrations = await readD1Migrations('edge/migrations')
   return {
-    wrangler: { configPath: './wrangler.toml' },
+    // The development environment: wrangler.toml's top level is the inert one a bare deploy would ship.
+    wrangler: { configPath: './wrangler.toml', environment: 'development' },
     miniflare: {
       compatibilityFlags: ['nodejs_compat'],
       bindings: { ...services.bindings, TEST_MIGRATIONS: JSON.stringify(migrations) },

@@ -85,7 +85,7 @@ export async function startReliabilityStack(
   const launchSigner = () => startSignerProcess(signerEnv, { cwd: ROOT, logFile: signerLogFile })
   let signer = await launchSigner()
   const outDir = join(work, 'edge-dist')
-  const scriptPath = buildEdge(ROOT, outDir)
+  const scriptPath = buildEdge(ROOT, outDir, 'development')
   const edges: Edge[] = []
   const sessionTokens: string[] = []
 

@@ -1,13 +1,17 @@
 /**
  * A stand-in for the dstack guest agent that speaks its HTTP protocol (the one @phala/dstack-sdk uses with
- * DSTACK_SIMULATOR_ENDPOINT): POST /GetQuote {report_data} → {quote, event_log}, POST /Info → app info.
- * Quotes are real DCAP quotes under the test root CA, with the requested report data, and the event log
- * replays to the quoted RTMR3 the way dstack's does.
+ * DSTACK_SIMULATOR_ENDPOINT): POST /GetQuote {report_data} → {quote, event_log}, POST /Info → app info with
+ * tcb_info (whose app_compose is the raw text dstack hashed). Quotes are real DCAP quotes under the test root
+ * CA, with the requested report data. The event log has the shape of a real one (see
+ * ../shared/fixtures/attestation/dstack-near-mpc/): firmware events in RTMR0–2 with their digests, and dstack's
+ * runtime events in RTMR3 in dstack's order, their digests emptied as GetQuote returns them (`stripped`).
  */
+import { createHash } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import {
   DSTACK_RUNTIME_EVENT_TYPE,
+  type EventLogVersion,
   replayRtmr,
   runtimeEventDigest,
 } from '../../../edge/attestation/event-log.ts'
@@ -20,41 +24,106 @@ export type AppMeasurements = {
   readonly rtmr1: string
   readonly rtmr2: string
   readonly appId: string
+  /** Measured as the compose-hash event; sha256(appCompose) unless a test forges another. */
   readonly composeHash: string
+  readonly appCompose: string
   readonly instanceId: string
+  readonly osImageHash: string
+  readonly keyProvider: { readonly name: string; readonly id: string }
 }
+
+const sha384 = (s: string) => createHash('sha384').update(s).digest()
+/** Three firmware events per boot register, as TCG logs them (type, digest; payload stripped). */
+const BOOT_EVENTS = [0, 1, 2].flatMap((imr) =>
+  [0x80000001, 0x80000007, 0x4].map((event_type, k) => ({
+    imr,
+    event_type,
+    digest: toHex(sha384(`tuxedo test firmware ${imr}.${k}`)),
+    event: '',
+    event_payload: '',
+  })),
+)
+const bootRtmr = (imr: number) =>
+  replayRtmr(BOOT_EVENTS.filter((e) => e.imr === imr).map((e) => fromHex(e.digest) ?? new Uint8Array(0)))
+
+export const testAppCompose = (eventLogVersion?: 2): string =>
+  `${JSON.stringify(
+    {
+      manifest_version: 2,
+      name: 'tuxedo-signer',
+      runner: 'docker-compose',
+      docker_compose_file: `services:\n  signer:\n    image: tuxedo/signer@sha256:${'ab'.repeat(32)}\n`,
+      kms_enabled: true,
+      ...(eventLogVersion ? { event_log_version: eventLogVersion } : {}),
+    },
+    null,
+    4,
+  )}\n`
+
+const TEST_COMPOSE = testAppCompose()
 
 export const TEST_MEASUREMENTS: AppMeasurements = {
   mrtd: 'a1'.repeat(48),
-  rtmr0: 'b0'.repeat(48),
-  rtmr1: 'b1'.repeat(48),
-  rtmr2: 'b2'.repeat(48),
+  rtmr0: bootRtmr(0),
+  rtmr1: bootRtmr(1),
+  rtmr2: bootRtmr(2),
   appId: `${'c0ffee'.repeat(3)}00`,
-  composeHash: 'd0'.repeat(32),
+  appCompose: TEST_COMPOSE,
+  composeHash: createHash('sha256').update(TEST_COMPOSE).digest('hex'),
   instanceId: 'e1'.repeat(20),
+  osImageHash: '0e'.repeat(32),
+  keyProvider: { name: 'kms', id: 'f7'.repeat(33) },
 }
 
 export type Evidence = { readonly quote: string; readonly eventLog: string; readonly rtmr3: string }
 
+const hexOf = (s: string) => Buffer.from(s, 'utf8').toString('hex')
+
+/** dstack's runtime events for `m`, in its order, plus what an application adds after system-ready. */
+export function runtimeEventsFor(m: AppMeasurements): [string, string][] {
+  return [
+    ['system-preparing', ''],
+    ['app-id', m.appId],
+    ['compose-hash', m.composeHash],
+    ['instance-id', m.instanceId],
+    ['boot-mr-done', ''],
+    ['os-image-hash', m.osImageHash],
+    ['key-provider', hexOf(JSON.stringify(m.keyProvider))],
+    ['storage-fs', hexOf('ext4')],
+    ['system-ready', ''],
+    ['tuxedo-signer-started', hexOf('v1')],
+  ]
+}
+
+export type LogOptions = {
+  /** Keep the runtime digests (the form dstack writes to disk) instead of emptying them as GetQuote does. */
+  readonly keepDigests?: boolean
+  readonly version?: EventLogVersion
+  /** Replace dstack's runtime events (a test building a deviant log). */
+  readonly runtime?: readonly (readonly [string, string])[]
+}
+
 /** The quote and event log a dstack CVM running `m` would produce for `reportData`. */
-export function evidenceFor(dcap: TestDcap, m: AppMeasurements, reportData: Uint8Array): Evidence {
-  const events = (
-    [
-      ['app-id', m.appId],
-      ['compose-hash', m.composeHash],
-      ['instance-id', m.instanceId],
-      ['boot-mr-done', ''],
-    ] as const
-  ).map(([event, payloadHex]) => ({
-    imr: 3,
-    event_type: DSTACK_RUNTIME_EVENT_TYPE,
-    digest: toHex(
-      runtimeEventDigest(DSTACK_RUNTIME_EVENT_TYPE, event, fromHex(payloadHex) ?? new Uint8Array(0)),
-    ),
-    event,
-    event_payload: payloadHex,
-  }))
-  const rtmr3 = replayRtmr(events.map((e) => fromHex(e.digest) ?? new Uint8Array(0)))
+export function evidenceFor(
+  dcap: TestDcap,
+  m: AppMeasurements,
+  reportData: Uint8Array,
+  opts: LogOptions = {},
+): Evidence {
+  const version = opts.version ?? 1
+  const runtime = (opts.runtime ?? runtimeEventsFor(m)).map(([event, payloadHex]) => {
+    const digest = runtimeEventDigest(version, event, fromHex(payloadHex) ?? new Uint8Array(0))
+    return {
+      imr: 3,
+      event_type: DSTACK_RUNTIME_EVENT_TYPE,
+      digest: opts.keepDigests ? toHex(digest) : '',
+      event,
+      event_payload: payloadHex,
+      ...(version === 2 ? { version: 2 } : {}),
+      computed: digest,
+    }
+  })
+  const rtmr3 = replayRtmr(runtime.map((e) => e.computed))
   const quote = dcap.quote({
     mrtd: m.mrtd,
     rtmr0: m.rtmr0,
@@ -63,6 +132,7 @@ export function evidenceFor(dcap: TestDcap, m: AppMeasurements, reportData: Uint
     rtmr3,
     reportData,
   })
+  const events = [...BOOT_EVENTS, ...runtime.map(({ computed: _, ...e }) => e)]
   return { quote: toHex(quote), eventLog: JSON.stringify(events), rtmr3 }
 }
 
@@ -90,7 +160,12 @@ export async function startDstackStub(
           device_id: '',
           key_provider_info: '',
           compose_hash: m.composeHash,
-          tcb_info: JSON.stringify({ mrtd: m.mrtd, compose_hash: m.composeHash }),
+          tcb_info: JSON.stringify({
+            mrtd: m.mrtd,
+            compose_hash: m.composeHash,
+            os_image_hash: m.osImageHash,
+            app_compose: m.appCompose,
+          }),
         }
       } else {
         res.writeHead(404).end()
