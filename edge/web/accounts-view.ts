@@ -8,7 +8,7 @@ import type { AccountView } from '../../shared/schemas/api.ts'
 import { api } from './api.ts'
 import { type Approval, approvalCard, listApprovals } from './approvals.ts'
 import { announce, busy, field, h, mount } from './dom.ts'
-import { reauth } from './passkeys.ts'
+import { reauth, secretDigest } from './passkeys.ts'
 
 const assetLabel = (a: string) => (a === 'native' ? 'XLM' : (a.split(':')[0] ?? a))
 
@@ -94,10 +94,11 @@ export function accountsView(): HTMLElement {
     form.addEventListener('submit', (e) => {
       e.preventDefault()
       void busy(go, async () => {
-        await reauth()
+        const proof = await reauth({ method: 'accounts.export', accountId: a.accountId })
         const out = await api<{ secret: string }>(
           'POST',
           `/api/accounts/${encodeURIComponent(a.accountId)}/export`,
+          { proof },
         )
         mount(
           secretBox,
@@ -160,8 +161,13 @@ export function accountsView(): HTMLElement {
       const secret = field(importForm, 'secret')
       const name = field(importForm, 'name')
       try {
-        await reauth()
-        await api('POST', '/api/accounts/import', { secret, ...(name ? { name } : {}) })
+        const named = name.trim() ? { name: name.trim() } : {}
+        const proof = await reauth({
+          method: 'accounts.import',
+          ...named,
+          secretDigest: await secretDigest(secret),
+        })
+        await api('POST', '/api/accounts/import', { secret, ...named, proof })
       } finally {
         importForm.reset()
       }
