@@ -2,12 +2,14 @@
  * isLoosening(old, next) (signer/policy/loosening.ts) and parseOrigins (signer/config.ts), as tables. A
  * change that raises or drops a user's own limit, or adds an address to (or drops) an allow-list, loosens
  * and needs the user's proof; anything else goes through on the edge's word. Origins the signer checks
- * proofs against are exact, on the RP ID, https (http only for localhost in development).
+ * proofs against are exact, on the RP ID, https (http only for localhost in development), and required.
  */
 import { describe, expect, it } from 'vitest'
-import { parseOrigins } from '../../signer/config.ts'
+import { loadConfig, parseOrigins } from '../../signer/config.ts'
+import { ConfigError } from '../../signer/errors.ts'
 import type { UserPolicy } from '../../signer/policy/config.ts'
 import { isLoosening } from '../../signer/policy/loosening.ts'
+import { TEST_RP_ID, TEST_RP_ORIGIN, testEnv } from './helpers.ts'
 
 const G1 = 'GBBD47IF6LWK7P7MDEVSCWR7DPUWV3NY3DTQEVFL4NAT4AQH3ZLLFLA5'
 const G2 = 'GAAZI4TCR3TY5OJHCTJC2A4QSY6CJWJH5IAJTGKIN2ER7LBNVKOCCWN7'
@@ -118,5 +120,20 @@ const origins: [string, string, string, 'development' | 'production', string[] |
 describe('SIGNER_RP_ORIGINS', () => {
   it.each(origins)('%s', (_name, raw, rpId, environment, expected) => {
     expect(parseOrigins(raw, rpId, environment)).toEqual(expected)
+  })
+})
+
+describe('the relying party is required configuration (in-process loadConfig)', () => {
+  it.each([
+    ['RP ID missing', { SIGNER_RP_ID: undefined }, 'SIGNER_RP_ID'],
+    ['RP ID not a host name', { SIGNER_RP_ID: 'https://tuxedo.example' }, 'SIGNER_RP_ID'],
+    ['RP origins missing', { SIGNER_RP_ORIGINS: undefined }, 'SIGNER_RP_ORIGINS'],
+    ['RP origin on another host', { SIGNER_RP_ORIGINS: 'http://evil.example' }, 'SIGNER_RP_ORIGINS'],
+  ])('%s → ConfigError naming %s', (_name, overrides, variable) => {
+    expect(() => loadConfig(testEnv(overrides))).toThrow(ConfigError)
+    expect(() => loadConfig(testEnv(overrides))).toThrow(variable)
+  })
+  it('a good one is frozen into the config', () => {
+    expect(loadConfig(testEnv()).rp).toEqual({ id: TEST_RP_ID, origins: [TEST_RP_ORIGIN] })
   })
 })
