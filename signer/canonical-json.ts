@@ -1,6 +1,7 @@
 /**
  * JSON with sorted object keys: the same value always serializes the same. Used for request fingerprints and
- * for the operation descriptors user proofs commit to (a proof must not depend on key order the edge chose).
+ * for the operation descriptors user proofs commit to (a proof must not depend on key order the edge chose). Threat this stops: two encodings of one
+ * operation hashing differently, so that a proof could be made to look like it is for something else.
  */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`

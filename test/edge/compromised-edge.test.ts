@@ -4,7 +4,9 @@
  * real signer directly, naming the victim as `userId`. They can spend within the victim's automatic limits
  * (that path must keep working), and nothing else: no export, no approval, no loosening, no passkey added,
  * with no proof or with a forged one. And when the real edge forwards a forged assertion (here: a SIGNER
- * binding that flips one bit of the relayed signature), the signer refuses it on its own.
+ * binding that flips one bit of the relayed signature), the signer refuses it on its own. Threats these
+ * tests pin down: a hostile Worker (or a stolen client certificate) exporting seeds, approving payments,
+ * removing a user's limits or planting its own passkey.
  */
 import { env } from 'cloudflare:workers'
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server'

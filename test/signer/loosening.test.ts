@@ -3,6 +3,8 @@
  * change that raises or drops a user's own limit, or adds an address to (or drops) an allow-list, loosens
  * and needs the user's proof; anything else goes through on the edge's word. Origins the signer checks
  * proofs against are exact, on the RP ID, https (http only for localhost in development), and required.
+ * Threats these rows pin down: an edge loosening limits by calling it "tightening", and a signer accepting
+ * proofs made on a page the operator controls.
  */
 import { describe, expect, it } from 'vitest'
 import { loadConfig, parseOrigins } from '../../signer/config.ts'

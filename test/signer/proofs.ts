@@ -2,7 +2,8 @@
  * User proofs for the signer tests, made by the software authenticator the way a browser would: a user is
  * enrolled with users.register (first passkey + recovery codes), then each operation that needs the user
  * gets a user.challenge and an assertion over it. `proven(method, params)` derives the operation from the
- * method and params exactly as the signer will, so a test reads as the call it makes.
+ * method and params exactly as the signer will, so a test reads as the call it makes. (Test support: the
+ * threats are named by the tests that use it, user-proof.test.ts above all.)
  */
 import { createHash, randomBytes } from 'node:crypto'
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server'

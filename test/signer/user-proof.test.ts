@@ -5,6 +5,8 @@
  * stale, for another operation/account/approval/user, counter backwards, UV missing, unknown credential.
  * Each answers its stable code, changes nothing in the keystore (snapshot before and after), and leaves a
  * deny entry with that code in the audit log. The good rows show the same calls succeed with a real proof.
+ * Threats these rows pin down: forged, relayed, replayed, stale or repurposed assertions; cloned
+ * authenticators; presence without verification; passkeys planted by whoever relays the ceremonies.
  */
 import { randomBytes } from 'node:crypto'
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server'
