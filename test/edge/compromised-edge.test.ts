@@ -51,6 +51,14 @@ const payment = (source: string, seq: string, amount: string, destination = Keyp
     .toEnvelope()
     .toXDR('base64')
 
+/** Just above the victim's approval threshold as the signer reports it: asks for approval, under the caps. */
+async function approvalAmount(): Promise<string> {
+  const view = await rpc('policy.get', victim.userId, {})
+  const native = (view.body.result?.assets as { native?: { approvalAbove: string | null } } | undefined)
+    ?.native
+  return String(Math.floor(Number(native?.approvalAbove ?? '0')) + 1)
+}
+
 const sequenceOf = async (g: string) =>
   ((await (await fetch(`${HORIZON}/accounts/${g}`)).json()) as { sequence: string }).sequence
 
@@ -112,7 +120,7 @@ describe('with only the client certificate', () => {
   })
 
   it('cannot approve: the approval stays pending and its transaction does not sign', async () => {
-    const xdr = payment(publicKey, await sequenceOf(publicKey), '150')
+    const xdr = payment(publicKey, await sequenceOf(publicKey), await approvalAmount())
     const asked = await rpc('tx.sign', victim.userId, { accountId, xdr })
     expect(asked.body.error?.code).toBe('ERR_APPROVAL_REQUIRED')
     const { approvalId } = (asked.body.error as unknown as { details: { approvalId: string } }).details
@@ -178,7 +186,7 @@ describe('a forged assertion forwarded by the edge', () => {
       },
     } as unknown as Fetcher
     const edge = testApp({ signer: tampering })
-    const xdr = payment(publicKey, await sequenceOf(publicKey), '160')
+    const xdr = payment(publicKey, await sequenceOf(publicKey), await approvalAmount())
     const asked = await rpc('tx.sign', victim.userId, { accountId, xdr })
     const { approvalId } = (asked.body.error as unknown as { details: { approvalId: string } }).details
     const opts = await json<Options<PublicKeyCredentialRequestOptionsJSON>>(

@@ -23,6 +23,7 @@ import {
   TEST_RP_ID,
   TEST_RP_ORIGIN,
   type TestSigner,
+  testEnv,
 } from './helpers.ts'
 import { buildTx, pay, randomKey } from './policy-fixtures.ts'
 import { createProver, creationOptions, operationOf, RECOVERY_CODES } from './proofs.ts'
@@ -89,7 +90,7 @@ function snapshot(): string {
 async function pendingApproval(): Promise<{ approvalId: string; txHash: string }> {
   const xdr = buildTx({
     source: kp.publicKey(),
-    ops: [pay(randomKey(), '150')],
+    ops: [pay(randomKey(), '50')],
     maxTime: Math.floor(now / 1000) + 200,
   })
     .toEnvelope()
@@ -100,7 +101,12 @@ async function pendingApproval(): Promise<{ approvalId: string; txHash: string }
 }
 
 beforeAll(async () => {
-  t = await startTestSigner({ clock: () => now })
+  // Explicit limits: 50 XLM always asks for approval, whatever the built-in defaults are.
+  const policy = { assets: [{ asset: 'native', perTx: '100', daily: '100000', approvalAbove: '10' }] }
+  t = await startTestSigner({
+    clock: () => now,
+    env: testEnv({ SIGNER_POLICY_DEFAULTS: JSON.stringify(policy) }),
+  })
   await prover.enrol(P)
   await prover.enrol(Q)
   kp = Keypair.random()
