@@ -23,6 +23,11 @@ const SUITES = [
     file: 'bench/attestation.ts',
     what: 'Quote verification and per-response signature check',
   },
+  {
+    name: 'user-proof',
+    file: 'bench/user-proof.ts',
+    what: "The signer's own passkey check: added latency per approval and per export",
+  },
 ] as const
 
 const only = process.argv.slice(2)

@@ -25,8 +25,12 @@ import { createAccountStore } from '../signer/keystore/accounts.ts'
 import { openDb } from '../signer/keystore/db.ts'
 import { createRequestStore } from '../signer/keystore/requests.ts'
 import { createSpendingStore } from '../signer/keystore/spending.ts'
+import { createUserStore } from '../signer/keystore/users.ts'
+import { newAccountId } from '../signer/methods/store-account.ts'
 import { createUserPolicyStore } from '../signer/policy/store.ts'
 import { loadSecrets } from '../signer/secrets.ts'
+
+import { createProver } from '../test/signer/proofs.ts'
 
 const ROOT = join(import.meta.dirname, '..')
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 8)
@@ -41,6 +45,8 @@ const env = {
   SIGNER_TLS_CERT: pki.serverCert,
   SIGNER_TLS_KEY: pki.serverKey,
   SIGNER_CLIENT_CA: pki.caCert,
+  SIGNER_RP_ID: 'localhost',
+  SIGNER_RP_ORIGINS: 'http://localhost:8787',
   STELLAR_NETWORK: 'testnet',
   ENVIRONMENT: 'development',
   // A cap far above what the run signs: the benchmark measures signing, not the policy saying no.
@@ -117,14 +123,23 @@ function inProcessFloor(): Row {
     approvals: createApprovalStore(db),
     userPolicies: createUserPolicyStore(db),
     newId: (prefix: string) => `${prefix}_${randomBytes(16).toString('base64url')}`,
+    users: createUserStore(db),
+    nonce: () => new Uint8Array(randomBytes(16)),
+    recoveryKey: randomBytes(32),
   })
-  const imported = dispatch('accounts.import', {
-    requestId: `req_${randomUUID()}`,
-    issuedAt: Date.now(),
-    userId: 'bench',
-    params: { secret: kp.secret() },
+  // Stored directly (accounts.import needs a passkey proof; bench/user-proof.ts measures that path).
+  const accountId = newAccountId()
+  const publicKey = kp.publicKey()
+  accounts.insert({
+    id: accountId,
+    user_id: 'bench',
+    public_key: publicKey,
+    kind: 'user',
+    name: null,
+    ciphertext: keyring.seal({ userId: 'bench', accountId, publicKey }, new Uint8Array(kp.rawSecretKey())),
+    key_version: keyring.sealingKeyId,
+    created_at: new Date().toISOString(),
   })
-  const accountId = JSON.parse(imported.body).result.accountId
   const row = timeLoop('in-process floor: tx.sign (no network)', 20_000, () => {
     const r = dispatch('tx.sign', {
       requestId: `req_${randomUUID()}`,
@@ -259,7 +274,16 @@ async function main(): Promise<void> {
   const rows: Row[] = [...rawSigning(), inProcessFloor()]
   const signer = await startChild()
   try {
-    const imported = await rpc(signer.port, 'accounts.import', { secret: kp.secret() })
+    const prover = createProver(
+      async (method, params) => {
+        const body = await rpc(signer.port, method, params)
+        return { status: body.ok ? 200 : 400, body }
+      },
+      'http://localhost:8787',
+      'localhost',
+    )
+    const imported = (await prover.proven('accounts.import', { secret: kp.secret() }, { userId: 'bench' }))
+      .body
     if (!imported.ok) throw new Error('import failed')
     for (const c of [1, 16, 64]) rows.push(await overMtls(signer.port, imported.result.accountId, c))
   } finally {

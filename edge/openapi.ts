@@ -15,6 +15,7 @@ import {
   SubmitSignedBodySchema,
   TransactionsQuerySchema,
   TransactionViewSchema,
+  UserProofBodySchema,
 } from '../shared/schemas/api.ts'
 import { AccountSchema, AccountsDeleteResultSchema } from '../shared/schemas/signer-rpc.ts'
 import { CHAT_DOCS } from './agent/route-docs.ts'
@@ -104,9 +105,10 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'post',
     path: `${account}/export`,
-    summary: 'Reveal the secret seed',
+    summary: 'Reveal the secret seed (body: the proof from /auth/reauth/options with this operation)',
     auth: 'fresh-passkey',
     params: AccountIdParamSchema,
+    body: UserProofBodySchema,
     response: ExportResultSchema,
     tag: 'accounts',
   },

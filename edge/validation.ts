@@ -38,6 +38,26 @@ const zodCheck = <T extends z.ZodType, Target extends keyof ValidationTargets>(t
     }
   })
 
+/**
+ * A JSON body that may be absent (POST without a body): absent is `{}`, present must be JSON of `schema`.
+ * For routes that grew an optional field, so older callers that send nothing keep working.
+ */
+export async function optionalJson<T extends z.ZodType>(req: Request, schema: T): Promise<z.infer<T>> {
+  const text = await req.text()
+  if (text.trim() === '') return schema.parse({}) as z.infer<T>
+  if (!JSON_TYPE.test(req.headers.get('content-type') ?? ''))
+    throw new AppError('ERR_UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json')
+  let raw: unknown
+  try {
+    raw = JSON.parse(text)
+  } catch {
+    throw new AppError('ERR_BAD_JSON', 'body is not JSON')
+  }
+  const parsed = schema.safeParse(raw)
+  if (!parsed.success) throw new AppError('ERR_VALIDATION', describeIssues(parsed.error.issues))
+  return parsed.data as z.infer<T>
+}
+
 export const validate = <T extends z.ZodType, Target extends keyof ValidationTargets>(
   target: Target,
   schema: T,

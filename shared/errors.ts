@@ -69,6 +69,17 @@ export const ERROR_CODES = [
   'ERR_ACCOUNT_SECRET_INVALID',
   'ERR_ACCOUNT_QUOTA',
   'ERR_CRYPTO_DECRYPT',
+  // the user's own proof to the signer (a passkey assertion over a signer challenge, or a recovery code)
+  'ERR_USER_PROOF_REQUIRED',
+  'ERR_USER_PROOF_INVALID',
+  'ERR_USER_PROOF_UNKNOWN_CREDENTIAL',
+  'ERR_USER_PROOF_STALE',
+  'ERR_USER_PROOF_REPLAYED',
+  'ERR_USER_PROOF_MISMATCH',
+  'ERR_USER_PROOF_UV_REQUIRED',
+  'ERR_USER_PROOF_COUNTER',
+  'ERR_USER_RECOVERY_INVALID',
+  'ERR_USER_EXISTS',
   // transactions and network
   'ERR_TX_INVALID',
   'ERR_TX_NETWORK_MISMATCH',
@@ -125,6 +136,12 @@ export function statusOf(code: ErrorCode): HttpErrorStatus {
       return 400
     case 'ERR_AUTH_REQUIRED':
     case 'ERR_AUTH_INVALID':
+    case 'ERR_USER_PROOF_REQUIRED':
+    case 'ERR_USER_PROOF_INVALID':
+    case 'ERR_USER_PROOF_UNKNOWN_CREDENTIAL':
+    case 'ERR_USER_PROOF_STALE':
+    case 'ERR_USER_PROOF_REPLAYED':
+    case 'ERR_USER_RECOVERY_INVALID':
       return 401
     case 'ERR_AUTH_REAUTH_REQUIRED':
     case 'ERR_FORBIDDEN':
@@ -146,6 +163,9 @@ export function statusOf(code: ErrorCode): HttpErrorStatus {
     case 'ERR_POLICY_SOROBAN_TRANSFER':
     case 'ERR_POLICY_SOROBAN_DEPTH':
     case 'ERR_POLICY_SOROBAN_DEADLINE':
+    case 'ERR_USER_PROOF_MISMATCH':
+    case 'ERR_USER_PROOF_UV_REQUIRED':
+    case 'ERR_USER_PROOF_COUNTER':
       return 403
     case 'ERR_NOT_FOUND':
     case 'ERR_ACCOUNT_NOT_FOUND':
@@ -159,6 +179,7 @@ export function statusOf(code: ErrorCode): HttpErrorStatus {
     case 'ERR_APPROVAL_INVALID':
     case 'ERR_ACCOUNT_QUOTA':
     case 'ERR_APPROVAL_QUOTA':
+    case 'ERR_USER_EXISTS':
       return 409
     case 'ERR_APPROVAL_EXPIRED':
       return 410

@@ -29,11 +29,20 @@ export type SignerConfig = {
   readonly secrets: Secrets
   /** The deployment's default spending policy (SIGNER_POLICY_DEFAULTS, else the issue-12 defaults). */
   readonly policy: Policy
+  /**
+   * The WebAuthn relying party the signer checks user proofs against (SIGNER_RP_ID, SIGNER_RP_ORIGINS).
+   * Plain, measured configuration: a hostile operator cannot point it at a page they control without
+   * changing the compose hash the edge pins.
+   */
+  readonly rp: RelyingParty
   /** tdx: quote from the dstack guest agent. insecure-dev: no TEE, development only. */
   readonly attestation: { readonly mode: AttestationMode; readonly dstackEndpoint: string | undefined }
 }
 
+export type RelyingParty = { readonly id: string; readonly origins: readonly string[] }
+
 const port = z.coerce.number().int().min(0).max(65_535)
+const RP_ID = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/
 
 const PlainSchema = z.object({
   ENVIRONMENT: z.enum(ENVIRONMENTS).default('production'),
@@ -47,7 +56,31 @@ const PlainSchema = z.object({
   SIGNER_POLICY_DEFAULTS: z.string().optional(),
   ATTESTATION_MODE: z.enum(ATTESTATION_MODES).default('tdx'),
   DSTACK_SIMULATOR_ENDPOINT: z.string().min(1).optional(),
+  SIGNER_RP_ID: z.string().regex(RP_ID),
+  SIGNER_RP_ORIGINS: z.string().min(1),
 })
+
+/**
+ * Origins are exact (`scheme://host[:port]`, no path), on the RP ID or a subdomain of it, and https: plain
+ * http only for localhost in development. A bad entry fails the start; none is silently dropped.
+ */
+export function parseOrigins(raw: string, rpId: string, environment: Environment): string[] | undefined {
+  const out: string[] = []
+  for (const entry of raw.split(',').map((o) => o.trim())) {
+    let url: URL
+    try {
+      url = new URL(entry)
+    } catch {
+      return undefined
+    }
+    const host = url.hostname
+    const onRp = host === rpId || host.endsWith(`.${rpId}`)
+    const localHttp = url.protocol === 'http:' && environment === 'development' && host === 'localhost'
+    if (url.origin !== entry || !onRp || !(url.protocol === 'https:' || localHttp)) return undefined
+    out.push(entry)
+  }
+  return out.length > 0 ? out : undefined
+}
 
 const PEM = /-----BEGIN [A-Z0-9 ]+-----/
 
@@ -106,7 +139,9 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): SignerCo
     clientCa: readPemFile('SIGNER_CLIENT_CA', v.SIGNER_CLIENT_CA, problems),
   }
   const policy = policyOf(v.SIGNER_POLICY_DEFAULTS, network.network, problems)
-  if (problems.length > 0 || !policy) throw new ConfigError(problems)
+  const origins = parseOrigins(v.SIGNER_RP_ORIGINS, v.SIGNER_RP_ID, v.ENVIRONMENT)
+  if (!origins) problems.push({ variable: 'SIGNER_RP_ORIGINS', message: 'invalid' })
+  if (problems.length > 0 || !policy || !origins) throw new ConfigError(problems)
   return Object.freeze({
     environment: v.ENVIRONMENT,
     dataDir: v.SIGNER_DATA_DIR,
@@ -118,6 +153,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): SignerCo
     network: network.network,
     secrets,
     policy,
+    rp: Object.freeze({ id: v.SIGNER_RP_ID, origins: Object.freeze(origins) }),
     attestation: Object.freeze({ mode: v.ATTESTATION_MODE, dstackEndpoint: v.DSTACK_SIMULATOR_ENDPOINT }),
   })
 }

@@ -9,15 +9,18 @@ import type { Failure } from '../shared/result.ts'
 import { SIGNER_MAX_CLOCK_SKEW_MS, SignerEnvelopeSchema } from '../shared/schemas/signer-rpc.ts'
 import type { ApprovalStore } from './approvals/store.ts'
 import type { AuditLog } from './audit/chain.ts'
+import { canonicalJson } from './canonical-json.ts'
 import type { Keyring } from './crypto/keyring.ts'
 import type { AccountStore } from './keystore/accounts.ts'
 import type { Db } from './keystore/db.ts'
 import type { RequestStore } from './keystore/requests.ts'
 import type { SpendingStore } from './keystore/spending.ts'
+import type { UserStore } from './keystore/users.ts'
 import type { MethodContext, Outcome } from './methods/context.ts'
 import type { Policy } from './policy/config.ts'
 import type { UserPolicyStore } from './policy/store.ts'
 import { routeOf, validationMessage } from './routes.ts'
+import type { Checked } from './user-proof/verify.ts'
 
 export type Reply = {
   readonly status: number
@@ -42,6 +45,9 @@ export type DispatchDeps = {
   readonly approvals: ApprovalStore
   readonly userPolicies: UserPolicyStore
   readonly newId: (prefix: string) => string
+  readonly users: UserStore
+  readonly nonce: () => Uint8Array
+  readonly recoveryKey: Uint8Array
 }
 
 export const errorReply = (error: Failure, requestId?: string): Reply => ({
@@ -58,18 +64,6 @@ export const errorReply = (error: Failure, requestId?: string): Reply => ({
 
 const detailsOf = (error: Failure): { details?: unknown } =>
   'details' in error && error.details !== undefined ? { details: error.details } : {}
-
-/** JSON with sorted object keys: the same params always fingerprint the same. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
-      a < b ? -1 : a > b ? 1 : 0,
-    )
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
-  }
-  return JSON.stringify(value) ?? 'null'
-}
 
 export function createDispatcher(deps: DispatchDeps) {
   const fingerprint = (userId: string, method: string, params: unknown): string =>
@@ -88,7 +82,8 @@ export function createDispatcher(deps: DispatchDeps) {
         }
       : errorReply(outcome.response.error, requestId)
 
-  return function dispatch(method: string, body: unknown): Reply {
+  /** `checked`: what the WebAuthn pre-check (user-proof/verify.ts) found in this very body. */
+  return function dispatch(method: string, body: unknown, checked: Checked = {}): Reply {
     const route = routeOf(method)
     if (!route) return errorReply({ code: 'ERR_SIGNER_UNKNOWN_METHOD', message: 'unknown method' })
     const envelope = SignerEnvelopeSchema.safeParse(body)
@@ -117,6 +112,10 @@ export function createDispatcher(deps: DispatchDeps) {
       approvals: deps.approvals,
       userPolicies: deps.userPolicies,
       newId: deps.newId,
+      users: deps.users,
+      checked,
+      nonce: deps.nonce,
+      recoveryKey: deps.recoveryKey,
     }
     const work = deps.db.transaction((): Reply => {
       const seen = deps.requests.get(requestId)

@@ -18,8 +18,11 @@ import { approvalsApprove, approvalsReject } from './methods/approvals-decide.ts
 import { approvalsGet, approvalsList } from './methods/approvals-read.ts'
 import { auditList } from './methods/audit-list.ts'
 import { type MethodContext, type Outcome, refused } from './methods/context.ts'
+import { passkeysAdd, passkeysRemove, recoveryRedeem } from './methods/passkeys.ts'
 import { policyGet, policySet } from './methods/policy-limits.ts'
 import { txSign } from './methods/tx-sign.ts'
+import { userChallenge } from './methods/user-challenge.ts'
+import { usersRegister } from './methods/users-register.ts'
 
 export type Route = {
   /** Parses params strictly (unknown keys refused) and runs the handler. */
@@ -66,6 +69,11 @@ export const ROUTES: Readonly<Record<SignerMethod, Route>> = Object.freeze({
   'approvals.reject': route('approvals.reject', approvalsReject),
   'policy.get': route('policy.get', policyGet),
   'policy.set': route('policy.set', policySet),
+  'user.challenge': route('user.challenge', userChallenge),
+  'users.register': route('users.register', usersRegister),
+  'passkeys.add': route('passkeys.add', passkeysAdd),
+  'passkeys.remove': route('passkeys.remove', passkeysRemove),
+  'recovery.redeem': route('recovery.redeem', recoveryRedeem),
 })
 
 export function routeOf(method: string): Route | undefined {

@@ -18,9 +18,22 @@ import { startCheckpointer } from './keystore/checkpointer.ts'
 import { dbPath, openDb } from './keystore/db.ts'
 import { createRequestStore } from './keystore/requests.ts'
 import { createSpendingStore } from './keystore/spending.ts'
+import { createUserStore } from './keystore/users.ts'
 import { createLogger, type SignerLogger } from './log.ts'
 import { createUserPolicyStore } from './policy/store.ts'
 import { createHealthServer, createRpcServer } from './server.ts'
+import { checkUserProof } from './user-proof/verify.ts'
+
+/** Methods whose params may carry a WebAuthn assertion or registration for the pre-check. */
+const PROOF_METHODS = new Set([
+  'accounts.export',
+  'accounts.import',
+  'approvals.approve',
+  'policy.set',
+  'users.register',
+  'passkeys.add',
+  'passkeys.remove',
+])
 
 export type StartOptions = {
   readonly logger?: SignerLogger
@@ -65,6 +78,10 @@ export async function startSigner(config: SignerConfig, opts: StartOptions = {})
   const fingerprintKey = new Uint8Array(
     hkdfSync('sha256', config.secrets.salt, new Uint8Array(0), 'tuxedo/signer/request-fingerprint/v1', 32),
   )
+  const recoveryKey = new Uint8Array(
+    hkdfSync('sha256', config.secrets.salt, new Uint8Array(0), 'tuxedo/signer/recovery-code/v1', 32),
+  )
+  const users = createUserStore(db)
   const dispatch = createDispatcher({
     db,
     accounts: createAccountStore(db),
@@ -79,8 +96,16 @@ export async function startSigner(config: SignerConfig, opts: StartOptions = {})
     approvals: createApprovalStore(db),
     userPolicies: createUserPolicyStore(db),
     newId: (prefix) => `${prefix}_${randomBytes(16).toString('base64url')}`,
+    users,
+    nonce: () => new Uint8Array(randomBytes(16)),
+    recoveryKey,
   })
-  const rpc = createRpcServer(config.tls, groupCommit(db, dispatch, log), log, {
+  const commit = groupCommit(db, dispatch, log)
+  // WebAuthn signature checks are asynchronous: they run before the request joins a batch, and the
+  // transaction then decides everything that could race (challenge spent, counter, UV).
+  const withProof = async (method: string, body: unknown) =>
+    commit(method, body, PROOF_METHODS.has(method) ? await checkUserProof(config.rp, users, body) : {})
+  const rpc = createRpcServer(config.tls, withProof, log, {
     key: responseKey,
     document,
     clock: opts.clock ?? Date.now,
@@ -102,7 +127,10 @@ export async function startSigner(config: SignerConfig, opts: StartOptions = {})
     db.close()
     throw e
   }
-  const prune = setInterval(() => requests.prune(Date.now()), 60_000)
+  const prune = setInterval(() => {
+    requests.prune(Date.now())
+    users.prune(Date.now())
+  }, 60_000)
   prune.unref()
   log.info(
     {
@@ -132,6 +160,7 @@ export async function startSigner(config: SignerConfig, opts: StartOptions = {})
       db.close()
       keyring.wipe()
       fingerprintKey.fill(0)
+      recoveryKey.fill(0)
       log.info({}, 'signer stopped')
     })()
     return closing

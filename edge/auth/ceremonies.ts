@@ -171,6 +171,8 @@ export async function createAssertionChallenge(
     decoy?: boolean
     binding?: string
     payload?: Record<string, string>
+    /** The signer's challenge for an operation it will check the assertion for itself. */
+    signerChallenge?: string
     now: number
   },
 ) {
@@ -179,6 +181,7 @@ export async function createAssertionChallenge(
     userId: opts.userId,
     data: { sessionId: opts.sessionId ?? null, decoy: opts.decoy ?? false, payload: opts.payload ?? {} },
     ...(opts.binding !== undefined ? { binding: opts.binding } : {}),
+    ...(opts.signerChallenge !== undefined ? { challenge: opts.signerChallenge } : {}),
     now: opts.now,
   })
   const options = await (await webauthnLib()).generateAuthenticationOptions({

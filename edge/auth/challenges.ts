@@ -66,12 +66,15 @@ export async function createChallenge(
     email?: string | null
     data?: Partial<ChallengeData>
     binding?: string
+    /** A challenge the signer issued (user.challenge): used as it is, so the signer can check the assertion too. */
+    challenge?: string
     now: number
   },
 ): Promise<Challenge> {
   const bytes = new Uint8Array(48)
   bytes.set(randomBytes(16), 0)
   bytes.set(await commitment(opts.purpose, opts.binding ?? ''), 16)
+  const value = opts.challenge ?? base64url(bytes)
   const data: ChallengeData = {
     sessionId: opts.data?.sessionId ?? null,
     decoy: opts.data?.decoy ?? false,
@@ -81,7 +84,7 @@ export async function createChallenge(
   const challenge: Challenge = {
     id: newId('chl'),
     purpose: opts.purpose,
-    challenge: base64url(bytes),
+    challenge: value,
     userId: opts.userId ?? null,
     email: opts.email ?? null,
     data,

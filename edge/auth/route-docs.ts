@@ -1,5 +1,6 @@
 /** OpenAPI entries for the /auth routes (edge/routes/auth.ts), from the same zod schemas they validate with. */
 import { z } from 'zod'
+import { ReauthOptionsBodySchema, UserProofBodySchema } from '../../shared/schemas/api.ts'
 import {
   AddPasskeyVerifyBodySchema,
   AssertionVerifyBodySchema,
@@ -105,9 +106,10 @@ export const AUTH_DOCS: RouteDoc[] = [
   {
     method: 'delete',
     path: '/auth/passkeys/{id}',
-    summary: 'Remove a passkey (never the last one)',
+    summary: 'Remove a passkey (never the last one); body: the proof naming it, which the signer checks',
     auth: 'fresh-passkey',
     params: PasskeyIdParamSchema,
+    body: UserProofBodySchema,
     response: z.object({ removed: z.string() }),
     tag: 'auth',
   },
@@ -123,8 +125,10 @@ export const AUTH_DOCS: RouteDoc[] = [
   {
     method: 'post',
     path: '/auth/reauth/options',
-    summary: 'Start a fresh passkey assertion for this session',
+    summary:
+      "Start a fresh passkey assertion for this session; with `operation`, over the signer's challenge for it (relay the assertion as `proof`)",
     auth: 'session',
+    body: ReauthOptionsBodySchema,
     response: CeremonyOptionsSchema,
     tag: 'auth',
   },

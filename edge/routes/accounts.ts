@@ -2,7 +2,8 @@
  * The accounts API. Keys live in the signer; this router asks it, scoped by the signed-in user, and
  * adds live balances from Horizon. Another user's account id answers exactly like a missing one because
  * the signer scopes every query by user id. Secrets enter only through /import and leave only through
- * /export, both behind a fresh passkey assertion, and neither is ever logged.
+ * /export, both behind a fresh passkey assertion that the edge checks (requireFreshAuth) and relays as
+ * `proof` to the signer, which checks it again against the operation it was made for; neither is ever logged.
  */
 import { Hono } from 'hono'
 import {
@@ -12,6 +13,7 @@ import {
   CreateAccountBodySchema,
   ImportAccountBodySchema,
   TransactionsQuerySchema,
+  UserProofBodySchema,
 } from '../../shared/schemas/api.ts'
 import type { Account } from '../../shared/schemas/signer-rpc.ts'
 import { rateLimit } from '../middleware/rate-limit.ts'
@@ -19,7 +21,7 @@ import { callerOf, requireFreshAuth, requireUser } from '../middleware/session.t
 import { createSignerClient } from '../signer-client/client.ts'
 import { Horizon, type HorizonBalance } from '../stellar/horizon.ts'
 import type { AppEnv } from '../types.ts'
-import { validate } from '../validation.ts'
+import { optionalJson, validate } from '../validation.ts'
 
 const read = rateLimit(['read'], { failClosed: false })
 /** Creating, importing, exporting, deleting and funding touch keys or money: fail closed. */
@@ -70,6 +72,7 @@ export const accounts = new Hono<AppEnv>()
     const account = await signerFor(c)('accounts.import', userId, {
       secret: body.secret,
       ...(body.name ? { name: body.name } : {}),
+      ...(body.proof ? { proof: body.proof } : {}),
     })
     return c.json(account, 201)
   })
@@ -117,7 +120,11 @@ export const accounts = new Hono<AppEnv>()
   })
   .post('/:id/export', money, requireFreshAuth(), validate('param', AccountIdParamSchema), async (c) => {
     const { userId } = callerOf(c)
-    const exported = await signerFor(c)('accounts.export', userId, { accountId: c.req.valid('param').id })
+    const { proof } = await optionalJson(c.req.raw, UserProofBodySchema)
+    const exported = await signerFor(c)('accounts.export', userId, {
+      accountId: c.req.valid('param').id,
+      ...(proof ? { proof } : {}),
+    })
     c.header('Cache-Control', 'no-store')
     return c.json(exported)
   })

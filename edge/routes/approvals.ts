@@ -1,8 +1,9 @@
 /**
  * Approvals for transactions above the auto-sign threshold. The signer holds them, bound to the transaction
- * hash; the edge lists them and, for approve, first verifies a fresh passkey assertion whose challenge
- * commits to that hash (POST /:id/options, then POST /:id/approve, which also signs and submits that exact
- * transaction: edge/approvals/execute.ts). A stolen session alone cannot approve:
+ * hash. POST /:id/options asks the signer for a challenge that commits to this approval, its account and its
+ * hash (user.challenge); POST /:id/approve verifies the assertion here (session, credential) and relays it
+ * to the signer, which verifies it again itself before it approves, then signs and submits that exact
+ * transaction (edge/approvals/execute.ts). A stolen session cannot approve, and neither can this Worker:
  * it needs the user's authenticator, and the assertion is good for this one transaction only.
  */
 import { TransactionBuilder } from '@stellar/stellar-sdk/base'
@@ -86,6 +87,9 @@ export const approvals = new Hono<AppEnv>()
       approvalId: c.req.valid('param').id,
     })
     assertOpen(approval)
+    const issued = await signerFor(c)('user.challenge', caller.userId, {
+      operation: { method: 'approvals.approve', approvalId: approval.approvalId },
+    })
     const ceremony = await createAssertionChallenge(c.env.DB, c.var.config, {
       purpose: 'approve',
       userId: caller.userId,
@@ -93,6 +97,7 @@ export const approvals = new Hono<AppEnv>()
       allow: await credentialsOf(c.env.DB, caller.userId),
       binding: approvalBinding(approval.approvalId, approval.txHash),
       payload: { approvalId: approval.approvalId, txHash: approval.txHash },
+      signerChallenge: issued.challenge,
       now: c.var.now(),
     })
     return c.json({ ...ceremony, approval })
@@ -127,7 +132,10 @@ export const approvals = new Hono<AppEnv>()
           'assertion for another approval',
         )
       }
-      const decided = await signer('approvals.approve', caller.userId, { approvalId })
+      const decided = await signer('approvals.approve', caller.userId, {
+        approvalId,
+        proof: { assertion: response },
+      })
       await recordDecision(c, caller.userId, approvalId, { status: 'approved' })
       const executed = await executeApproved(signer, c.var.config, caller.userId, approval, c.req.raw.signal)
       // The thread's record of this step: sent, in which ledger (what a reopened thread shows).

@@ -4,9 +4,15 @@
  * are where credential stuffing and enumeration would happen. Answers never reveal whether an email has
  * an account: register options look the same, login options for an unknown email carry a stable decoy
  * credential, and every failed ceremony is the same ERR_AUTH_INVALID.
+ *
+ * The signer keeps its own copy of each user's passkeys and recovery-code hashes and checks them itself:
+ * registration hands it the first passkey and the codes (users.register), adding and removing a passkey go
+ * through it (passkeys.add / passkeys.remove, with the user's proof), and a recovery code must satisfy it
+ * too (recovery.redeem), which then revokes the user's other sessions here.
  */
 import { type Context, Hono } from 'hono'
 import { AppError } from '../../shared/errors.ts'
+import { ReauthOptionsBodySchema, UserProofBodySchema } from '../../shared/schemas/api.ts'
 import {
   AddPasskeyVerifyBodySchema,
   AssertionVerifyBodySchema,
@@ -53,8 +59,9 @@ import {
 import { hex, hmacSha256, newId } from '../lib/crypto.ts'
 import { checkLimit, rateLimit } from '../middleware/rate-limit.ts'
 import { callerOf, requireFreshAuth, requireFreshOrRecovery, requireUser } from '../middleware/session.ts'
+import { createSignerClient } from '../signer-client/client.ts'
 import type { AppEnv } from '../types.ts'
-import { validate } from '../validation.ts'
+import { optionalJson, validate } from '../validation.ts'
 
 const ceremony = rateLimit(['auth'], { failClosed: true })
 /** Reading your own session or passkeys, and signing out, must keep working if Redis is down. */
@@ -97,6 +104,11 @@ export const auth = new Hono<AppEnv>()
     const user = { id: userId, email: challenge.email }
     const passkey = await verifyRegistration(config, challenge, response, { userId, name: 'Passkey', now })
     const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode)
+    // The signer first: a user exists here only once the signer can check their passkey and codes itself.
+    await createSignerClient(c.env, config)('users.register', user.id, {
+      credential: response,
+      recoveryCodes: codes.map((code) => code.replace('-', '')),
+    })
     try {
       // One transaction: a user never exists without their passkey and recovery codes.
       await db.batch([
@@ -206,7 +218,7 @@ export const auth = new Hono<AppEnv>()
     validate('json', AddPasskeyVerifyBodySchema),
     async (c) => {
       const caller = callerOf(c)
-      const { challengeId, response, name } = c.req.valid('json')
+      const { challengeId, response, name, proof } = c.req.valid('json')
       const now = c.var.now()
       const challenge = await takeChallenge(c.env.DB, challengeId, 'add-passkey', now)
       if (!challenge || challenge.userId !== caller.userId || challenge.data.sessionId !== caller.sessionId)
@@ -215,6 +227,11 @@ export const auth = new Hono<AppEnv>()
         userId: caller.userId,
         name: name ?? 'Passkey',
         now,
+      })
+      // The signer decides: an existing passkey's assertion naming this credential, or a redeemed recovery code.
+      await createSignerClient(c.env, c.var.config)('passkeys.add', caller.userId, {
+        credential: response,
+        ...(proof ? { proof } : {}),
       })
       try {
         await insertPasskey(c.env.DB, passkey).run()
@@ -240,7 +257,13 @@ export const auth = new Hono<AppEnv>()
     validate('param', PasskeyIdParamSchema),
     async (c) => {
       const { id } = c.req.valid('param')
-      const outcome = await removePasskey(c.env.DB, callerOf(c).userId, id)
+      const userId = callerOf(c).userId
+      const { proof } = await optionalJson(c.req.raw, UserProofBodySchema)
+      await createSignerClient(c.env, c.var.config)('passkeys.remove', userId, {
+        credentialId: id,
+        ...(proof ? { proof } : {}),
+      })
+      const outcome = await removePasskey(c.env.DB, userId, id)
       // Another user's passkey answers exactly like a missing one.
       if (outcome === 'not-found') throw new AppError('ERR_NOT_FOUND', 'no such passkey')
       if (outcome === 'last')
@@ -267,19 +290,36 @@ export const auth = new Hono<AppEnv>()
     }
     const spent = await spendRecoveryCode(c.env.DB, config.authSecret, user?.id ?? subject, code, c.var.now())
     if (!user || !spent) throw new AppError('ERR_AUTH_INVALID', 'recovery code not accepted')
+    // The signer holds its own hashes: a code it does not accept is no code (and no passkey can follow).
+    try {
+      await createSignerClient(c.env, config)('recovery.redeem', user.id, { code })
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'ERR_USER_RECOVERY_INVALID')
+        throw new AppError('ERR_AUTH_INVALID', 'recovery code not accepted', 'signer refused the code')
+      throw e
+    }
+    // Whoever held the other sessions may be who the user is recovering from.
+    await revokeAllSessions(c.env.DB, user.id)
     const signedIn = await signIn(c, user, { reauth: false })
     return c.json({ ...signedIn, recoveryCodesLeft: await unusedRecoveryCodes(c.env.DB, user.id) })
   })
 
   // Re-authentication: a fresh assertion bound to this session, for requireFreshAuth routes.
+  // With `operation`, the challenge is the signer's (user.challenge): the same assertion then proves that
+  // one operation to the signer when the client relays it as `proof`.
   .post('/reauth/options', ceremony, requireUser(), async (c) => {
     const caller = callerOf(c)
+    const { operation } = await optionalJson(c.req.raw, ReauthOptionsBodySchema)
+    const issued = operation
+      ? await createSignerClient(c.env, c.var.config)('user.challenge', caller.userId, { operation })
+      : undefined
     return c.json(
       await createAssertionChallenge(c.env.DB, c.var.config, {
         purpose: 'reauth',
         userId: caller.userId,
         sessionId: caller.sessionId,
         allow: await credentialsOf(c.env.DB, caller.userId),
+        ...(issued ? { signerChallenge: issued.challenge } : {}),
         now: c.var.now(),
       }),
     )

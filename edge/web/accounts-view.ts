@@ -11,7 +11,7 @@ import { api } from './api.ts'
 import { approvalCard, listApprovals } from './approvals.ts'
 import { announce, busy, field, h, mount, note } from './dom.ts'
 import { money } from './format.ts'
-import { reauth } from './passkeys.ts'
+import { reauth, secretDigest } from './passkeys.ts'
 import { accountIndex, fullKey, type NetworkInfo, networkInfo } from './ui.ts'
 
 function balances(a: AccountView): HTMLElement {
@@ -125,10 +125,11 @@ export function accountsView(): { el: HTMLElement; refresh(): Promise<void> } {
     form.addEventListener('submit', (e) => {
       e.preventDefault()
       void busy(go, async () => {
-        await reauth()
+        const proof = await reauth({ method: 'accounts.export', accountId: a.accountId })
         const out = await api<{ secret: string }>(
           'POST',
           `/api/accounts/${encodeURIComponent(a.accountId)}/export`,
+          { proof },
         )
         mount(
           secretBox,
@@ -194,8 +195,13 @@ export function accountsView(): { el: HTMLElement; refresh(): Promise<void> } {
       const secret = field(importForm, 'secret')
       const name = field(importForm, 'name')
       try {
-        await reauth()
-        await api('POST', '/api/accounts/import', { secret, ...(name ? { name } : {}) })
+        const named = name.trim() ? { name: name.trim() } : {}
+        const proof = await reauth({
+          method: 'accounts.import',
+          ...named,
+          secretDigest: await secretDigest(secret),
+        })
+        await api('POST', '/api/accounts/import', { secret, ...named, proof })
       } finally {
         importForm.reset()
       }

@@ -39,14 +39,34 @@ export async function signIn(email: string): Promise<User> {
   return out.user
 }
 
-/** A fresh assertion bound to this session: the edge requires one before import, export and deletes. */
-export async function reauth(): Promise<void> {
+/** What the signer's challenge commits to (shared/schemas/signer-rpc.ts ProofOperationSchema). */
+export type Operation =
+  | { method: 'accounts.export'; accountId: string }
+  | { method: 'accounts.import'; name?: string; secretDigest: string }
+
+/**
+ * A fresh assertion bound to this session: the edge requires one before import, export and deletes. With
+ * an operation, the challenge is the signer's and the returned proof goes along with that one request, for
+ * the signer to check itself.
+ */
+export async function reauth(operation?: Operation): Promise<{ assertion: unknown }> {
   const { challengeId, options } = await api<Ceremony<PublicKeyCredentialRequestOptionsJSON>>(
     'POST',
     '/auth/reauth/options',
+    operation ? { operation } : undefined,
   )
   const response = await startAuthentication({ optionsJSON: options })
   await api('POST', '/auth/reauth/verify', { challengeId, response })
+  return { assertion: response }
+}
+
+/** base64url SHA-256 of a secret, so the signer's challenge can name the seed without the edge seeing it. */
+export async function secretDigest(secret: string): Promise<string> {
+  const d = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(secret)))
+  return btoa(String.fromCharCode(...d))
+    .replaceAll('+', '-')
+    .replaceAll('/', '_')
+    .replace(/=+$/, '')
 }
 
 /** Signs an arbitrary server challenge (an approval): options in, assertion out. */

@@ -27,6 +27,8 @@ export async function startStack(opts: {
   network: NetworkVars
   ports?: { redis?: number; bridge?: number; signer?: number; signerHealth?: number }
   echoSigner?: boolean
+  /** The WebAuthn relying party the signer pins (default: the development RP of wrangler.toml). */
+  rp?: { id: string; origins: string }
 }): Promise<Stack> {
   const pki = ensurePki(join(opts.stateDir, 'pki'))
   const redis = await startRedis(join(opts.stateDir, 'redis'), opts.ports?.redis)
@@ -53,6 +55,8 @@ export async function startStack(opts: {
         SIGNER_TLS_KEY: pki.serverKey,
         SIGNER_CLIENT_CA: pki.caCert,
         ATTESTATION_MODE: 'insecure-dev',
+        SIGNER_RP_ID: opts.rp?.id ?? 'localhost',
+        SIGNER_RP_ORIGINS: opts.rp?.origins ?? 'http://localhost:8787',
         ...opts.network,
       },
       { cwd: opts.root, logFile: join(opts.stateDir, 'signer.log'), echo: opts.echoSigner ?? false },

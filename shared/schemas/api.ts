@@ -3,15 +3,30 @@
  * browser client. Strict objects: an unexpected key is a mistake worth reporting, not ignoring.
  */
 import { z } from 'zod'
-import { AccountKindSchema, AccountNameSchema, AccountSchema, SignerAccountIdSchema } from './signer-rpc.ts'
+import {
+  AccountKindSchema,
+  AccountNameSchema,
+  AccountSchema,
+  ProofOperationSchema,
+  SignerAccountIdSchema,
+  UserProofSchema,
+} from './signer-rpc.ts'
 import { SecretSeedSchema } from './stellar.ts'
 
 export const CreateAccountBodySchema = z
   .object({ name: AccountNameSchema.optional(), kind: AccountKindSchema.default('user') })
   .strict()
+/**
+ * `proof`: the assertion from POST /auth/reauth/options with `operation`, relayed to the signer, which
+ * checks it itself (the edge's word is not enough to import, export, approve or change passkeys).
+ */
 export const ImportAccountBodySchema = z
-  .object({ secret: SecretSeedSchema, name: AccountNameSchema.optional() })
+  .object({ secret: SecretSeedSchema, name: AccountNameSchema.optional(), proof: UserProofSchema.optional() })
   .strict()
+/** Export and passkey removal: the body only carries the user's proof. */
+export const UserProofBodySchema = z.object({ proof: UserProofSchema.optional() }).strict()
+/** Re-authentication options; with `operation`, the challenge is the signer's and commits to it. */
+export const ReauthOptionsBodySchema = z.object({ operation: ProofOperationSchema.optional() }).strict()
 export const AgentAccountBodySchema = z.object({ account_name: AccountNameSchema }).strict()
 export const AccountIdParamSchema = z.object({ id: SignerAccountIdSchema }).strict()
 

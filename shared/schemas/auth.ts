@@ -72,6 +72,8 @@ export const AddPasskeyVerifyBodySchema = z
     challengeId: ChallengeIdSchema,
     response: RegistrationResponseSchema,
     name: PasskeyNameSchema.optional(),
+    /** An existing passkey's assertion over a signer challenge for { method: 'passkeys.add', credentialId }; omitted right after a recovery code. */
+    proof: z.object({ assertion: AuthenticationResponseSchema }).strict().optional(),
   })
   .strict()
 export const PasskeyIdParamSchema = z.object({ id: CredentialIdSchema }).strict()

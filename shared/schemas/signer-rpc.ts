@@ -5,6 +5,12 @@
  */
 import { z } from 'zod'
 import { ErrorCodeSchema } from '../errors.ts'
+import {
+  AuthenticationResponseSchema,
+  CredentialIdSchema,
+  RecoveryCodeSchema,
+  RegistrationResponseSchema,
+} from './auth.ts'
 import { SecretSeedSchema, StellarAccountIdSchema } from './stellar.ts'
 
 /** How far `issuedAt` may be from the signer's clock before a request is refused as stale. */
@@ -116,17 +122,28 @@ export type Account = z.infer<typeof AccountSchema>
 export const AccountsCreateParamsSchema = z
   .object({ name: AccountNameSchema.optional(), kind: AccountKindSchema })
   .strict()
+/**
+ * The user's proof to the signer: a passkey assertion over a challenge the signer issued (user.challenge)
+ * for exactly this operation. Optional in every schema so that a missing proof is the signer's stable
+ * ERR_USER_PROOF_REQUIRED, not a validation error.
+ */
+export const UserProofSchema = z.object({ assertion: AuthenticationResponseSchema }).strict()
+export type UserProof = z.infer<typeof UserProofSchema>
+
 export const AccountsImportParamsSchema = z
   .object({
     secret: SecretSeedSchema,
     name: AccountNameSchema.optional(),
     kind: AccountKindSchema.optional(),
+    proof: UserProofSchema.optional(),
   })
   .strict()
 export const AccountsListParamsSchema = empty
 export const AccountRefParamsSchema = z.object({ accountId: SignerAccountIdSchema }).strict()
 export const AccountsGetParamsSchema = AccountRefParamsSchema
-export const AccountsExportParamsSchema = AccountRefParamsSchema
+export const AccountsExportParamsSchema = z
+  .object({ accountId: SignerAccountIdSchema, proof: UserProofSchema.optional() })
+  .strict()
 export const AccountsDeleteParamsSchema = AccountRefParamsSchema
 
 export const AccountsCreateResultSchema = AccountSchema
@@ -206,6 +223,9 @@ export const ApprovalSchema = z
   .strict()
 export type Approval = z.infer<typeof ApprovalSchema>
 export const ApprovalRefParamsSchema = z.object({ approvalId: ApprovalIdSchema }).strict()
+export const ApprovalsApproveParamsSchema = z
+  .object({ approvalId: ApprovalIdSchema, proof: UserProofSchema.optional() })
+  .strict()
 export const ApprovalsListParamsSchema = z
   .object({ limit: z.number().int().min(1).max(200).optional() })
   .strict()
@@ -239,12 +259,73 @@ const UserAssetLimitParamsSchema = z
     approvalAbove: z.string().optional(),
   })
   .strict()
-/** A user's own limits; each can only lower the deployment's (the signer takes the minimum). */
-export const PolicySetParamsSchema = z
+/** The change a policy.set asks for (what a loosening proof commits to). */
+export const PolicyChangeSchema = z
   .object({
     assets: z.record(z.string(), UserAssetLimitParamsSchema).optional(),
     destinations: z.record(SignerAccountIdSchema, z.array(StellarAccountIdSchema).max(256)).optional(),
   })
+  .strict()
+/**
+ * A user's own limits; each can only lower the deployment's (the signer takes the minimum). A change that
+ * loosens the user's current limits or widens an allow-list needs `proof`; tightening does not.
+ */
+export const PolicySetParamsSchema = PolicyChangeSchema.extend({ proof: UserProofSchema.optional() }).strict()
+
+/** What a user.challenge commits to: the method and the exact parameters the proof will be used for. */
+export const ProofOperationSchema = z.discriminatedUnion('method', [
+  z.object({ method: z.literal('accounts.export'), accountId: SignerAccountIdSchema }).strict(),
+  z
+    .object({
+      method: z.literal('accounts.import'),
+      kind: AccountKindSchema.optional(),
+      name: AccountNameSchema.optional(),
+      /** base64url SHA-256 of the secret parameter, computed by the browser before it sends the secret. */
+      secretDigest: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be base64url SHA-256'),
+    })
+    .strict(),
+  z.object({ method: z.literal('approvals.approve'), approvalId: ApprovalIdSchema }).strict(),
+  z.object({ method: z.literal('policy.set'), change: PolicyChangeSchema }).strict(),
+  z.object({ method: z.literal('passkeys.add'), credentialId: CredentialIdSchema }).strict(),
+  z.object({ method: z.literal('passkeys.remove'), credentialId: CredentialIdSchema }).strict(),
+])
+export type ProofOperation = z.infer<typeof ProofOperationSchema>
+export const UserChallengeParamsSchema = z.object({ operation: ProofOperationSchema }).strict()
+const CredentialDescriptorSchema = z
+  .object({ id: CredentialIdSchema, transports: z.array(z.string()) })
+  .strict()
+export const UserChallengeResultSchema = z
+  .object({
+    /** base64url(16 random bytes ‖ SHA-256 of the canonical operation descriptor): use it as the WebAuthn challenge. */
+    challenge: z.string().regex(/^[A-Za-z0-9_-]{64}$/),
+    expiresAt: z.string(),
+    /** The user's credentials as the signer knows them (allowCredentials). */
+    credentials: z.array(CredentialDescriptorSchema),
+  })
+  .strict()
+/** The first passkey of a new user and their recovery codes (normalized); the signer keeps only hashes. */
+export const UsersRegisterParamsSchema = z
+  .object({
+    credential: RegistrationResponseSchema,
+    recoveryCodes: z.array(RecoveryCodeSchema).min(1).max(16),
+  })
+  .strict()
+export const UsersRegisterResultSchema = z
+  .object({ credentialId: CredentialIdSchema, registered: z.literal(true) })
+  .strict()
+/** A further passkey: proven by an existing one (assertion over passkeys.add + its id) or by a redeemed recovery code. */
+export const PasskeysAddParamsSchema = z
+  .object({ credential: RegistrationResponseSchema, proof: UserProofSchema.optional() })
+  .strict()
+export const PasskeysRemoveParamsSchema = z
+  .object({ credentialId: CredentialIdSchema, proof: UserProofSchema.optional() })
+  .strict()
+export const PasskeyChangeResultSchema = z
+  .object({ credentialId: CredentialIdSchema, credentials: z.number().int().nonnegative() })
+  .strict()
+export const RecoveryRedeemParamsSchema = z.object({ code: RecoveryCodeSchema }).strict()
+export const RecoveryRedeemResultSchema = z
+  .object({ codesLeft: z.number().int().nonnegative(), grantExpiresAt: z.string() })
   .strict()
 
 /** The whole RPC surface: method name → params and result schemas. The signer's route table mirrors it. */
@@ -259,10 +340,15 @@ export const SIGNER_METHODS = {
   'audit.list': { params: AuditListParamsSchema, result: AuditListResultSchema },
   'approvals.list': { params: ApprovalsListParamsSchema, result: ApprovalsListResultSchema },
   'approvals.get': { params: ApprovalRefParamsSchema, result: ApprovalSchema },
-  'approvals.approve': { params: ApprovalRefParamsSchema, result: ApprovalSchema },
+  'approvals.approve': { params: ApprovalsApproveParamsSchema, result: ApprovalSchema },
   'approvals.reject': { params: ApprovalRefParamsSchema, result: ApprovalSchema },
   'policy.get': { params: empty, result: PolicyViewSchema },
   'policy.set': { params: PolicySetParamsSchema, result: PolicyViewSchema },
+  'user.challenge': { params: UserChallengeParamsSchema, result: UserChallengeResultSchema },
+  'users.register': { params: UsersRegisterParamsSchema, result: UsersRegisterResultSchema },
+  'passkeys.add': { params: PasskeysAddParamsSchema, result: PasskeyChangeResultSchema },
+  'passkeys.remove': { params: PasskeysRemoveParamsSchema, result: PasskeyChangeResultSchema },
+  'recovery.redeem': { params: RecoveryRedeemParamsSchema, result: RecoveryRedeemResultSchema },
 } as const
 
 export type SignerMethod = keyof typeof SIGNER_METHODS

@@ -116,6 +116,44 @@ const MIGRATIONS: readonly string[] = [
   -- Why a request was refused, in words (the message the caller got); NULL for successes and older rows.
   ALTER TABLE audit ADD COLUMN reason TEXT;
   `,
+  // 4: what the user proves to the signer itself (issue 13): passkeys, challenges, recovery codes.
+  `
+  -- The user's passkeys as the signer verifies them. A credential id belongs to one user, ever.
+  CREATE TABLE user_credentials (
+    id           TEXT PRIMARY KEY,
+    user_id      TEXT NOT NULL,
+    public_key   TEXT NOT NULL,
+    counter      INTEGER NOT NULL CHECK (counter >= 0),
+    uv           INTEGER NOT NULL CHECK (uv IN (0, 1)),
+    transports   TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    last_used_at TEXT
+  ) STRICT;
+  CREATE INDEX user_credentials_by_user ON user_credentials (user_id, created_at);
+  -- Challenges the signer issued, each committing to one operation; used ones stay until pruned so a
+  -- replay is named as one.
+  CREATE TABLE user_challenges (
+    challenge  TEXT PRIMARY KEY,
+    user_id    TEXT NOT NULL,
+    method     TEXT NOT NULL,
+    digest     TEXT NOT NULL,
+    expires_ms INTEGER NOT NULL,
+    used_ms    INTEGER
+  ) STRICT;
+  CREATE INDEX user_challenges_by_age ON user_challenges (expires_ms);
+  -- HMACs of recovery codes (key derived from SERVER_SALT_SECRET): a copy of this file yields no code.
+  CREATE TABLE user_recovery_codes (
+    user_id   TEXT NOT NULL,
+    code_hash TEXT NOT NULL,
+    used_ms   INTEGER,
+    PRIMARY KEY (user_id, code_hash)
+  ) STRICT, WITHOUT ROWID;
+  -- A redeemed recovery code allows one passkey to be added without an assertion, for a short while.
+  CREATE TABLE user_recovery_grants (
+    user_id    TEXT PRIMARY KEY,
+    expires_ms INTEGER NOT NULL
+  ) STRICT;
+  `,
 ]
 
 export function dbPath(dataDir: string): string {

@@ -1,7 +1,13 @@
-/** accounts.import: takes an S… seed, keeps only its sealed raw bytes. */
+/**
+ * accounts.import: takes an S… seed, keeps only its sealed raw bytes. Needs the user's proof over a
+ * challenge naming the seed's SHA-256, the kind and the name: an edge cannot plant its own key (whose
+ * funds it would control) in a user's wallet, nor swap the seed the user typed.
+ */
 import { StrKey } from '@stellar/stellar-sdk/base'
 import type { Account, SignerParams } from '../../shared/schemas/signer-rpc.ts'
 import { publicKeyOf } from '../crypto/ed25519.ts'
+import { proveOperation } from '../user-proof/consume.ts'
+import { secretDigest } from '../user-proof/descriptor.ts'
 import { done, type MethodContext, type Outcome, refused } from './context.ts'
 import { accountQuotaProblem, storeNewAccount } from './store-account.ts'
 
@@ -9,6 +15,13 @@ export function accountsImport(
   ctx: MethodContext,
   params: SignerParams<'accounts.import'>,
 ): Outcome<Account> {
+  const refusal = proveOperation(ctx, {
+    method: 'accounts.import',
+    ...(params.kind ? { kind: params.kind } : {}),
+    ...(params.name ? { name: params.name } : {}),
+    secretDigest: secretDigest(params.secret),
+  })
+  if (refusal) return refused(refusal)
   const quota = accountQuotaProblem(ctx)
   if (quota) return refused(quota)
   let seed: Uint8Array

@@ -1,10 +1,13 @@
 /**
- * approvals.approve / approvals.reject. The edge calls approve only after verifying a fresh passkey
- * assertion whose challenge commits to the approval's transaction hash; the signer still decides what
- * state moves are legal: pending → approved (unexpired), pending|approved → rejected.
+ * approvals.approve / approvals.reject. Approve needs the user's own proof, verified here: a passkey
+ * assertion over a signer challenge that commits to this approval id, its account and its transaction hash
+ * (the edge's word is not enough: a compromised edge must not approve). Reject needs none (refusing is
+ * always safe). The signer decides what state moves are legal: pending → approved (unexpired),
+ * pending|approved → rejected.
  */
 import type { SignerParams, SignerResult } from '../../shared/schemas/signer-rpc.ts'
 import { toApproval } from '../approvals/check.ts'
+import { proveOperation } from '../user-proof/consume.ts'
 import { APPROVAL_NOT_FOUND } from './approvals-read.ts'
 import { done, type MethodContext, type Outcome, refused } from './context.ts'
 
@@ -18,6 +21,20 @@ export function approvalsApprove(
   if (row.expires_ms <= nowMs) {
     return refused({ code: 'ERR_APPROVAL_EXPIRED', message: 'approval expired' }, row.account_id, row.tx_hash)
   }
+  // Checked before the proof is spent, so a refusal for state changes nothing.
+  if (row.status !== 'pending') {
+    return refused(
+      { code: 'ERR_APPROVAL_INVALID', message: `approval is ${row.status}, not pending` },
+      row.account_id,
+      row.tx_hash,
+    )
+  }
+  const refusal = proveOperation(
+    ctx,
+    { method: 'approvals.approve', approvalId: row.id },
+    { approval: { accountId: row.account_id, txHash: row.tx_hash } },
+  )
+  if (refusal) return refused(refusal, row.account_id, row.tx_hash)
   if (!ctx.approvals.decide(ctx.userId, row.id, 'pending', 'approved', nowMs)) {
     return refused(
       { code: 'ERR_APPROVAL_INVALID', message: `approval is ${row.status}, not pending` },

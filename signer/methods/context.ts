@@ -6,8 +6,10 @@ import type { AuditLog } from '../audit/chain.ts'
 import type { Keyring } from '../crypto/keyring.ts'
 import type { AccountRow, AccountStore } from '../keystore/accounts.ts'
 import type { SpendingStore } from '../keystore/spending.ts'
+import type { UserStore } from '../keystore/users.ts'
 import type { Policy } from '../policy/config.ts'
 import type { UserPolicyStore } from '../policy/store.ts'
+import type { Checked } from '../user-proof/verify.ts'
 
 export type MethodContext = {
   readonly userId: string
@@ -24,6 +26,14 @@ export type MethodContext = {
   readonly userPolicies: UserPolicyStore
   /** Fresh random ids (randomness stays at the rim). */
   readonly newId: (prefix: string) => string
+  /** The user's passkeys, issued challenges and recovery codes as the signer keeps them. */
+  readonly users: UserStore
+  /** What the WebAuthn pre-check established about this request's assertion and registration. */
+  readonly checked: Checked
+  /** 16 fresh random bytes for a challenge. */
+  readonly nonce: () => Uint8Array
+  /** HMAC key for recovery codes (derived from SERVER_SALT_SECRET). */
+  readonly recoveryKey: Uint8Array
 }
 
 /** A method's answer plus what the audit entry should name. */

@@ -1,13 +1,17 @@
 /**
  * policy.get / policy.set: the caller's effective limits, and their own stricter limits and destination
  * allow-lists. A limit above the deployment's is refused (the merge would ignore it anyway: it takes the
- * minimum), so nobody believes they raised a cap.
+ * minimum), so nobody believes they raised a cap. A change that loosens the user's own limits or widens an
+ * allow-list (isLoosening) needs the user's proof over a challenge naming the exact change; tightening goes
+ * through on the edge's word. Threat this stops: a compromised edge removing the limits a user set.
  */
 import type { Failure } from '../../shared/result.ts'
 import { amountProblem, fromStroops, toStroops } from '../../shared/schemas/money.ts'
 import type { SignerParams, SignerResult } from '../../shared/schemas/signer-rpc.ts'
 import { FEE_LEDGER_KEY } from '../keystore/spending.ts'
 import { effectivePolicy, type UserPolicy } from '../policy/config.ts'
+import { isLoosening } from '../policy/loosening.ts'
+import { proveOperation } from '../user-proof/consume.ts'
 import { ACCOUNT_NOT_FOUND, done, type MethodContext, type Outcome, refused } from './context.ts'
 
 type View = SignerResult<'policy.get'>
@@ -72,6 +76,11 @@ export function policySet(ctx: MethodContext, params: SignerParams<'policy.set'>
   for (const [accountId, list] of Object.entries(params.destinations ?? {})) {
     if (!ctx.accounts.get(ctx.userId, accountId)) return refused(ACCOUNT_NOT_FOUND, accountId)
     next.destinations[accountId] = list
+  }
+  if (isLoosening(current, next)) {
+    const { proof: _proof, ...change } = params
+    const refusal = proveOperation(ctx, { method: 'policy.set', change })
+    if (refusal) return refused(refusal)
   }
   ctx.userPolicies.put(ctx.userId, next, ctx.now.toISOString())
   return done(view(ctx, next))

@@ -229,7 +229,10 @@ describe('web client in Chromium', () => {
     const imported = page.waitForRequest((r) => r.url().endsWith('/api/accounts/import'))
     await form.getByRole('button', { name: 'Verify with passkey and import' }).click()
     // The secret goes to /api/accounts/import and nowhere else, and the field is cleared.
-    expect((await imported).postDataJSON()).toEqual({ secret: kp.secret(), name: 'Imported' })
+    // With the passkey assertion as `proof`: the signer checks it against the seed's digest itself.
+    const sent = (await imported).postDataJSON() as Record<string, unknown>
+    expect(Object.keys(sent).sort()).toEqual(['name', 'proof', 'secret'])
+    expect(sent).toMatchObject({ secret: kp.secret(), name: 'Imported' })
     const card = page.locator(`article.account[data-account="${kp.publicKey()}"]`)
     await card.waitFor()
     expect(await form.getByLabel('Secret key (S…)').inputValue()).toBe('')

@@ -46,6 +46,14 @@ describe('docker-compose.phala.yaml', () => {
     expect(env.ENVIRONMENT).toBe('production')
   })
 
+  it('pins the WebAuthn relying party in plain (measured) values, matching the production edge', () => {
+    // Measured, not a secret: the operator cannot point user proofs at a page they control.
+    const toml = read('wrangler.toml')
+    const production = toml.slice(toml.indexOf('[env.production'))
+    expect(env.SIGNER_RP_ID).toBe(/RP_ID = "([^"]+)"/.exec(production)?.[1])
+    expect(env.SIGNER_RP_ORIGINS).toBe(/RP_ORIGIN = "([^"]+)"/.exec(production)?.[1])
+  })
+
   it('mounts the named data volume at /app/data and the dstack socket', () => {
     const volumes = signer.volumes as string[]
     expect(volumes).toContain('signer-data:/app/data')

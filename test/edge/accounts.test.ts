@@ -1,6 +1,7 @@
 import { Keypair } from '@stellar/stellar-sdk/base'
 import { describe, expect, it } from 'vitest'
 import { json, signedInUser, testApp } from './support/app.ts'
+import { importWithProof, proofFor, register } from './support/auth-flows.ts'
 
 const call = testApp()
 const post = (auth: Record<string, string>, path: string, body?: unknown) =>
@@ -77,8 +78,12 @@ describe('accounts API', () => {
     const user = await signedInUser()
     const stale = await post(user.auth, '/api/accounts/import', { secret: kp.secret() })
     expect(stale.status).toBe(403)
+    // A fresh session alone is the edge's word: the signer wants the user's own proof too.
     const fresh = await signedInUser({ fresh: true })
-    const res = await post(fresh.auth, '/api/accounts/import', { secret: kp.secret(), name: 'Imported' })
+    const unproven = await post(fresh.auth, '/api/accounts/import', { secret: kp.secret(), name: 'Imported' })
+    expect(unproven.status).toBe(401)
+    expect((await json(unproven)).code).toBe('ERR_USER_PROOF_REQUIRED')
+    const res = await importWithProof(call, await register(call), kp.secret(), 'Imported')
     expect(res.status).toBe(201)
     const text = await res.text()
     expect(text).toContain(kp.publicKey())
@@ -100,9 +105,14 @@ describe('accounts API', () => {
   })
 
   it('export needs a fresh passkey and answers no-store', async () => {
-    const fresh = await signedInUser({ fresh: true })
+    const fresh = await register(call)
     const acc = await json<Account>(await post(fresh.auth, '/api/accounts', { kind: 'user' }))
-    const res = await post(fresh.auth, `/api/accounts/${acc.accountId}/export`)
+    const unproven = await post(fresh.auth, `/api/accounts/${acc.accountId}/export`)
+    expect(unproven.status).toBe(401)
+    expect((await json(unproven)).code).toBe('ERR_USER_PROOF_REQUIRED')
+    const operation = { method: 'accounts.export', accountId: acc.accountId }
+    const proof = await proofFor(call, fresh.authenticator, fresh.auth, operation)
+    const res = await post(fresh.auth, `/api/accounts/${acc.accountId}/export`, { proof })
     expect(res.status).toBe(200)
     expect(res.headers.get('cache-control')).toBe('no-store')
     const exported = await json<{ secret: string; publicKey: string }>(res)

@@ -7,14 +7,13 @@ import { env } from 'cloudflare:workers'
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server'
 import { Account, Asset, Keypair, Networks, Operation, TransactionBuilder } from '@stellar/stellar-sdk/base'
 import { describe, expect, it } from 'vitest'
-import { approvalBinding } from '../../edge/approvals/schemas.ts'
-import { challengeCommitsTo } from '../../edge/auth/challenges.ts'
 import { loadConfig } from '../../edge/config.ts'
 import type { Env } from '../../edge/env.ts'
+import { fromBase64url } from '../../edge/lib/crypto.ts'
 import { createSignerClient } from '../../edge/signer-client/client.ts'
 import { AppError } from '../../shared/errors.ts'
 import { json, testApp } from './support/app.ts'
-import { errorCode, type Options, post, register } from './support/auth-flows.ts'
+import { errorCode, importWithProof, type Options, post, register } from './support/auth-flows.ts'
 
 const signer = () =>
   createSignerClient(env as unknown as Env, loadConfig(env as unknown as Record<string, unknown>))
@@ -36,7 +35,7 @@ async function setup() {
   const c = testApp()
   const r = await register(c)
   const kp = Keypair.random()
-  const imported = await post(c, '/api/accounts/import', { secret: kp.secret() }, r.auth)
+  const imported = await importWithProof(c, r, kp.secret())
   const { accountId } = await json<{ accountId: string }>(imported)
   const sign = signer()
   const ask = async (seq: string, destination?: string) => {
@@ -77,13 +76,18 @@ describe('/api/approvals', () => {
     const optRes = await post(c, `/api/approvals/${details.approvalId}/options`, undefined, r.auth)
     expect(optRes.status).toBe(200)
     const opts = await json<Options<PublicKeyCredentialRequestOptionsJSON>>(optRes)
-    expect(
-      await challengeCommitsTo(
-        opts.options.challenge,
-        'approve',
-        approvalBinding(details.approvalId, details.txHash),
-      ),
-    ).toBe(true)
+    // The challenge is the signer's: 16 random bytes ‖ SHA-256 of the canonical descriptor of this approval.
+    const descriptor = JSON.stringify({
+      accountId,
+      approvalId: details.approvalId,
+      method: 'approvals.approve',
+      txHash: details.txHash,
+      userId: r.userId,
+    })
+    const digest = new Uint8Array(
+      await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`tuxedo:user-proof:v1\n${descriptor}`)),
+    )
+    expect(fromBase64url(opts.options.challenge).slice(16)).toEqual(digest)
     const response = await r.authenticator.get(opts.options)
     const approved = await post(
       c,
@@ -162,7 +166,10 @@ describe('/api/audit', () => {
     expect(entries.some((e) => e.method === 'tx.sign' && e.reasonCode === 'ERR_APPROVAL_REQUIRED')).toBe(true)
     expect(entries.some((e) => e.method === 'accounts.import')).toBe(true)
     const other = await register(c)
-    const theirs = await json<{ entries: unknown[] }>(await c('/api/audit', { headers: other.auth }))
-    expect(theirs.entries).toEqual([])
+    const theirs = await json<{ entries: { method: string }[] }>(
+      await c('/api/audit', { headers: other.auth }),
+    )
+    // Only their own registration with the signer.
+    expect(theirs.entries.map((e) => e.method)).toEqual(['users.register'])
   })
 })

@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers'
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server'
 import { describe, expect, it } from 'vitest'
 import { base64url } from '../../edge/lib/crypto.ts'
+import type { Tamper } from '../support/webauthn/authenticator.ts'
 import { type Clock, json, testApp } from './support/app.ts'
 import {
   errorCode,
@@ -16,7 +17,6 @@ import {
   register,
   registerOptions,
 } from './support/auth-flows.ts'
-import type { Tamper } from './support/authenticator.ts'
 
 const call = testApp()
 const firstCredential = (r: Registered) => base64url(r.authenticator.credentials[0]!.id)

@@ -9,6 +9,7 @@ import {
   newAuthenticator,
   type Options,
   post,
+  proofFor,
   reauth,
   register,
 } from './support/auth-flows.ts'
@@ -17,8 +18,12 @@ const call = testApp()
 
 const list = async (auth: Headers, c = call) =>
   (await json<{ passkeys: PasskeyView[] }>(await c('/auth/passkeys', { headers: auth }))).passkeys
-const remove = (id: string, auth: Headers, c = call) =>
-  c(`/auth/passkeys/${id}`, { method: 'DELETE', headers: auth })
+const remove = (id: string, auth: Headers, c = call, proof?: unknown) =>
+  c(`/auth/passkeys/${id}`, {
+    method: 'DELETE',
+    headers: { ...auth, ...(proof ? { 'content-type': 'application/json' } : {}) },
+    ...(proof ? { body: JSON.stringify({ proof }) } : {}),
+  })
 
 describe('passkeys: list, add, remove', () => {
   it('lists the registered passkey without its key material', async () => {
@@ -39,7 +44,7 @@ describe('passkeys: list, add, remove', () => {
   it('adds a second passkey with a new ceremony; both can log in', async () => {
     const r = await register(call)
     const laptop = newAuthenticator()
-    const res = await addPasskey(call, laptop, r.auth, 'Laptop')
+    const res = await addPasskey(call, laptop, r.auth, 'Laptop', r.authenticator)
     expect(res.status).toBe(201)
     expect((await json<{ passkey: PasskeyView }>(res)).passkey).toMatchObject({ name: 'Laptop' })
     expect((await list(r.auth)).map((p) => p.name)).toEqual(['Passkey', 'Laptop'])
@@ -89,16 +94,23 @@ describe('passkeys: list, add, remove', () => {
 
   it('removing needs a fresh assertion; after one it removes, and never the last passkey', async () => {
     const clock: Clock = { now: Date.now() }
-    const timed = testApp({ clock })
+    // The user's proofs add ceremonies (reauth options + verify each): room for them in the per-user limit.
+    const timed = testApp({ clock, env: { RATE_LIMIT_AUTH: '30/1m' } })
     const r = await register(timed)
-    expect((await addPasskey(timed, newAuthenticator(), r.auth)).status).toBe(201)
+    expect((await addPasskey(timed, newAuthenticator(), r.auth, undefined, r.authenticator)).status).toBe(201)
     const [first, second] = await list(r.auth, timed)
     clock.now += 5 * 60_000 + 1 // the registration's freshness has passed
     const stale = await remove(second?.id ?? '', r.auth, timed)
     expect(stale.status).toBe(403)
     expect(await errorCode(stale)).toBe('ERR_AUTH_REAUTH_REQUIRED')
     expect((await reauth(timed, r.authenticator, r.auth)).status).toBe(200)
-    const ok = await remove(second?.id ?? '', r.auth, timed)
+    // Fresh at the edge, but the signer wants the user's proof naming this very passkey.
+    const unproven = await remove(second?.id ?? '', r.auth, timed)
+    expect(await errorCode(unproven)).toBe('ERR_USER_PROOF_REQUIRED')
+    expect(await list(r.auth, timed)).toHaveLength(2)
+    const operation = { method: 'passkeys.remove', credentialId: second?.id ?? '' }
+    const proof = await proofFor(timed, r.authenticator, r.auth, operation)
+    const ok = await remove(second?.id ?? '', r.auth, timed, proof)
     expect(ok.status).toBe(200)
     const last = await remove(first?.id ?? '', r.auth, timed)
     expect(last.status).toBe(409)
@@ -108,9 +120,11 @@ describe('passkeys: list, add, remove', () => {
 
   it("another user's passkey id answers like a missing one", async () => {
     const alice = await register(call)
-    await addPasskey(call, newAuthenticator(), alice.auth)
+    await addPasskey(call, newAuthenticator(), alice.auth, undefined, alice.authenticator)
     const bob = await register(call)
-    expect((await addPasskey(call, newAuthenticator(), bob.auth)).status).toBe(201)
+    expect((await addPasskey(call, newAuthenticator(), bob.auth, undefined, bob.authenticator)).status).toBe(
+      201,
+    )
     const [alicesKey] = await list(alice.auth)
     const theirs = await remove(alicesKey?.id ?? '', bob.auth)
     const missing = await remove('A'.repeat(43), bob.auth)

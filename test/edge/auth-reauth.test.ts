@@ -4,9 +4,9 @@ import { Keypair } from '@stellar/stellar-sdk/base'
 import { describe, expect, it } from 'vitest'
 import { challengeCommitsTo, createChallenge } from '../../edge/auth/challenges.ts'
 import { base64url } from '../../edge/lib/crypto.ts'
+import type { Tamper } from '../support/webauthn/authenticator.ts'
 import { type Clock, json, testApp } from './support/app.ts'
 import { errorCode, type Headers, login, type Options, post, reauth, register } from './support/auth-flows.ts'
-import type { Tamper } from './support/authenticator.ts'
 
 const MINUTE = 60_000
 
@@ -33,8 +33,9 @@ describe('POST /auth/reauth/*', () => {
     expect(res.status).toBe(200)
     expect(await json(res)).toEqual({ reauthAt: clock.now })
     const after = await importAccount(c, r.auth)
-    // Past the auth check: the signer imported it (201).
-    expect(after.status).toBe(201)
+    // Past the edge's check: now the signer asks for the user's own proof of this very import.
+    expect(after.status).toBe(401)
+    expect(await errorCode(after)).toBe('ERR_USER_PROOF_REQUIRED')
 
     clock.now += 5 * MINUTE + 1
     const expired = await importAccount(c, r.auth)

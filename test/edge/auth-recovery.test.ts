@@ -22,6 +22,10 @@ describe('POST /auth/recovery/verify', () => {
     )
     expect(session.session.reauthAt).toBeNull()
     expect((await addPasskey(call, newAuthenticator(), auth)).status).toBe(201)
+    // The signer's grant from the code covers one passkey: a second needs a proof from an existing one.
+    expect(await errorCode(await addPasskey(call, newAuthenticator(), auth))).toBe('ERR_USER_PROOF_REQUIRED')
+    // Signing in with a code revoked the user's other sessions (whoever held them may be the attacker).
+    expect((await call('/auth/session', { headers: r.auth })).status).toBe(401)
     // Not fresh: a passkey cannot be removed on the strength of a recovery code.
     const del = await call(`/auth/passkeys/${'A'.repeat(43)}`, { method: 'DELETE', headers: auth })
     expect(await errorCode(del)).toBe('ERR_AUTH_REAUTH_REQUIRED')

@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { base64url } from '../../edge/lib/crypto.ts'
+import type { Tamper } from '../support/webauthn/authenticator.ts'
 import { type Clock, json, testApp } from './support/app.ts'
 import {
   errorCode,
@@ -12,7 +13,6 @@ import {
   register,
   registerOptions,
 } from './support/auth-flows.ts'
-import type { Tamper } from './support/authenticator.ts'
 
 const call = testApp()
 

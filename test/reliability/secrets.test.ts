@@ -6,9 +6,11 @@
  */
 import { Keypair } from '@stellar/stellar-sdk/base'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { operationOf } from '../signer/proofs.ts'
 import { chatStream } from '../support/reliability/chat.ts'
 import { createHttp } from '../support/reliability/http.ts'
 import { createSecretScan, SEED_RE } from '../support/reliability/secret-scan.ts'
+import { createSignerRpc, proverOver } from '../support/reliability/signer-rpc.ts'
 import {
   type Edge,
   type ReliabilityStack,
@@ -34,15 +36,27 @@ it('an imported and pasted seed appears only in its own export; no secret anywhe
   const seed = Keypair.random()
   const secret = seed.secret()
   scan.watch('imported seed', secret)
-  const session = await edge.session('usr_reliability_secrets', { reauth: true })
+  const userId = 'usr_reliability_secrets'
+  const session = await edge.session(userId, { reauth: true })
   const http = createHttp(edge.url)
   const auth = { authorization: `Bearer ${session}` }
+  // The user's passkey at the signer: import and export carry the user's own proof through the edge.
+  const rpc = createSignerRpc(stack.pki, () => Number(stack.signerEnv.SIGNER_PORT))
+  const prover = proverOver(rpc)
+  await prover.enrol(userId)
+  const proofFor = async (method: string, params: Record<string, unknown>) => ({
+    assertion: await prover.assertionFor(userId, operationOf(method, params)),
+  })
 
   const imported = await http.send({
     method: 'POST',
     path: '/api/accounts/import',
     headers: { ...auth, 'content-type': 'application/json' },
-    body: JSON.stringify({ secret, name: 'imported' }),
+    body: JSON.stringify({
+      secret,
+      name: 'imported',
+      proof: await proofFor('accounts.import', { secret, name: 'imported' }),
+    }),
   })
   scan.add('import response', imported.body)
   expect(imported.status).toBe(201)
@@ -86,8 +100,10 @@ it('an imported and pasted seed appears only in its own export; no secret anywhe
   const exported = await http.send({
     method: 'POST',
     path: `/api/accounts/${accountId}/export`,
-    headers: auth,
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ proof: await proofFor('accounts.export', { accountId }) }),
   })
+  rpc.close()
   expect(exported.status).toBe(200)
   expect(SEED_RE.test(exported.body)).toBe(true)
   SEED_RE.lastIndex = 0

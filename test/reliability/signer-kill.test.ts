@@ -25,6 +25,7 @@ import {
   createSignerRpc,
   type Envelope,
   envelope,
+  proverOver,
   type RpcOutcome,
 } from '../support/reliability/signer-rpc.ts'
 import {
@@ -87,6 +88,9 @@ const signedBy = (signedXdr: string, publicKey: string): boolean => {
 
 it(`SIGKILL during ${SIGNS} concurrent signs: fast 503s, nothing hangs, no damage, nothing signed twice`, async () => {
   const rpc = createSignerRpc(stack.pki, () => Number(stack.signerEnv.SIGNER_PORT))
+  // The user's passkey, so the exports at the end can carry the user's own proof.
+  const prover = proverOver(rpc)
+  await prover.enrol(USER)
   const accounts: Created[] = []
   for (let i = 0; i < ACCOUNTS; i++)
     accounts.push(await rpc.ok<Created>('accounts.create', envelope(USER, { kind: 'agent', name: `k${i}` })))
@@ -229,10 +233,9 @@ it(`SIGKILL during ${SIGNS} concurrent signs: fast 503s, nothing hangs, no damag
 
   // Every account still decrypts (export gives the key of its public key) and signs something new.
   for (const [i, a] of accounts.entries()) {
-    const exported = await rpc.ok<{ secret: string }>(
-      'accounts.export',
-      envelope(USER, { accountId: a.accountId }),
-    )
+    const proven = await prover.proven('accounts.export', { accountId: a.accountId }, { userId: USER })
+    expect(proven.status).toBe(200)
+    const exported = proven.body.result as { secret: string }
     expect(Keypair.fromSecret(exported.secret).publicKey()).toBe(a.publicKey)
     scan.watch('exported seed', exported.secret)
     const fresh = await rpc.ok<{ signedXdr: string }>(

@@ -12,6 +12,8 @@ guardAgainstLeaks()
 let t: TestSigner
 beforeAll(async () => {
   t = await startTestSigner()
+  // Passkeys first, as the edge registers them: import and export need the user's proof.
+  for (const userId of ['user_a', 'user_b']) await t.client.prover.enrol(userId)
 })
 afterAll(async () => {
   await t.stop()
@@ -34,13 +36,13 @@ describe('accounts', () => {
 
   it('imports a secret, exports the same one, and never echoes it elsewhere', async () => {
     const kp = Keypair.random()
-    const imported = await t.client.call('accounts.import', { secret: kp.secret(), name: 'mine' }, asA)
+    const imported = await t.client.proven('accounts.import', { secret: kp.secret(), name: 'mine' }, asA)
     expect(imported.status).toBe(200)
     expect(imported.body.result?.publicKey).toBe(kp.publicKey())
     expect(imported.body.result?.kind).toBe('user')
-    const exported = await t.client.call(
+    const exported = await t.client.proven(
       'accounts.export',
-      { accountId: imported.body.result?.accountId },
+      { accountId: imported.body.result?.accountId ?? '' },
       asA,
     )
     expect(exported.body.result?.secret).toBe(kp.secret())
@@ -59,11 +61,11 @@ describe('accounts', () => {
 
   it('keeps key uniqueness per user, not global', async () => {
     const kp = Keypair.random()
-    expect((await t.client.call('accounts.import', { secret: kp.secret() }, asA)).status).toBe(200)
-    const again = await t.client.call('accounts.import', { secret: kp.secret() }, asA)
+    expect((await t.client.proven('accounts.import', { secret: kp.secret() }, asA)).status).toBe(200)
+    const again = await t.client.proven('accounts.import', { secret: kp.secret() }, asA)
     expect(again.body.error?.code).toBe('ERR_ACCOUNT_EXISTS')
     // User B importing the same key learns nothing about user A.
-    expect((await t.client.call('accounts.import', { secret: kp.secret() }, asB)).status).toBe(200)
+    expect((await t.client.proven('accounts.import', { secret: kp.secret() }, asB)).status).toBe(200)
   })
 
   it('deletes an account', async () => {

@@ -12,9 +12,12 @@ import {
   guardAgainstLeaks,
   type RpcReply,
   startTestSigner,
+  TEST_RP_ID,
+  TEST_RP_ORIGIN,
   type TestSigner,
 } from './helpers.ts'
 import { buildTx, pay, randomKey } from './policy-fixtures.ts'
+import { createProver } from './proofs.ts'
 
 guardAgainstLeaks()
 
@@ -31,6 +34,9 @@ const approval = (r: RpcReply): Appr => r.body.result as unknown as Appr
 
 const call = (method: string, params: unknown, env: Envelope = {}) =>
   t.client.call(method, params, { issuedAt: now, ...env })
+// Approving and importing need the user's passkey proof (test/signer/user-proof.test.ts covers its refusals).
+const prover = createProver(call, TEST_RP_ORIGIN, TEST_RP_ID)
+const approve = (approvalId: string) => prover.proven('approvals.approve', { approvalId })
 const xdrOf = (amount: string): string =>
   buildTx({ source: kp.publicKey(), ops: [pay(DEST, amount)], maxTime: Math.floor(now / 1000) + 200 })
     .toEnvelope()
@@ -39,7 +45,7 @@ const xdrOf = (amount: string): string =>
 beforeAll(async () => {
   t = await startTestSigner({ clock: () => now })
   kp = Keypair.random()
-  accountId = (await call('accounts.import', { secret: kp.secret() })).body.result?.accountId ?? ''
+  accountId = (await prover.proven('accounts.import', { secret: kp.secret() })).body.result?.accountId ?? ''
 })
 afterAll(async () => {
   await t.stop()
@@ -97,7 +103,7 @@ describe('approvals bound to the transaction hash', () => {
     const { xdr, d } = await pendingFor('50')
     const early = await call('tx.sign', { accountId, xdr, approvalId: d.approvalId })
     expect(early.body.error?.code).toBe('ERR_APPROVAL_INVALID')
-    const ok = await call('approvals.approve', { approvalId: d.approvalId })
+    const ok = await approve(d.approvalId)
     expect(approval(ok).status).toBe('approved')
     const signed = await call('tx.sign', { accountId, xdr, approvalId: d.approvalId })
     expect(signed.status).toBe(200)
@@ -110,7 +116,7 @@ describe('approvals bound to the transaction hash', () => {
 
   it('a modified transaction with the old approval id is refused', async () => {
     const { d } = await pendingFor('50')
-    await call('approvals.approve', { approvalId: d.approvalId })
+    await approve(d.approvalId)
     for (const changed of [xdrOf('50'), xdrOf('50.0000001'), xdrOf('99')]) {
       const r = await call('tx.sign', { accountId, xdr: changed, approvalId: d.approvalId })
       expect(r.body.error?.code).toBe('ERR_APPROVAL_INVALID')
@@ -119,7 +125,7 @@ describe('approvals bound to the transaction hash', () => {
 
   it('an expired approval is refused, and cannot be approved any more', async () => {
     const a = await pendingFor('50')
-    await call('approvals.approve', { approvalId: a.d.approvalId })
+    await approve(a.d.approvalId)
     const b = await pendingFor('60')
     now += 10 * 60_000 + 1
     const r = await call('tx.sign', { accountId, xdr: a.xdr, approvalId: a.d.approvalId })
@@ -132,7 +138,7 @@ describe('approvals bound to the transaction hash', () => {
 
   it('a rejected approval is refused', async () => {
     const { xdr, d } = await pendingFor('50')
-    await call('approvals.approve', { approvalId: d.approvalId })
+    await approve(d.approvalId)
     expect(approval(await call('approvals.reject', { approvalId: d.approvalId })).status).toBe('rejected')
     const r = await call('tx.sign', { accountId, xdr, approvalId: d.approvalId })
     expect(r.body.error?.code).toBe('ERR_APPROVAL_INVALID')
@@ -148,8 +154,10 @@ describe('approvals bound to the transaction hash', () => {
       expect(r.body.error?.code).toBe('ERR_NOT_FOUND')
     }
     const k2 = Keypair.random()
-    const acc2 = (await call('accounts.import', { secret: k2.secret() }, other)).body.result?.accountId
-    const r = await call('tx.sign', { accountId: acc2, xdr, approvalId: d.approvalId }, other)
+    const acc2 = (await prover.proven('accounts.import', { secret: k2.secret() }, other)).body.result as
+      | { accountId: string }
+      | undefined
+    const r = await call('tx.sign', { accountId: acc2?.accountId, xdr, approvalId: d.approvalId }, other)
     expect(r.body.error?.code).toBe('ERR_TX_SOURCE_MISMATCH')
     const listed = (await call('approvals.list', {}, other)).body.result as unknown as { approvals: Appr[] }
     expect(listed.approvals).toEqual([])
@@ -160,7 +168,7 @@ describe('approvals bound to the transaction hash', () => {
     const spent = (before.body.result as unknown as { assets: { native: { spentToday: string } } }).assets
       .native
     const { xdr, d } = await pendingFor('70')
-    await call('approvals.approve', { approvalId: d.approvalId })
+    await approve(d.approvalId)
     await call('tx.sign', { accountId, xdr, approvalId: d.approvalId })
     const after = await call('policy.get', {})
     const spentAfter = (after.body.result as unknown as { assets: { native: { spentToday: string } } }).assets

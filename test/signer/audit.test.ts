@@ -24,7 +24,7 @@ beforeAll(async () => {
   const t = await startTestSigner()
   dataDir = t.env.SIGNER_DATA_DIR ?? ''
   const kp = Keypair.random()
-  const imp = await t.client.call('accounts.import', { secret: kp.secret() }, { userId: 'user_a' })
+  const imp = await t.client.proven('accounts.import', { secret: kp.secret() }, { userId: 'user_a' })
   const accountId = imp.body.result?.accountId
   await t.client.call('tx.sign', { accountId, xdr: paymentXdr(kp.publicKey()) }, { userId: 'user_a' })
   await t.client.call(
@@ -40,6 +40,8 @@ beforeAll(async () => {
     ['tx.sign', 'deny', 'ERR_TX_SOURCE_MISMATCH'],
     ['tx.sign', 'allow', null],
     ['accounts.import', 'allow', null],
+    ['user.challenge', 'allow', null],
+    ['users.register', 'allow', null],
   ])
   expect(entries[1]?.txHash).toMatch(/^[0-9a-f]{64}$/)
   // The refusal keeps its reason in words; successes have none.
@@ -75,8 +77,9 @@ describe('audit chain', () => {
   it.each([
     [
       'an edited decision',
-      (r: AuditRow[]) => r.map((x) => (x.seq === 3 ? { ...x, decision: 'allow' as const } : x)),
-      3,
+      // seq 5 is user_a's refused tx.sign (1–3: passkey registration, challenge, proven import).
+      (r: AuditRow[]) => r.map((x) => (x.seq === 5 ? { ...x, decision: 'allow' as const } : x)),
+      5,
     ],
     [
       'an edited tx hash',
@@ -122,7 +125,7 @@ describe('npm run signer:verify-audit', () => {
     expect(r.stdout).toContain(`intact: ${rows.length} entries`)
   })
   it.each([
-    ['edited', "UPDATE audit SET reason_code = NULL, decision = 'allow' WHERE seq = 3", 3],
+    ['edited', "UPDATE audit SET reason_code = NULL, decision = 'allow' WHERE seq = 5", 5],
     ['deleted', 'DELETE FROM audit WHERE seq = 2', 3],
   ])('names the first broken entry after a row is %s', async (_name, sql, seq) => {
     const r = await runChild('signer/cli/verify-audit.ts', { SIGNER_DATA_DIR: tamperedCopy(sql) }).exited

@@ -13,6 +13,7 @@ import { ensurePki, type Pki } from '../../scripts/lib/certs.ts'
 import { loadConfig } from '../../signer/config.ts'
 import { createLogger } from '../../signer/log.ts'
 import { type RunningSigner, startSigner } from '../../signer/start.ts'
+import { createProver } from './proofs.ts'
 
 export const SEED_RE = /\bS[A-Z2-7]{55}\b/
 
@@ -42,6 +43,10 @@ export function testPki(): { pki: Pki; wrong: Pki } {
   return pkiCache
 }
 
+/** The relying party the test signers pin (the edge's development RP). */
+export const TEST_RP_ID = 'localhost'
+export const TEST_RP_ORIGIN = 'http://localhost:8787'
+
 export const randomMasterKey = (): string => randomBytes(32).toString('base64')
 
 /** A complete, valid environment for a signer in a fresh data dir. */
@@ -62,6 +67,8 @@ export function testEnv(
     STELLAR_NETWORK: 'testnet',
     ENVIRONMENT: 'development',
     ATTESTATION_MODE: 'insecure-dev',
+    SIGNER_RP_ID: TEST_RP_ID,
+    SIGNER_RP_ORIGINS: TEST_RP_ORIGIN,
     ...overrides,
   }
   for (const k of ['ENCRYPTION_MASTER_KEY', 'ENCRYPTION_MASTER_KEY_NEXT', 'SERVER_SALT_SECRET'] as const) {
@@ -145,7 +152,9 @@ export function createClient(port: number, creds: { cert: string; key: string } 
         params,
       }),
     )
-  return { call, post, close: () => agent.destroy() }
+  // Gated methods (export, import, approve, loosening policy.set) with a real passkey proof: test/signer/proofs.ts.
+  const prover = createProver(call, TEST_RP_ORIGIN, TEST_RP_ID)
+  return { call, post, proven: prover.proven, prover, close: () => agent.destroy() }
 }
 
 const readFile = (p: string): string => readFileSync(p, 'utf8')

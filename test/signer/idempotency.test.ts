@@ -99,12 +99,17 @@ describe('issuedAt window', () => {
 describe('secrets at rest', () => {
   it('keeps no seed in the database, even after an export and its replay', async () => {
     const kp = Keypair.random()
-    const imp = await t.client.call('accounts.import', { secret: kp.secret() }, { userId: 'user_x' })
+    const imp = await t.client.proven('accounts.import', { secret: kp.secret() }, { userId: 'user_x' })
+    const accountId = imp.body.result?.accountId ?? ''
     const env = { requestId: 'req_export_0001', userId: 'user_x' }
-    const first = await t.client.call('accounts.export', { accountId: imp.body.result?.accountId }, env)
-    const again = await t.client.call('accounts.export', { accountId: imp.body.result?.accountId }, env)
+    const op = { method: 'accounts.export', accountId }
+    const params = { accountId, proof: { assertion: await t.client.prover.assertionFor('user_x', op) } }
+    const first = await t.client.call('accounts.export', params, env)
+    const again = await t.client.call('accounts.export', params, env)
     expect(first.body.result?.secret).toBe(kp.secret())
-    expect(again).toEqual(first)
+    // The secret result is not stored, so the replay runs again, and its proof is spent: no second copy.
+    expect(again.status).toBe(401)
+    expect(again.body.error?.code).toBe('ERR_USER_PROOF_REPLAYED')
     const dir = t.env.SIGNER_DATA_DIR ?? ''
     for (const f of readdirSync(dir)) {
       const bytes = readFileSync(join(dir, f)).toString('latin1')

@@ -8,13 +8,24 @@ import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { dbPath } from '../../signer/keystore/db.ts'
 import { keyIdOf } from '../../signer/secrets.ts'
+import { SoftAuthenticator } from '../support/webauthn/authenticator.ts'
 import { runChild } from './child.ts'
-import { guardAgainstLeaks, randomMasterKey, startTestSigner, type TestSigner, testEnv } from './helpers.ts'
+import {
+  guardAgainstLeaks,
+  randomMasterKey,
+  startTestSigner,
+  TEST_RP_ORIGIN,
+  type TestSigner,
+  testEnv,
+} from './helpers.ts'
 import { paymentXdr, verifySigned } from './tx-fixtures.ts'
 
 guardAgainstLeaks()
 
 type Held = { userId: string; accountId: string; publicKey: string; secret: string | undefined }
+
+/** Passkeys enrolled with the first signer; every later signer on the same data dir proves with them. */
+const enrolled = new Map<string, SoftAuthenticator>()
 
 const keyVersions = (dataDir: string): Record<string, number> => {
   const db = new Database(dbPath(dataDir), { readonly: true })
@@ -35,7 +46,9 @@ async function signsWithAll(t: TestSigner, held: Held[]): Promise<void> {
     expect(reply.status, `${a.accountId}: ${JSON.stringify(reply.body)}`).toBe(200)
     expect(verifySigned(reply.body.result?.signedXdr ?? '', a.publicKey).valid).toBe(true)
     if (a.secret) {
-      const exported = await t.client.call(
+      const passkey = enrolled.get(a.userId)
+      if (passkey) t.client.prover.adopt(a.userId, passkey)
+      const exported = await t.client.proven(
         'accounts.export',
         { accountId: a.accountId },
         { userId: a.userId },
@@ -62,7 +75,9 @@ describe('rotate-key', () => {
       const userId = `user_${i % 4}`
       if (i % 2 === 0) {
         const kp = Keypair.random()
-        const r = await t1.client.call('accounts.import', { secret: kp.secret() }, { userId })
+        if (!enrolled.has(userId))
+          enrolled.set(userId, await t1.client.prover.enrol(userId, new SoftAuthenticator(TEST_RP_ORIGIN)))
+        const r = await t1.client.proven('accounts.import', { secret: kp.secret() }, { userId })
         held.push({
           userId,
           accountId: r.body.result?.accountId ?? '',

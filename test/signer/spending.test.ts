@@ -43,7 +43,8 @@ describe('daily cap under concurrency', () => {
   beforeAll(async () => {
     t = await startTestSigner({ env: testEnv({ SIGNER_POLICY_DEFAULTS: POLICY }) })
     kp = Keypair.random()
-    accountId = (await t.client.call('accounts.import', { secret: kp.secret() })).body.result?.accountId ?? ''
+    accountId =
+      (await t.client.proven('accounts.import', { secret: kp.secret() })).body.result?.accountId ?? ''
   })
   afterAll(async () => {
     await t.stop()
@@ -63,7 +64,8 @@ describe('daily cap under concurrency', () => {
     // A fresh user so the cap has room.
     const user = `u_${randomUUID()}`
     const k = Keypair.random()
-    const acc = (await t.client.call('accounts.import', { secret: k.secret() }, { userId: user })).body.result
+    const acc = (await t.client.proven('accounts.import', { secret: k.secret() }, { userId: user })).body
+      .result
     const requestId = `req_${randomUUID()}`
     const xdr = tenXlm(k.publicKey())
     const first = await t.client.call(
@@ -108,7 +110,7 @@ describe('restart in the middle of a burst', () => {
     let client = createClient(port, creds)
     const kp = Keypair.random()
     const accountId =
-      (await client.call('accounts.import', { secret: kp.secret() })).body.result?.accountId ?? ''
+      (await client.proven('accounts.import', { secret: kp.secret() })).body.result?.accountId ?? ''
     // Fire a burst and kill the process while it is being served.
     const burst = Array.from({ length: 300 }, () =>
       client.call('tx.sign', { accountId, xdr: tenXlm(kp.publicKey()) }).catch(() => undefined),

@@ -21,7 +21,7 @@ let accountId: string
 beforeAll(async () => {
   t = await startTestSigner()
   kp = Keypair.random()
-  const r = await t.client.call('accounts.import', { secret: kp.secret() })
+  const r = await t.client.proven('accounts.import', { secret: kp.secret() })
   accountId = r.body.result?.accountId ?? ''
 })
 afterAll(async () => {

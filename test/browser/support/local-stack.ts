@@ -40,9 +40,15 @@ export async function startLocalStack(): Promise<LocalStack> {
   buildWeb(ROOT)
   const standIns = await startStandIns()
   const secrets = freshSecrets()
-  const stack = await startStack({ root: ROOT, stateDir: dir, secrets, network: standIns.networkVars })
   const port = await freePort()
   const origin = `http://localhost:${port}`
+  const stack = await startStack({
+    root: ROOT,
+    stateDir: dir,
+    secrets,
+    network: standIns.networkVars,
+    rp: { id: 'localhost', origins: origin },
+  })
   try {
     const edge = await startEdge({
       root: ROOT,

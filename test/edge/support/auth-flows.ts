@@ -9,8 +9,8 @@ import type {
   PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/server'
 import { expect } from 'vitest'
+import { SoftAuthenticator, type Tamper } from '../../support/webauthn/authenticator.ts'
 import { json, type testApp } from './app.ts'
-import { SoftAuthenticator, type Tamper } from './authenticator.ts'
 
 export type Call = ReturnType<typeof testApp>
 export type Headers = Record<string, string>
@@ -95,15 +95,71 @@ export async function reauth(call: Call, authenticator: SoftAuthenticator, auth:
   return post(call, '/auth/reauth/verify', { challengeId, response }, auth)
 }
 
-/** Adds a passkey from `authenticator` to the signed-in user; returns the verify response. */
-export async function addPasskey(call: Call, authenticator: SoftAuthenticator, auth: Headers, name?: string) {
+/**
+ * Adds a passkey from `authenticator` to the signed-in user; returns the verify response. `existing` (one of
+ * the user's passkeys) proves the addition to the signer; without it only a redeemed recovery code can.
+ */
+export async function addPasskey(
+  call: Call,
+  authenticator: SoftAuthenticator,
+  auth: Headers,
+  name?: string,
+  existing?: SoftAuthenticator,
+) {
   const res = await post(call, '/auth/passkeys/options', undefined, auth)
   expect(res.status).toBe(200)
   const { challengeId, options } = await json<Options<PublicKeyCredentialCreationOptionsJSON>>(res)
   const response = await authenticator.create(options)
-  return post(call, '/auth/passkeys/verify', { challengeId, response, ...(name ? { name } : {}) }, auth)
+  const proof = existing
+    ? await proofFor(call, existing, auth, { method: 'passkeys.add', credentialId: response.id })
+    : undefined
+  return post(
+    call,
+    '/auth/passkeys/verify',
+    { challengeId, response, ...(name ? { name } : {}), ...(proof ? { proof } : {}) },
+    auth,
+  )
 }
 
 export async function errorCode(res: Response): Promise<string> {
   return (await json<{ code: string }>(res)).code
+}
+
+/** base64url SHA-256 of a secret, as the web client computes it for an import's operation. */
+export async function secretDigest(secret: string): Promise<string> {
+  const d = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(secret)))
+  return btoa(String.fromCharCode(...d))
+    .replaceAll('+', '-')
+    .replaceAll('/', '_')
+    .replace(/=+$/, '')
+}
+
+/**
+ * The web client's step before a gated call: re-authentication options for `operation` (a signer challenge),
+ * the assertion, /reauth/verify; returns the `proof` to send along with the call itself.
+ */
+export async function proofFor(
+  call: Call,
+  authenticator: SoftAuthenticator,
+  auth: Headers,
+  operation: Record<string, unknown>,
+  tamper?: Tamper,
+) {
+  const res = await post(call, '/auth/reauth/options', { operation }, auth)
+  expect(res.status).toBe(200)
+  const { challengeId, options } = await json<Options<PublicKeyCredentialRequestOptionsJSON>>(res)
+  const response = await authenticator.get(options, tamper)
+  await post(call, '/auth/reauth/verify', { challengeId, response }, auth)
+  return { assertion: response }
+}
+
+/** POST /api/accounts/import with a proof, as the web client does it. */
+export async function importWithProof(call: Call, r: Registered, secret: string, name?: string) {
+  const operation = {
+    method: 'accounts.import',
+    ...(name ? { name } : {}),
+    secretDigest: await secretDigest(secret),
+  }
+  const proof = await proofFor(call, r.authenticator, r.auth, operation)
+  return post(call, '/api/accounts/import', { secret, ...(name ? { name } : {}), proof }, r.auth)
 }

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { Agent, request } from 'node:https'
 import type { Pki } from '../../../scripts/lib/certs.ts'
+import { createProver } from '../../signer/proofs.ts'
 
 export type Envelope = {
   readonly requestId: string
@@ -81,4 +82,24 @@ export function createSignerRpc(pki: Pki, port: () => number, timeoutMs = 10_000
     return body.result
   }
   return { call, ok, close: () => agent.destroy() }
+}
+
+/**
+ * User proofs over this client (test/signer/proofs.ts): enrol a user's passkey with the signer, then make
+ * gated calls (export, import, approve) with a real assertion over a signer challenge.
+ */
+export function proverOver(
+  rpc: ReturnType<typeof createSignerRpc>,
+  origin = 'http://localhost:8787',
+  rpId = 'localhost',
+) {
+  return createProver(
+    async (method, params, e) => {
+      const o = await rpc.call(method, envelope(e?.userId ?? '', params))
+      if (o.kind !== 'answer') throw new Error(`${method}: ${o.error}`)
+      return { status: o.status, body: JSON.parse(o.text) as { result?: unknown } }
+    },
+    origin,
+    rpId,
+  )
 }

@@ -78,6 +78,8 @@ export async function startReliabilityStack(
     SIGNER_TLS_CERT: pki.serverCert,
     SIGNER_TLS_KEY: pki.serverKey,
     SIGNER_CLIENT_CA: pki.caCert,
+    SIGNER_RP_ID: 'localhost',
+    SIGNER_RP_ORIGINS: 'http://localhost:8787',
     ATTESTATION_MODE: 'insecure-dev',
     ...standIns.networkVars,
     ...opts.signerEnv,

@@ -15,7 +15,7 @@ import { base64url, fromBase64url } from '../../../edge/lib/crypto.ts'
 
 type Credential = {
   readonly id: Uint8Array
-  readonly keys: CryptoKeyPair
+  readonly keys: KeyPair
   readonly rpId: string
   readonly userHandle: Uint8Array
   counter: number
@@ -39,6 +39,10 @@ export type Tamper = {
   /** Use this credential although the options did not ask for it. */
   readonly credentialId?: string
 }
+
+/** WebCrypto's key pair, as both the Node and the workerd type libraries spell what generateKey returns. */
+type KeyPair = { readonly publicKey: WebKey; readonly privateKey: WebKey }
+type WebKey = Parameters<typeof crypto.subtle.exportKey>[1]
 
 const enc = new TextEncoder()
 const FLAG = { UP: 0x01, UV: 0x04, BE: 0x08, BS: 0x10, AT: 0x40 } as const
@@ -73,7 +77,7 @@ const newKeys = () =>
   crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, [
     'sign',
     'verify',
-  ]) as Promise<CryptoKeyPair>
+  ]) as Promise<KeyPair>
 
 export class SoftAuthenticator {
   readonly credentials: Credential[] = []
