@@ -1,6 +1,6 @@
 /**
  * The edge application. Middleware runs in this order for every request:
- *   request id → security headers → config → CORS → body limit → session (identify, never reject)
+ *   request id → security headers → config → services (signer, Horizon, Soroban RPC) → CORS → body limit → session (identify, never reject)
  * and then, per route group: rate limit (keyed by the identified user, else IP) → requireUser /
  * requireFreshAuth → zod validation → handler. `onError` turns anything thrown into { code, message, requestId }.
  */
@@ -11,6 +11,7 @@ import { withConfig } from './middleware/config.ts'
 import { cors } from './middleware/cors.ts'
 import { requestId } from './middleware/request-id.ts'
 import { securityHeaders } from './middleware/security-headers.ts'
+import { services } from './middleware/services.ts'
 import { session } from './middleware/session.ts'
 import { accounts, agentAccounts } from './routes/accounts.ts'
 import { approvals } from './routes/approvals.ts'
@@ -29,6 +30,7 @@ export function withBaseMiddleware(app: Hono<AppEnv>, deps: AppDeps): Hono<AppEn
   app.use('*', requestId())
   app.use('*', securityHeaders())
   app.use('*', withConfig(deps))
+  app.use('*', services())
   app.use('*', cors())
   app.use('*', bodyLimit())
   app.use('*', session())

@@ -146,6 +146,10 @@ export const ROUTE_DOCS: RouteDoc[] = [
   ...CHAT_DOCS,
 ]
 
+/** Hono's `/a/:id{regex}` → OpenAPI's `/a/{id}`; a trailing slash of a mounted `/` route dropped. */
+export const openApiPath = (honoPath: string): string =>
+  honoPath.replace(/:([A-Za-z0-9_]+)(\{[^}]*\})?/g, '{$1}').replace(/(.)\/$/, '$1')
+
 const jsonSchema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' })
 
 function parameters(doc: RouteDoc) {

@@ -153,18 +153,15 @@ function report(call: ToolCall, exec: Execution, emit: LoopInput['emit']) {
     return
   }
   if (r.code === 'ERR_APPROVAL_REQUIRED') {
-    const d = r.details ?? {}
+    const approval = r.approval
     emit({
       event: 'approval_required',
       data: {
         callId: call.id,
         name: call.name,
         message: r.message,
-        ...(typeof d.approvalId === 'string' ? { approvalId: d.approvalId } : {}),
-        ...(typeof d.txHash === 'string' ? { txHash: d.txHash } : {}),
-        ...(d.preview !== undefined || d.description !== undefined
-          ? { preview: d.preview ?? d.description }
-          : {}),
+        ...(approval ? { approvalId: approval.approvalId, txHash: approval.txHash, approval } : {}),
+        ...(r.details?.preview !== undefined ? { preview: r.details.preview } : {}),
       },
     })
   }

@@ -2,20 +2,19 @@
  * Approvals for transactions above the auto-sign threshold. The signer holds them, bound to the transaction
  * hash; the edge lists them and, for approve, first verifies a fresh passkey assertion whose challenge
  * commits to that hash (POST /:id/options, then POST /:id/approve, which also signs and submits that exact
- * transaction: edge/approvals/execute.ts). A stolen session alone cannot approve:
+ * transaction through the one money path: edge/money/move.ts moveApproved). A stolen session alone cannot approve:
  * it needs the user's authenticator, and the assertion is good for this one transaction only.
  */
 import { Hono } from 'hono'
 import { AppError } from '../../shared/errors.ts'
 import { AssertionVerifyBodySchema } from '../../shared/schemas/auth.ts'
 import type { Approval } from '../../shared/schemas/signer-rpc.ts'
-import { executeApproved } from '../approvals/execute.ts'
 import { ApprovalIdParamSchema, ApprovalsQuerySchema, approvalBinding } from '../approvals/schemas.ts'
 import { createAssertionChallenge, verifyAssertion } from '../auth/ceremonies.ts'
 import { credentialsOf } from '../auth/passkeys.ts'
 import { rateLimit } from '../middleware/rate-limit.ts'
 import { callerOf, requireUser } from '../middleware/session.ts'
-import { createSignerClient } from '../signer-client/client.ts'
+import { moveApproved } from '../money/move.ts'
 import type { AppEnv } from '../types.ts'
 import { validate } from '../validation.ts'
 
@@ -23,8 +22,7 @@ const read = rateLimit(['read'], { failClosed: false })
 /** Approving moves money: fail closed. */
 const money = rateLimit(['money'], { failClosed: true })
 
-const signerFor = (c: { env: AppEnv['Bindings']; var: AppEnv['Variables'] }) =>
-  createSignerClient(c.env, c.var.config)
+const signerFor = (c: { var: AppEnv['Variables'] }) => c.var.services.signer
 
 /** Only a pending, unexpired approval can be approved. */
 function assertOpen(a: Approval): void {
@@ -90,7 +88,13 @@ export const approvals = new Hono<AppEnv>()
         )
       }
       const decided = await signer('approvals.approve', caller.userId, { approvalId })
-      const executed = await executeApproved(signer, c.var.config, caller.userId, approval, c.req.raw.signal)
+      const executed = await moveApproved(
+        c.var.services,
+        c.var.config.network,
+        caller.userId,
+        approval,
+        c.req.raw.signal,
+      )
       return c.json({ ...decided, ...executed })
     },
   )

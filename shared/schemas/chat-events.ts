@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { ErrorCodeSchema } from '../errors.ts'
+import { ApprovalRequiredDetailsSchema } from './signer-rpc.ts'
 
 export const ChatModeSchema = z.enum(['agent', 'external'])
 export type ChatMode = z.infer<typeof ChatModeSchema>
@@ -52,6 +53,8 @@ export const ApprovalRequiredSchema = z
     approvalId: z.string().optional(),
     txHash: z.string().optional(),
     preview: z.unknown().optional(),
+    /** The signer's approval request as it sent it (typed end to end). */
+    approval: ApprovalRequiredDetailsSchema.optional(),
   })
   .strict()
 export const AgentCompleteSchema = z

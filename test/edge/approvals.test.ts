@@ -11,8 +11,7 @@ import { approvalBinding } from '../../edge/approvals/schemas.ts'
 import { challengeCommitsTo } from '../../edge/auth/challenges.ts'
 import { loadConfig } from '../../edge/config.ts'
 import type { Env } from '../../edge/env.ts'
-import { createSignerClient } from '../../edge/signer-client/client.ts'
-import { AppError } from '../../shared/errors.ts'
+import { createSignerClient, SignerRefusal } from '../../edge/signer-client/client.ts'
 import { json, testApp } from './support/app.ts'
 import { errorCode, type Options, post, register } from './support/auth-flows.ts'
 
@@ -44,8 +43,9 @@ async function setup() {
     try {
       await sign('tx.sign', r.userId, { accountId, xdr })
     } catch (e) {
-      if (e instanceof AppError && e.code === 'ERR_APPROVAL_REQUIRED') {
-        return { xdr, details: e.details as { approvalId: string; txHash: string } }
+      // The approval request arrives typed (ApprovalRequiredDetails), not as a loose record.
+      if (e instanceof SignerRefusal && e.code === 'ERR_APPROVAL_REQUIRED' && e.approval) {
+        return { xdr, details: e.approval }
       }
       throw e
     }
