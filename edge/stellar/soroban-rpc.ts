@@ -49,14 +49,19 @@ export class SorobanRpc {
 
   /** Read-only: the value a call would return, from simulation; nothing is signed or sent. */
   async simulateValue(tx: Transaction): Promise<unknown> {
+    const retval = await this.simulateRetval(tx)
+    return retval === null ? null : jsonSafe(scValToNative(retval))
+  }
+
+  /** The raw return value of a simulated call (null for void); a failing call is ERR_TX_SIMULATION_FAILED. */
+  async simulateRetval(tx: Transaction): Promise<xdr.ScVal | null> {
     const sim = await this.#guard(() => this.#server.simulateTransaction(tx))
     if (rpc.Api.isSimulationError(sim))
       throw new AppError(
         'ERR_TX_SIMULATION_FAILED',
         `the contract call failed in simulation: ${short(sim.error)}`,
       )
-    const retval: xdr.ScVal | undefined = sim.result?.retval
-    return retval === undefined ? null : jsonSafe(scValToNative(retval))
+    return sim.result?.retval ?? null
   }
 
   /** Simulates, then assembles the footprint and resource fee into the transaction to be signed. */
