@@ -44,5 +44,5 @@ export async function readContract(
   read: ContractRead,
 ): Promise<unknown> {
   const retval = await soroban.simulateRetval(readTransaction(network, read))
-  return retval === null ? null : scValToNative(retval)
+  return retval === undefined ? null : scValToNative(retval)
 }

@@ -19,6 +19,11 @@ export type SorobanSendResult = {
   readonly returnValue: unknown
 }
 
+export type LedgerEntries = {
+  readonly entries: readonly { readonly key: xdr.LedgerKey; readonly val: xdr.LedgerEntryData }[]
+  readonly latestLedger: number
+}
+
 /** bigint-safe JSON for contract values (i128 balances do not fit a number). */
 export function jsonSafe(v: unknown): unknown {
   if (typeof v === 'bigint') return v.toString()
@@ -47,21 +52,28 @@ export class SorobanRpc {
     })
   }
 
+  /** Contract storage (and other entries) by key; entries that do not exist are simply absent. */
+  async ledgerEntries(keys: readonly xdr.LedgerKey[]): Promise<LedgerEntries> {
+    if (keys.length === 0) return { entries: [], latestLedger: 0 }
+    const got = await this.#guard(() => this.#server.getLedgerEntries(...keys))
+    return { entries: got.entries.map((e) => ({ key: e.key, val: e.val })), latestLedger: got.latestLedger }
+  }
+
   /** Read-only: the value a call would return, from simulation; nothing is signed or sent. */
   async simulateValue(tx: Transaction): Promise<unknown> {
     const retval = await this.simulateRetval(tx)
-    return retval === null ? null : jsonSafe(scValToNative(retval))
+    return retval === undefined ? null : jsonSafe(scValToNative(retval))
   }
 
-  /** The raw return value of a simulated call (null for void); a failing call is ERR_TX_SIMULATION_FAILED. */
-  async simulateRetval(tx: Transaction): Promise<xdr.ScVal | null> {
+  /** Read-only: the raw ScVal a call would return (for protocol clients that parse it themselves). */
+  async simulateRetval(tx: Transaction): Promise<xdr.ScVal | undefined> {
     const sim = await this.#guard(() => this.#server.simulateTransaction(tx))
     if (rpc.Api.isSimulationError(sim))
       throw new AppError(
         'ERR_TX_SIMULATION_FAILED',
         `the contract call failed in simulation: ${short(sim.error)}`,
       )
-    return sim.result?.retval ?? null
+    return sim.result?.retval
   }
 
   /** Simulates, then assembles the footprint and resource fee into the transaction to be signed. */
