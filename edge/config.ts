@@ -6,7 +6,6 @@ import { z } from 'zod'
 import { ATTESTATION_MODES, type AttestationMode } from '../shared/attestation.ts'
 import { AppError } from '../shared/errors.ts'
 import { type NetworkConfig, NetworkInputSchema, resolveNetwork } from '../shared/network.ts'
-import { type DefiRegistry, defiRegistryFor } from './agent/defi-registry.ts'
 
 export const ENVIRONMENTS = ['development', 'staging', 'production'] as const
 export type Environment = (typeof ENVIRONMENTS)[number]
@@ -112,8 +111,6 @@ const EnvSchema = z
     OPENAI_API_KEY: z.string().optional(),
     OPENAI_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.openai.com/v1'),
     PRIMARY_MODEL: z.string().min(1).default('gpt-4o-mini'),
-    // A custom network's DeFi contracts (JSON, edge/agent/defi-registry.ts); testnet/mainnet have theirs built in.
-    DEFI_CONTRACTS: z.string().optional(),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(1_048_576).default(65_536),
     RATE_LIMIT_MONEY: LimitSchema.default({ limit: 20, windowMs: 3_600_000, window: '1 h' }),
     RATE_LIMIT_CHAT_MINUTE: LimitSchema.default({ limit: 10, windowMs: 60_000, window: '1 m' }),
@@ -157,8 +154,6 @@ const EnvSchema = z
 export type Config = {
   readonly environment: Environment
   readonly network: NetworkConfig
-  /** The DeFi contracts the agent may name on this network. */
-  readonly defi: DefiRegistry
   readonly allowedOrigins: readonly string[]
   readonly rp: { readonly id: string; readonly origin: string; readonly name: string }
   readonly signerUrl: string
@@ -209,13 +204,9 @@ export function loadConfig(env: Record<string, unknown>): Config {
     throw new AppError('ERR_CONFIG', `configuration error: ${names.join('; ')}`)
   }
   const e = parsed.data
-  const network = resolveNetwork(e)
-  const defi = defiRegistryFor(network.name, e.DEFI_CONTRACTS)
-  if (!defi.ok) throw new AppError('ERR_CONFIG', `configuration error: ${defi.problem}`)
   const config: Config = deepFreeze({
     environment: e.ENVIRONMENT,
-    network,
-    defi: defi.registry,
+    network: resolveNetwork(e),
     allowedOrigins: e.ALLOWED_ORIGINS,
     rp: { id: e.RP_ID, origin: new URL(e.RP_ORIGIN).origin, name: e.RP_NAME },
     signerUrl: e.SIGNER_URL.replace(/\/+$/, ''),

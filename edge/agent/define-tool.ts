@@ -13,7 +13,6 @@ import type { ChatMode } from '../../shared/schemas/chat-events.ts'
 import type { Account, ApprovalRequiredDetails } from '../../shared/schemas/signer-rpc.ts'
 import type { Services } from '../money/services.ts'
 import { describeIssues } from '../validation.ts'
-import type { DefiRegistry } from './defi-registry.ts'
 
 /** The request's services (signer, Horizon, Soroban RPC: c.var.services) plus who is asking and how. */
 export type ToolContext = Services & {
@@ -22,8 +21,6 @@ export type ToolContext = Services & {
   /** The caller's accounts, loaded from the signer once per request; a created account is appended. */
   readonly accounts: Account[]
   readonly network: NetworkConfig
-  /** Pools, vaults, router and tokens the model may name (edge/agent/defi-registry.ts). */
-  readonly defi: DefiRegistry
   readonly mode: ChatMode
   readonly now: () => number
   readonly requestId: string

@@ -8,7 +8,8 @@
  */
 import { Address, scValToNative, type Transaction, type xdr } from '@stellar/stellar-sdk/base'
 import { fail, ok, type Result } from '../../shared/result.ts'
-import { fromStroops, fromUnits } from '../../shared/schemas/money.ts'
+import { fromStroops } from '../../shared/schemas/money.ts'
+import { fixedToDecimal } from '../defi/fixed-math.ts'
 import type { AuthTransfer, ContractPreview, Intent } from './types.ts'
 
 /** Token functions whose first argument is the account the tokens leave. */
@@ -105,7 +106,7 @@ export function previewContractCall(tx: Transaction, intent: Intent | null): Res
       from: t.from,
       to: t.to,
       asset: leave ? leave.label : t.token,
-      amount: leave ? fromUnits(BigInt(t.amount), leave.decimals) : `${t.amount} base units`,
+      amount: leave ? fixedToDecimal(BigInt(t.amount), leave.decimals) : `${t.amount} base units`,
     }
   })
   return ok({

@@ -80,7 +80,6 @@ export const chat = new Hono<AppEnv>().post('/', chatLimit, validate('json', Cha
       accounts,
       ...services,
       network: config.network,
-      defi: config.defi,
       mode: body.mode,
       now,
       requestId,

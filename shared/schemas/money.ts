@@ -83,22 +83,3 @@ export type Asset = z.infer<typeof AssetSchema>
 export function assetKey(asset: Asset): string {
   return asset.type === 'native' ? 'native' : `${asset.code}:${asset.issuer}`
 }
-
-/** A token's base units (i128 on Soroban) from a canonical decimal string in that token's decimals. */
-export function toUnits(amount: string, decimals: number): bigint {
-  const m = /^(0|[1-9][0-9]*)(?:\.([0-9]+))?$/.exec(amount)
-  if (!m || !Number.isInteger(decimals) || decimals < 0 || decimals > 38)
-    throw new RangeError('not a decimal amount')
-  const frac = m[2] ?? ''
-  if (frac.length > decimals) throw new RangeError(`more than ${decimals} decimal places`)
-  return BigInt(m[1] ?? '0') * 10n ** BigInt(decimals) + BigInt(frac.padEnd(decimals, '0') || '0')
-}
-
-/** Base units to the shortest decimal string in the token's decimals ("100", "0.5"). */
-export function fromUnits(units: bigint, decimals: number): string {
-  const neg = units < 0n
-  const abs = neg ? -units : units
-  const scale = 10n ** BigInt(decimals)
-  const frac = decimals === 0 ? '' : (abs % scale).toString().padStart(decimals, '0').replace(/0+$/, '')
-  return `${neg ? '-' : ''}${abs / scale}${frac ? `.${frac}` : ''}`
-}

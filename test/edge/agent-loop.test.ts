@@ -27,7 +27,6 @@ function ctx(): ToolContext {
     horizon: new Horizon(config.network),
     soroban: new SorobanRpc(config.network),
     network: config.network,
-    defi: config.defi,
     mode: 'agent',
     now: Date.now,
     requestId: 'req_loop_test',

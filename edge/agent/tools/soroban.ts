@@ -2,11 +2,19 @@
  * soroban: call a contract. `read` only simulates (nothing is signed); `invoke` simulates, assembles the
  * footprint and resource fee, and then goes through the one money path (edge/money/) like every other money move.
  */
-import { Address, nativeToScVal, Operation, type xdr } from '@stellar/stellar-sdk/base'
+import {
+  Account,
+  Address,
+  Keypair,
+  nativeToScVal,
+  Operation,
+  TransactionBuilder,
+  type xdr,
+} from '@stellar/stellar-sdk/base'
 import { z } from 'zod'
 import { AppError } from '../../../shared/errors.ts'
 import { ContractIdSchema } from '../../../shared/schemas/stellar.ts'
-import { READ_SOURCE, readTransaction } from '../../stellar/contract-read.ts'
+import { BASE_FEE_STROOPS, TX_TIMEOUT_SECONDS } from '../../stellar/build-tx.ts'
 import { resolveAccount } from '../accounts.ts'
 import { defineTool, fail, ok } from '../define-tool.ts'
 import { submitContractCall } from '../money.ts'
@@ -58,6 +66,9 @@ function scArg(a: z.infer<typeof ArgSchema>): xdr.ScVal {
   }
 }
 
+// Simulation needs a source; a signed-in caller without accounts gets a throwaway one (nothing is signed).
+const READ_SOURCE = Keypair.fromRawEd25519Seed(new Uint8Array(32).fill(1)).publicKey()
+
 export const soroban = defineTool({
   name: 'soroban',
   description:
@@ -84,12 +95,13 @@ export const soroban = defineTool({
         input.account === null && ctx.accounts.length !== 1
           ? READ_SOURCE
           : resolveAccount(ctx, input.account).publicKey
-      const tx = readTransaction(ctx.network, {
-        contract: input.contract_id,
-        fn: input.function,
-        args,
-        source,
+      const tx = new TransactionBuilder(new Account(source, '0'), {
+        fee: String(BASE_FEE_STROOPS),
+        networkPassphrase: ctx.network.passphrase,
       })
+        .addOperation(op)
+        .setTimeout(TX_TIMEOUT_SECONDS)
+        .build()
       return ok({
         contractId: input.contract_id,
         function: input.function,

@@ -6,20 +6,20 @@
  * MAX_SLIPPAGE_PPB, and a deadline a few minutes out, so a moved pool or a stale transaction fails on chain
  * instead of filling at any price. Tokens and the router come only from the registry, never from the model.
  */
-import { Contract } from '@stellar/stellar-sdk/base'
+import { Contract, scValToNative } from '@stellar/stellar-sdk/base'
 import { z } from 'zod'
 import type { NetworkConfig } from '../../../shared/network.ts'
 import { fail as failed, ok as okResult, type Result } from '../../../shared/result.ts'
-import { AmountSchema, fromUnits, toUnits } from '../../../shared/schemas/money.ts'
+import { AmountSchema } from '../../../shared/schemas/money.ts'
+import { type ContractReader, readCall } from '../../defi/contract-reader.ts'
+import { defiDeployments, resolveToken } from '../../defi/deployments.ts'
+import { decimalToFixed, fixedToDecimal } from '../../defi/fixed-math.ts'
 import { address, i128, u64, vec } from '../../defi/scval.ts'
-import { readContract } from '../../stellar/contract-read.ts'
-import type { SorobanRpc } from '../../stellar/soroban-rpc.ts'
+import { tokenBalance } from '../../defi/token.ts'
 import { resolveAccount } from '../accounts.ts'
-import { type TokenRef, tokenOf } from '../defi-registry.ts'
 import { defineTool, fail, ok } from '../define-tool.ts'
 import { submitContractCall } from '../money.ts'
 import { slippagePpb } from '../quote.ts'
-import { tokenBalance } from '../token-balance.ts'
 
 /** 5 %: a wider bound is refused (ERR_DEFI_SLIPPAGE) rather than signed. */
 export const MAX_SLIPPAGE_PPB = 50_000_000n
@@ -86,7 +86,7 @@ export function planSwap(p: {
 
 /** The router's quote for an exact-in swap along `path`: the last amount of `router_get_amounts_out`. */
 export async function quoteExactIn(
-  soroban: SorobanRpc,
+  rpc: ContractReader,
   network: NetworkConfig,
   router: string,
   amountIn: bigint,
@@ -94,11 +94,12 @@ export async function quoteExactIn(
 ): Promise<Result<bigint>> {
   let amounts: unknown
   try {
-    amounts = await readContract(soroban, network, {
-      contract: router,
-      fn: 'router_get_amounts_out',
-      args: [i128(amountIn), vec(path.map(address))],
-    })
+    amounts = scValToNative(
+      await readCall(rpc, network.passphrase, router, 'router_get_amounts_out', [
+        i128(amountIn),
+        vec(path.map(address)),
+      ]),
+    )
   } catch {
     return failed('ERR_DEFI_NO_ROUTE', 'Soroswap has no pool for this pair (the quote failed)')
   }
@@ -115,19 +116,17 @@ export const soroswap = defineTool({
   movesMoney: (i) => i.action === 'swap',
   timeoutMs: 60_000,
   async execute(input, ctx) {
-    const router = ctx.defi.soroswapRouter
+    const deployed = defiDeployments(ctx.network.name)
+    const router = deployed.soroswap?.router
     if (!router) return fail('ERR_DEFI_NO_ROUTE', 'Soroswap is not deployed on this network')
-    const tin = tokenOf(ctx.defi, input.token_in)
-    const tout = tokenOf(ctx.defi, input.token_out)
+    const tin = resolveToken(deployed, input.token_in)
+    const tout = resolveToken(deployed, input.token_out)
     if (!tin || !tout)
       return fail('ERR_DEFI_UNKNOWN_TOKEN', `unknown token: ${!tin ? input.token_in : input.token_out}`)
     if (tin.id === tout.id) return fail('ERR_TOOL_INPUT', 'a swap needs two different tokens')
-    let amountIn: bigint
-    try {
-      amountIn = toUnits(input.amount, tin.decimals)
-    } catch {
-      return fail('ERR_TOOL_INPUT', `amount has more than ${tin.decimals} decimal places for ${tin.code}`)
-    }
+    const amountIn = decimalToFixed(input.amount, tin.decimals)
+    if (amountIn === undefined)
+      return fail('ERR_TOOL_INPUT', `amount has more than ${tin.decimals} decimal places for ${tin.symbol}`)
     const ppb = slippagePpb(input.max_slippage_percent ?? '0.5')
     if (typeof ppb === 'string') return fail('ERR_TOOL_INPUT', ppb)
     const path = [tin.id, tout.id]
@@ -136,13 +135,13 @@ export const soroswap = defineTool({
     if (input.action === 'quote') {
       return ok({
         router,
-        sell: { token: tin.code, amount: input.amount },
-        buy: { token: tout.code, amount: fromUnits(quoted.value, tout.decimals) },
-        price: `${fromUnits((quoted.value * 10n ** BigInt(tin.decimals)) / amountIn, tout.decimals)} ${tout.code} per ${tin.code}`,
+        sell: { token: tin.symbol, amount: input.amount },
+        buy: { token: tout.symbol, amount: fixedToDecimal(quoted.value, tout.decimals) },
+        price: `${fixedToDecimal((quoted.value * 10n ** BigInt(tin.decimals)) / amountIn, tout.decimals)} ${tout.symbol} per ${tin.symbol}`,
       })
     }
     const account = resolveAccount(ctx, input.account)
-    const balance = await tokenBalance(ctx, tin, account.publicKey)
+    const balance = await tokenBalance(ctx.soroban, ctx.network.passphrase, tin.id, account.publicKey)
     const plan = planSwap({
       amountIn,
       quotedOut: quoted.value,
@@ -162,13 +161,13 @@ export const soroswap = defineTool({
       who,
       u64(p.deadline),
     )
-    const min = fromUnits(p.amountOutMin, tout.decimals)
+    const min = fixedToDecimal(p.amountOutMin, tout.decimals)
     return submitContractCall(ctx, {
       account,
       operation,
-      description: `Swap ${input.amount} ${tin.code} for at least ${min} ${tout.code} on Soroswap (quote ${fromUnits(p.quotedOut, tout.decimals)}, expires in ${input.deadline_seconds ?? DEFAULT_DEADLINE_SECONDS} s)`,
+      description: `Swap ${input.amount} ${tin.symbol} for at least ${min} ${tout.symbol} on Soroswap (quote ${fixedToDecimal(p.quotedOut, tout.decimals)}, expires in ${input.deadline_seconds ?? DEFAULT_DEADLINE_SECONDS} s)`,
       intent: {
-        text: `${input.amount} ${tin.code} leaves for the Soroswap router; at least ${min} ${tout.code} comes back`,
+        text: `${input.amount} ${tin.symbol} leaves for the Soroswap router; at least ${min} ${tout.symbol} comes back`,
         leaves: [leave(tin, p.amountIn)],
         into: { kind: 'soroswap_router', id: router, name: 'Soroswap router' },
         returns: [{ ...leave(tout, p.amountOutMin), bound: 'at_least' }],
@@ -177,9 +176,11 @@ export const soroswap = defineTool({
   },
 })
 
-const leave = (t: TokenRef, amount: bigint) => ({
+type Token = { readonly symbol: string; readonly id: string; readonly decimals: number }
+
+const leave = (t: Token, amount: bigint) => ({
   token: t.id,
-  label: t.code,
+  label: t.symbol,
   decimals: t.decimals,
   amount: amount.toString(),
 })
