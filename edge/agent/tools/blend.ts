@@ -24,6 +24,7 @@ import { defiDeployments, resolveToken } from '../../defi/deployments.ts'
 import { decimalToFixed, fixedToDecimal } from '../../defi/fixed-math.ts'
 import type { IntentAmount } from '../../money/types.ts'
 import { resolveAccount } from '../accounts.ts'
+import { defiDeps } from '../defi-input.ts'
 import { defineTool, fail, ok, type ToolContext } from '../define-tool.ts'
 import { submitContractCall } from '../money.ts'
 
@@ -60,12 +61,6 @@ const Input = z
   })
   .strict()
 type In = z.infer<typeof Input>
-
-const depsOf = (ctx: ToolContext): DefiDeps => ({
-  rpc: ctx.soroban,
-  network: ctx.network,
-  now: () => BigInt(Math.floor(ctx.now() / 1000)),
-})
 
 /** A fraction with 7 decimals ("0.0950569") as a percent string ("9.50569"). */
 const percent = (fraction: string) => fixedToDecimal(decimalToFixed(fraction, 7) ?? 0n, 5)
@@ -124,7 +119,7 @@ export const blend = defineTool({
   movesMoney: (i) => i.action !== 'pools' && i.action !== 'positions',
   timeoutMs: 60_000,
   async execute(input, ctx) {
-    const deps = depsOf(ctx)
+    const deps = defiDeps(ctx)
     const deployed = defiDeployments(ctx.network.name)
     const token = input.asset === null ? undefined : resolveToken(deployed, input.asset)
     if (input.asset !== null && !token) return fail('ERR_DEFI_UNKNOWN_TOKEN', `unknown token: ${input.asset}`)

@@ -1,51 +1,49 @@
 /**
- * defindex: DeFindex vaults (paltalabs/defindex `vault` and `factory`). Vaults come from the network's
- * factory (`total_vaults`, `get_vault_by_index`), never from the model; each vault's assets and strategies
- * (`get_assets`), share price (`get_asset_amounts_per_shares`), and the caller's shares (`balance`).
- * Money: deposit(amounts_desired, amounts_min, from, invest) and withdraw(withdraw_shares, min_amounts_out,
- * from), with explicit minimums so a vault whose share price moved fails on chain instead of paying less.
- * The APY needs the share price at two times; one read cannot give it, so it is reported as not available
- * rather than invented. Reads use simulation (edge/defi/contract-reader.ts); nothing here is signed but the
- * money actions, which go through the one money path with a declared intent.
- * Note: w15b's DeFindex client (edge/defi/defindex/) was not there when this was written; these reads are
- * the few it needs and move there when it lands.
+ * defindex: DeFindex vaults through edge/defi/defindex/client.ts. Vaults come from the network's factory
+ * (`total_vaults`, `get_vault_by_index`), never from the model: a vault id it did not deploy is
+ * ERR_DEFI_UNKNOWN_VAULT. Reads: each vault's assets and strategies, share price and managed funds; the
+ * caller's shares and what they are worth. Money: deposit (the minimum is the whole amount: a single-asset
+ * vault takes exactly what it is given) and withdraw (minimum out = expected × (1 − slippage), slippage at
+ * most 5 %), through the one money path with a declared intent. The APY needs the share price at two times;
+ * one read cannot give it, so it is reported as not available rather than invented.
  */
-import { Contract, scValToNative } from '@stellar/stellar-sdk/base'
 import { z } from 'zod'
-import { fail as failed, ok as okResult, type Result } from '../../../shared/result.ts'
 import { AmountSchema } from '../../../shared/schemas/money.ts'
-import { readCall } from '../../defi/contract-reader.ts'
+import {
+  defindexVault,
+  defindexVaultIds,
+  prepareDefindexDeposit,
+  prepareDefindexWithdraw,
+  type VaultInfo,
+  vaultShares,
+} from '../../defi/defindex/client.ts'
+import { amountsForShares } from '../../defi/defindex/vault.ts'
 import { defiDeployments, resolveToken } from '../../defi/deployments.ts'
 import { decimalToFixed, fixedToDecimal } from '../../defi/fixed-math.ts'
-import { address, bool, i128, u32, vec } from '../../defi/scval.ts'
-import { tokenBalance } from '../../defi/token.ts'
 import { resolveAccount } from '../accounts.ts'
+import { defiDeps, slippageBps } from '../defi-input.ts'
 import { defineTool, fail, ok, type ToolContext } from '../define-tool.ts'
 import { submitContractCall } from '../money.ts'
-import { slippagePpb } from '../quote.ts'
 
-/** dfTokens (vault shares) carry 7 decimals; prices are quoted per whole share. */
 const SHARE_DECIMALS = 7
-const ONE_SHARE = 10n ** BigInt(SHARE_DECIMALS)
-const PPB = 1_000_000_000n
-const MAX_VAULTS = 20
-const MAX_SLIPPAGE_PPB = 50_000_000n
+const MAX_SLIPPAGE_BPS = 500
+const MAX_LISTED = 20
 
 const Input = z
   .object({
     action: z
       .enum(['vaults', 'position', 'deposit', 'withdraw'])
       .describe(
-        'vaults: list with assets, strategies and share price; position: your shares; deposit; withdraw',
+        'vaults: assets, strategies, share price; position: your shares and their value; deposit; withdraw',
       ),
     account: z
       .string()
       .max(80)
       .nullable()
       .describe('Your account (id, public key or name); null for your only one'),
-    vault: z.string().max(60).nullable().describe('Vault name or id (deposit, withdraw, position)'),
+    vault: z.string().max(60).nullable().describe('Vault name or id (position, deposit, withdraw)'),
     amount: AmountSchema.nullable().describe(
-      'Amount of the vault asset to deposit or to receive on withdraw',
+      'Amount of the vault asset to deposit, or to receive on withdraw',
     ),
     max_slippage_percent: z
       .string()
@@ -55,82 +53,26 @@ const Input = z
   })
   .strict()
 
-type Vault = {
-  readonly id: string
-  readonly name: string
-  readonly assets: readonly { readonly token: string; readonly strategies: readonly string[] }[]
-  readonly totalShares: bigint
-  /** Underlying base units per asset for one whole share. */
-  readonly perShare: readonly bigint[]
-}
+const tokenLabel = (ctx: ToolContext, id: string) =>
+  resolveToken(defiDeployments(ctx.network.name), id) ?? { symbol: id, id, decimals: 7 }
 
-const AssetsSchema = z.array(
-  z.object({
-    address: z.string(),
-    strategies: z.array(z.object({ name: z.string(), address: z.string(), paused: z.boolean() })),
-  }),
-)
-const BigintsSchema = z.array(z.bigint())
-
-async function read(
-  ctx: ToolContext,
-  contract: string,
-  fn: string,
-  args: Parameters<typeof readCall>[4] = [],
-) {
-  return scValToNative(await readCall(ctx.soroban, ctx.network.passphrase, contract, fn, args))
-}
-
-export async function listVaults(ctx: ToolContext): Promise<Vault[]> {
-  const factory = defiDeployments(ctx.network.name).defindex?.factory
-  if (!factory) return []
-  const total = z
-    .number()
-    .int()
-    .min(0)
-    .parse(await read(ctx, factory, 'total_vaults'))
-  const ids = await Promise.all(
-    Array.from({ length: Math.min(total, MAX_VAULTS) }, async (_, i) =>
-      z.string().parse(await read(ctx, factory, 'get_vault_by_index', [u32(i)])),
-    ),
-  )
-  return Promise.all(
-    ids.map(async (id) => {
-      const [name, assets, totalShares, perShare] = await Promise.all([
-        read(ctx, id, 'name'),
-        read(ctx, id, 'get_assets'),
-        read(ctx, id, 'total_supply'),
-        read(ctx, id, 'get_asset_amounts_per_shares', [i128(ONE_SHARE)]),
-      ])
+function vaultView(ctx: ToolContext, v: VaultInfo) {
+  return {
+    vault: v.name,
+    vaultId: v.id,
+    assets: v.assets.map((a, i) => {
+      const t = tokenLabel(ctx, a.address)
       return {
-        id,
-        name: z.string().parse(name),
-        assets: AssetsSchema.parse(assets).map((a) => ({
-          token: a.address,
-          strategies: a.strategies.map((s) => `${s.name}${s.paused ? ' (paused)' : ''}`),
-        })),
-        totalShares: z.bigint().parse(totalShares),
-        perShare: BigintsSchema.parse(perShare),
+        asset: t.symbol,
+        strategies: a.strategies.map((s) => `${s.name}${s.paused ? ' (paused)' : ''}`),
+        managed: fixedToDecimal(v.totalManaged[i] ?? 0n, t.decimals),
+        perShare: v.sharePrice[i] === undefined ? null : fixedToDecimal(v.sharePrice[i] ?? 0n, t.decimals),
       }
     }),
-  )
-}
-
-/** Pure: shares to burn for `want` underlying and the floor on what comes back, or the coded refusal. */
-export function planWithdraw(p: {
-  readonly want: bigint
-  readonly perShare: bigint
-  readonly shares: bigint
-  readonly slippagePpb: bigint
-}): Result<{ readonly burn: bigint; readonly minOut: bigint }> {
-  if (p.slippagePpb > MAX_SLIPPAGE_PPB)
-    return failed('ERR_DEFI_SLIPPAGE', 'a slippage bound above 5 % is refused; choose 5 or less')
-  if (p.perShare <= 0n) return failed('ERR_DEFI_UNKNOWN_VAULT', 'the vault has no share price yet')
-  const burn = (p.want * ONE_SHARE + p.perShare - 1n) / p.perShare
-  if (burn > p.shares)
-    return failed('ERR_DEFI_INSUFFICIENT_BALANCE', 'you hold fewer vault shares than this needs')
-  const minOut = (p.want * (PPB - p.slippagePpb)) / PPB
-  return okResult({ burn, minOut })
+    totalShares: fixedToDecimal(v.totalSupply, SHARE_DECIMALS),
+    apy: null,
+    apyNote: 'not available: an APY needs the share price at two times, and only the current one is read',
+  }
 }
 
 export const defindex = defineTool({
@@ -142,42 +84,33 @@ export const defindex = defineTool({
   movesMoney: (i) => i.action === 'deposit' || i.action === 'withdraw',
   timeoutMs: 60_000,
   async execute(input, ctx) {
-    const deployed = defiDeployments(ctx.network.name)
-    const vaults = await listVaults(ctx)
-    const label = (token: string) =>
-      resolveToken(deployed, token) ?? { symbol: token, id: token, decimals: 7 }
+    const deps = defiDeps(ctx)
+    const ids = await defindexVaultIds(deps)
     if (input.action === 'vaults') {
-      return ok({
-        vaults: vaults.map((v) => ({
-          vault: v.name,
-          vaultId: v.id,
-          assets: v.assets.map((a, i) => ({
-            asset: label(a.token).symbol,
-            strategies: a.strategies,
-            perShare: fixedToDecimal(v.perShare[i] ?? 0n, label(a.token).decimals),
-          })),
-          totalShares: fixedToDecimal(v.totalShares, SHARE_DECIMALS),
-          apy: null,
-          apyNote: 'not available: needs the share price at two times, and only the current one is read',
-        })),
-      })
+      const vaults = await Promise.all(ids.slice(0, MAX_LISTED).map((id) => defindexVault(deps, id)))
+      return ok({ vaults: vaults.map((v) => vaultView(ctx, v)) })
     }
-    const want = input.vault?.trim().toLowerCase()
-    const vault = vaults.find((v) => v.id.toLowerCase() === want || v.name.toLowerCase() === want)
+    if (input.vault === null) return fail('ERR_TOOL_INPUT', `${input.action} needs a vault (name or id)`)
+    const want = input.vault.trim().toLowerCase()
+    const all = await Promise.all(ids.slice(0, MAX_LISTED).map((id) => defindexVault(deps, id)))
+    const vault = all.find((v) => v.id.toLowerCase() === want || v.name.toLowerCase() === want)
     if (!vault)
-      return fail('ERR_DEFI_UNKNOWN_VAULT', `no known DeFindex vault is called ${input.vault ?? '(none)'}`)
+      return fail('ERR_DEFI_UNKNOWN_VAULT', `no DeFindex vault of this network is called ${input.vault}`)
     const account = resolveAccount(ctx, input.account)
-    const shares = z.bigint().parse(await read(ctx, vault.id, 'balance', [address(account.publicKey)]))
     const [asset, ...more] = vault.assets
-    if (!asset || more.length > 0)
-      return fail('ERR_TOOL_INPUT', 'only single-asset vaults are supported for deposits and withdrawals')
-    const token = label(asset.token)
-    const perShare = vault.perShare[0] ?? 0n
+    if (!asset || more.length > 0) return fail('ERR_TOOL_INPUT', 'only single-asset vaults are supported')
+    const token = tokenLabel(ctx, asset.address)
+
     if (input.action === 'position') {
+      const shares = await vaultShares(deps, vault.id, account.publicKey)
+      const worth =
+        shares === 0n
+          ? { ok: true as const, value: [0n] }
+          : amountsForShares(shares, vault.totalSupply, vault.totalManaged)
       return ok({
         vault: vault.name,
         shares: fixedToDecimal(shares, SHARE_DECIMALS),
-        value: `${fixedToDecimal((shares * perShare) / ONE_SHARE, token.decimals)} ${token.symbol}`,
+        value: worth.ok ? `${fixedToDecimal(worth.value[0] ?? 0n, token.decimals)} ${token.symbol}` : null,
       })
     }
     if (input.amount === null) return fail('ERR_TOOL_INPUT', `${input.action} needs an amount`)
@@ -185,66 +118,75 @@ export const defindex = defineTool({
     if (amount === undefined || amount <= 0n)
       return fail('ERR_TOOL_INPUT', `amount must be positive with at most ${token.decimals} decimals`)
     const into = { kind: 'defindex_vault', id: vault.id, name: vault.name }
-    const sharesOut = (v: bigint) => ({
-      token: vault.id,
-      label: `${vault.name} shares`,
-      decimals: SHARE_DECIMALS,
-      amount: v.toString(),
-    })
     const underlying = (v: bigint) => ({
       token: token.id,
       label: token.symbol,
       decimals: token.decimals,
       amount: v.toString(),
     })
+
     if (input.action === 'deposit') {
-      const balance = await tokenBalance(ctx.soroban, ctx.network.passphrase, token.id, account.publicKey)
-      if (amount > balance)
-        return fail('ERR_DEFI_INSUFFICIENT_BALANCE', `the account holds less ${token.symbol} than that`)
-      const estimate = perShare > 0n ? (amount * ONE_SHARE) / perShare : amount
-      const who = address(account.publicKey)
-      // A single-asset vault takes exactly the desired amount, so the minimum is the amount itself.
-      const operation = new Contract(vault.id).call(
-        'deposit',
-        vec([i128(amount)]),
-        vec([i128(amount)]),
-        who,
-        bool(true),
-      )
-      const words = `Deposit ${input.amount} ${token.symbol} into DeFindex vault ${vault.name}`
+      const prepared = await prepareDefindexDeposit(deps, {
+        vault: vault.id,
+        user: account.publicKey,
+        amount,
+      })
+      if (!prepared.ok) return fail(prepared.error.code, prepared.error.message)
+      const shares = prepared.value.expected[0] ?? 0n
+      const words = `Deposit ${input.amount} ${token.symbol} into DeFindex vault ${vault.name} for about ${fixedToDecimal(shares, SHARE_DECIMALS)} shares`
       return submitContractCall(ctx, {
         account,
-        operation,
+        operation: prepared.value.operation,
         description: words,
         intent: {
           text: words,
           leaves: [underlying(amount)],
           into,
-          returns: [{ ...sharesOut(estimate), bound: 'estimate' }],
+          returns: [
+            {
+              token: vault.id,
+              label: `${vault.name} shares`,
+              decimals: SHARE_DECIMALS,
+              amount: shares.toString(),
+              bound: 'estimate',
+            },
+          ],
         },
       })
     }
-    const ppb = slippagePpb(input.max_slippage_percent ?? '0.5')
-    if (typeof ppb === 'string') return fail('ERR_TOOL_INPUT', ppb)
-    const plan = planWithdraw({ want: amount, perShare, shares, slippagePpb: ppb })
-    if (!plan.ok) return fail(plan.error.code, plan.error.message)
-    const operation = new Contract(vault.id).call(
-      'withdraw',
-      i128(plan.value.burn),
-      vec([i128(plan.value.minOut)]),
-      address(account.publicKey),
-    )
-    const min = fixedToDecimal(plan.value.minOut, token.decimals)
-    const words = `Withdraw about ${input.amount} ${token.symbol} (at least ${min}) from DeFindex vault ${vault.name}`
+
+    const bps = slippageBps(input.max_slippage_percent, MAX_SLIPPAGE_BPS)
+    if (!bps.ok) return fail(bps.error.code, bps.error.message)
+    const managed = vault.totalManaged[0] ?? 0n
+    if (managed <= 0n) return fail('ERR_DEFI_INSUFFICIENT_BALANCE', 'the vault holds nothing to withdraw')
+    // Shares for `amount` underlying, rounded up so the user receives at least what they asked for.
+    const shares = (amount * vault.totalSupply + managed - 1n) / managed
+    const prepared = await prepareDefindexWithdraw(deps, {
+      vault: vault.id,
+      user: account.publicKey,
+      shares,
+      slippageBps: bps.value,
+    })
+    if (!prepared.ok) return fail(prepared.error.code, prepared.error.message)
+    const min = prepared.value.minimums[0] ?? 0n
+    const words = `Withdraw about ${input.amount} ${token.symbol} (at least ${fixedToDecimal(min, token.decimals)}) from DeFindex vault ${vault.name}, burning ${fixedToDecimal(shares, SHARE_DECIMALS)} shares`
     return submitContractCall(ctx, {
       account,
-      operation,
+      operation: prepared.value.operation,
       description: words,
       intent: {
         text: words,
-        leaves: [],
+        // The shares leave (burned by the vault); the underlying comes back, at least `min`.
+        leaves: [
+          {
+            token: vault.id,
+            label: `${vault.name} shares`,
+            decimals: SHARE_DECIMALS,
+            amount: shares.toString(),
+          },
+        ],
         into,
-        returns: [{ ...underlying(plan.value.minOut), bound: 'at_least' }],
+        returns: [{ ...underlying(min), bound: 'at_least' }],
       },
     })
   },
