@@ -40,9 +40,25 @@ export async function blendPool(deps: DefiDeps, poolId: string): Promise<PoolRea
   return loadPool(deps.rpc, poolId, deps.now())
 }
 
+/**
+ * Every pool: the known ones must load (their failure is the caller's error); a reward-zone pool that is not
+ * a readable v2 pool (gone, or a v1 pool in a v1 backstop's zone) is left out of the list, not zeroed.
+ */
 export async function blendPools(deps: DefiDeps): Promise<PoolRead[]> {
+  const known = new Set(defiDeployments(deps.network.name).blend?.pools.map((p) => p.id) ?? [])
   const ids = await blendPoolIds(deps)
-  return Promise.all(ids.map((id) => loadPool(deps.rpc, id, deps.now())))
+  const loaded = await Promise.all(
+    ids.map(async (id) => {
+      try {
+        return await loadPool(deps.rpc, id, deps.now())
+      } catch (e) {
+        if (known.has(id) || !(e instanceof AppError)) throw e
+        if (e.code === 'ERR_DEFI_UNKNOWN_POOL' || e.code === 'ERR_UPSTREAM_UNAVAILABLE') return undefined
+        throw e
+      }
+    }),
+  )
+  return loaded.filter((p): p is PoolRead => p !== undefined)
 }
 
 export async function blendPositions(

@@ -18,6 +18,8 @@ import {
 import type { StandInLedger } from '../horizon/ledger.ts'
 import { baseAccountId, SignatureSet } from '../horizon/signatures.ts'
 import { contractCallOf, TokenContract } from './contract.ts'
+import { type Host, invocationXdr } from './defi/host.ts'
+import { AUTHORISED_FNS, startDefiHost } from './defi/setup.ts'
 
 export type SorobanRpcOptions = {
   readonly passphrase: string
@@ -26,11 +28,15 @@ export type SorobanRpcOptions = {
   readonly port?: number
   /** The token contract's id; a fixed one by default. */
   readonly contractId?: string
+  /** Serve the DeFi contracts (Blend snapshot, DeFindex, Soroswap) at their stand-in ids; on by default. */
+  readonly defi?: boolean
 }
 
 export type SorobanRpcStandIn = {
   readonly url: string
   readonly contract: TokenContract
+  /** The DeFi contract host (storage, balances), or undefined when `defi: false`. */
+  readonly defi: Host | undefined
   close(): Promise<void>
 }
 
@@ -53,6 +59,25 @@ export async function startSorobanRpc(options: SorobanRpcOptions): Promise<Sorob
   const contract = new TokenContract(options.contractId ?? StrKey.encodeContract(Buffer.alloc(32, 7)))
   const txs = new Map<string, Stored>()
   const ledger = options.horizon
+  const defi = options.defi === false ? undefined : startDefiHost(ledger)
+  const nowSeconds = () => BigInt(Math.floor(ledger.options.now() / 1000))
+
+  /** A call into the DeFi host: its outcome, and the auth entry the source account must give (if any). */
+  const runDefi = async (call: NonNullable<ReturnType<typeof callOf>>, source: string, commit: boolean) => {
+    if (!defi?.knows(call.contractId)) return undefined
+    const inv = { contract: call.contractId, fn: call.fn, args: call.args }
+    const { result } = await defi.run(inv, source, nowSeconds(), commit)
+    if (!result.ok) return { ok: false as const, error: result.error }
+    const auth = AUTHORISED_FNS.has(call.fn)
+      ? [
+          new xdr.SorobanAuthorizationEntry({
+            credentials: xdr.SorobanCredentials.sorobanCredentialsSourceAccount(),
+            rootInvocation: invocationXdr(inv, result.auth),
+          }),
+        ]
+      : []
+    return { ok: true as const, value: result.value, auth }
+  }
 
   const decode = (b64: unknown): Transaction | undefined => {
     if (typeof b64 !== 'string') return undefined
@@ -70,7 +95,7 @@ export async function startSorobanRpc(options: SorobanRpcOptions): Promise<Sorob
     return contractCallOf(op.func)
   }
 
-  const methods: Record<string, (p: Record<string, unknown>) => unknown> = {
+  const methods: Record<string, (p: Record<string, unknown>) => unknown | Promise<unknown>> = {
     getHealth: () => ({
       status: 'healthy',
       latestLedger: ledger.sequence,
@@ -88,6 +113,20 @@ export async function startSorobanRpc(options: SorobanRpcOptions): Promise<Sorob
       const entries = keys.flatMap((k: unknown) => {
         if (typeof k !== 'string') return []
         const key = xdr.LedgerKey.fromXDR(k, 'base64')
+        if (key.type === 'contractData') {
+          const val = defi?.storage.get(k)
+          if (!val) return []
+          const data = xdr.LedgerEntryData.contractData(
+            new xdr.ContractDataEntry({
+              ext: xdr.ExtensionPoint.v0(),
+              contract: key.contractData.contract,
+              key: key.contractData.key,
+              durability: key.contractData.durability,
+              val,
+            }),
+          )
+          return [{ key: k, xdr: data.toXDR('base64'), lastModifiedLedgerSeq: ledger.sequence }]
+        }
         if (key.type !== 'account') return []
         const id = StrKey.encodeEd25519PublicKey(key.value.accountId.value.toBytes())
         const a = ledger.account(id)
@@ -110,7 +149,7 @@ export async function startSorobanRpc(options: SorobanRpcOptions): Promise<Sorob
       })
       return { entries, latestLedger: ledger.sequence }
     },
-    simulateTransaction: (p) => {
+    simulateTransaction: async (p) => {
       const tx = decode(p.transaction)
       if (!tx) throw new RpcError(-32602, 'invalid transaction')
       const call = callOf(tx)
@@ -120,17 +159,28 @@ export async function startSorobanRpc(options: SorobanRpcOptions): Promise<Sorob
           latestLedger: ledger.sequence,
           events: [],
         }
-      const out = contract.run(call, baseAccountId(tx.source), new Map(contract.balances))
-      if (!out.ok) return { error: `HostError: ${out.error}`, latestLedger: ledger.sequence, events: [] }
+      const viaDefi = await runDefi(call, baseAccountId(tx.source), false)
+      if (viaDefi && !viaDefi.ok)
+        return { error: `HostError: ${viaDefi.error}`, latestLedger: ledger.sequence, events: [] }
+      let retval: xdr.ScVal
+      let auth: string[] = []
+      if (viaDefi) {
+        retval = viaDefi.value
+        auth = viaDefi.auth.map((a) => a.toXDR('base64'))
+      } else {
+        const out = contract.run(call, baseAccountId(tx.source), new Map(contract.balances))
+        if (!out.ok) return { error: `HostError: ${out.error}`, latestLedger: ledger.sequence, events: [] }
+        retval = scValue(out.value)
+      }
       return {
         transactionData: new SorobanDataBuilder().setResourceFee(RESOURCE_FEE).build().toXDR('base64'),
         minResourceFee: RESOURCE_FEE.toString(),
-        results: [{ auth: [], xdr: scValue(out.value).toXDR('base64') }],
+        results: [{ auth, xdr: retval.toXDR('base64') }],
         events: [],
         latestLedger: ledger.sequence,
       }
     },
-    sendTransaction: (p) => {
+    sendTransaction: async (p) => {
       const tx = decode(p.transaction)
       if (!tx || typeof p.transaction !== 'string') throw new RpcError(-32602, 'invalid transaction')
       const hash = hex(tx.hash())
@@ -161,7 +211,26 @@ export async function startSorobanRpc(options: SorobanRpcOptions): Promise<Sorob
       if (source.native < fee) return reject(xdr.TransactionResultResult.txInsufficientBalance())
       source.sequence += 1n
       source.native -= fee
-      const out = contract.run(call, source.id)
+      // The DeFi host enforces what simulation recorded: the transaction must carry the source account's
+      // authorisation of exactly the invocation tree the contracts ask for, or the call traps.
+      let out: { ok: true; value: xdr.ScVal } | { ok: false; error: string }
+      if (defi?.knows(call.contractId)) {
+        const dry = await runDefi(call, source.id, false)
+        const op = tx.operations[0]
+        const carried = op?.type === 'invokeHostFunction' ? (op.auth ?? []) : []
+        const has = (e: xdr.SorobanAuthorizationEntry) =>
+          carried.some((c) => c.toXDR('base64') === e.toXDR('base64'))
+        if (!dry?.ok) out = { ok: false, error: dry?.error ?? 'not deployed' }
+        else if (!dry.auth.every(has))
+          out = { ok: false, error: 'Error(Auth, InvalidAction): missing authorisation' }
+        else {
+          const real = await runDefi(call, source.id, true)
+          out = real?.ok ? { ok: true, value: real.value } : { ok: false, error: real?.error ?? 'failed' }
+        }
+      } else {
+        const t = contract.run(call, source.id)
+        out = t.ok ? { ok: true, value: scValue(t.value) } : t
+      }
       const opResult = xdr.OperationResult.opInner(
         xdr.OperationResultTr.invokeHostFunction(
           out.ok
@@ -184,7 +253,7 @@ export async function startSorobanRpc(options: SorobanRpcOptions): Promise<Sorob
           txChangesAfter: [],
           sorobanMeta: new xdr.SorobanTransactionMetaV2({
             ext: xdr.SorobanTransactionMetaExt.v0(),
-            returnValue: out.ok ? scValue(out.value) : null,
+            returnValue: out.ok ? out.value : null,
           }),
           events: [],
           diagnosticEvents: [],
@@ -237,7 +306,7 @@ export async function startSorobanRpc(options: SorobanRpcOptions): Promise<Sorob
       if (!method) throw new RpcError(-32601, 'method not found')
       const params =
         body.params && typeof body.params === 'object' ? (body.params as Record<string, unknown>) : {}
-      reply = { jsonrpc: '2.0', id, result: method(params) }
+      reply = { jsonrpc: '2.0', id, result: await method(params) }
     } catch (e) {
       const err = e instanceof RpcError ? e : new RpcError(-32700, 'parse error')
       reply = { jsonrpc: '2.0', id, error: { code: err.code, message: err.message } }
@@ -252,6 +321,7 @@ export async function startSorobanRpc(options: SorobanRpcOptions): Promise<Sorob
   return {
     url: `http://127.0.0.1:${port}`,
     contract,
+    defi,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections()

@@ -5,7 +5,16 @@
  */
 import { Address, nativeToScVal, xdr } from '@stellar/stellar-sdk/base'
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json }
+type Json = null | boolean | number | bigint | string | Json[] | { [k: string]: Json }
+
+/** JSON.parse that keeps integers past 2^53 exact (as bigint), using the reviver's source text. */
+export function parseJsonExact(text: string): Json {
+  return JSON.parse(text, (_k, v: unknown, ctx?: { source?: string }) =>
+    typeof v === 'number' && !Number.isSafeInteger(v) && ctx?.source && /^-?[0-9]+$/.test(ctx.source)
+      ? BigInt(ctx.source)
+      : v,
+  ) as Json
+}
 
 const hexBytes = (h: string) => Uint8Array.from(h.match(/../g) ?? [], (b) => Number.parseInt(b, 16))
 
@@ -23,9 +32,9 @@ export function scValFromJson(j: Json): xdr.ScVal {
     case 'i32':
       return xdr.ScVal.scvI32(Number(v))
     case 'u64':
-      return nativeToScVal(BigInt(v as number), { type: 'u64' })
+      return nativeToScVal(BigInt(v as number | bigint), { type: 'u64' })
     case 'i128': {
-      const p = v as { hi: number | string; lo: number | string }
+      const p = v as { hi: number | bigint; lo: number | bigint }
       return nativeToScVal((BigInt(p.hi) << 64n) + BigInt(p.lo), { type: 'i128' })
     }
     case 'symbol':
@@ -44,6 +53,18 @@ export function scValFromJson(j: Json): xdr.ScVal {
           (e) => new xdr.ScMapEntry({ key: scValFromJson(e.key), val: scValFromJson(e.val) }),
         ),
       )
+    case 'contract_instance': {
+      const ci = v as { executable: { wasm?: string }; storage: { key: Json; val: Json }[] | null }
+      if (!ci.executable.wasm) throw new Error('only wasm contract instances are supported')
+      return xdr.ScVal.scvContractInstance(
+        new xdr.ScContractInstance({
+          executable: xdr.ContractExecutable.contractExecutableWasm(hexBytes(ci.executable.wasm)),
+          storage: (ci.storage ?? []).map(
+            (e) => new xdr.ScMapEntry({ key: scValFromJson(e.key), val: scValFromJson(e.val) }),
+          ),
+        }),
+      )
+    }
     default:
       throw new Error(`unsupported ScVal JSON tag ${String(tag)}`)
   }
