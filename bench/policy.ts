@@ -1,18 +1,92 @@
 /**
  * The policy check's cost per transaction: decodeAndCheck (XDR decode + hash) and evaluatePolicy alone,
- * for 1, 10 and 100 payment operations, plus a Soroban transfer and a buy offer (the paths that read more).
+ * for 1, 10 and 100 payment operations, plus a Soroban transfer, a buy offer, a Blend submit (supply with its
+ * transfer, and a withdrawal) and a Soroswap aggregator swap shaped like the real mainnet one (three routes,
+ * leaves three and four levels down) — the paths that read more. Target: evaluate < 200 µs per transaction.
  * Run: node bench/policy.ts
  */
-import { Account, Asset, Keypair, Networks, Operation, TransactionBuilder } from '@stellar/stellar-sdk/base'
+import { randomBytes } from 'node:crypto'
+import {
+  Account,
+  Asset,
+  Keypair,
+  Networks,
+  Operation,
+  StrKey,
+  TransactionBuilder,
+  xdr,
+} from '@stellar/stellar-sdk/base'
+import { PROTOCOL_CONTRACTS } from '../shared/network.ts'
 import { builtinDefaults, compilePolicy } from '../signer/policy/config.ts'
 import { evaluatePolicy } from '../signer/policy/evaluate.ts'
 import { decodeAndCheck } from '../signer/tx/check.ts'
-import { addr, i128, invocation, sorobanOp } from '../test/signer/policy-fixtures.ts'
+import { addr, i128, invocation, sorobanOp, u32, u64 } from '../test/signer/policy-fixtures.ts'
+import { map, path, request, vec } from '../test/signer/protocols/builders.ts'
 
 const policy = compilePolicy(builtinDefaults('testnet'), Networks.TESTNET)
 const me = Keypair.random().publicKey()
 const dest = Keypair.random().publicKey()
 const sac = Asset.native().contractId(Networks.TESTNET)
+const usdc = new Asset('USDC', 'GBBD47IF6LWK7P7MDEVSCWR7DPUWV3NY3DTQEVFL4NAT4AQH3ZLLFLA5').contractId(
+  Networks.TESTNET,
+)
+const pool = PROTOCOL_CONTRACTS.testnet.blendPools.TestnetV2 as string
+const aggregator = PROTOCOL_CONTRACTS.testnet.soroswapAggregator as string
+const contract = (): string => StrKey.encodeContract(randomBytes(32))
+const [adapter, router, multihop, pair] = [contract(), contract(), contract(), contract()]
+const deadline = u64(Math.floor(Date.now() / 1000) + 120)
+
+function blendSubmit() {
+  const amount = 1_000_000_000n
+  const args = [addr(me), addr(me), addr(me), vec([request(0, usdc, amount), request(1, sac, 50_000_000n)])]
+  const tree = invocation(pool, 'submit', args, [
+    invocation(usdc, 'transfer', [addr(me), addr(pool), i128(amount)]),
+  ])
+  return sorobanOp(pool, 'submit', args, tree)
+}
+
+/** USDC → XLM over three routes, like the fixture: adapter → router → transfer; adapter → multihop → pool → transfer. */
+function aggregatorSwap() {
+  const parts = [100_000_000n, 200_000_000n, 700_000_000n]
+  const dist = (n: number) =>
+    map([
+      ['bytes', xdr.ScVal.scvVoid()],
+      ['parts', u32(n)],
+      ['path', path(usdc, sac)],
+      ['protocol_id', u32(n - 1)],
+    ])
+  const args = [
+    addr(usdc),
+    addr(sac),
+    i128(1_000_000_000n),
+    i128(1n),
+    vec([dist(1), dist(2), dist(3)]),
+    addr(me),
+    deadline,
+  ]
+  const leaf = (amount: bigint) => invocation(usdc, 'transfer', [addr(me), addr(pair), i128(amount)])
+  const tree = invocation(aggregator, 'swap_exact_tokens_for_tokens', args, [
+    invocation(
+      adapter,
+      'swap_exact_tokens_for_tokens',
+      [],
+      [invocation(router, 'swap', [], [leaf(parts[0] ?? 0n)])],
+    ),
+    invocation(
+      adapter,
+      'swap_exact_tokens_for_tokens',
+      [],
+      [invocation(multihop, 'swap', [], [invocation(pair, 'swap', [], [leaf(parts[1] ?? 0n)])])],
+    ),
+    invocation(
+      adapter,
+      'swap_exact_tokens_for_tokens',
+      [],
+      [invocation(router, 'swap_chained', [], [leaf(parts[2] ?? 0n)])],
+    ),
+  ])
+  return sorobanOp(aggregator, 'swap_exact_tokens_for_tokens', args, tree)
+}
 
 function xdrOf(ops: ReturnType<typeof Operation.payment>[]): string {
   const b = new TransactionBuilder(new Account(me, '1'), {
@@ -63,10 +137,17 @@ const cases: [string, string][] = [
       ),
     ]),
   ],
+  ['1 Blend submit', xdrOf([blendSubmit()])],
+  ['1 aggregator swap', xdrOf([aggregatorSwap()])],
 ]
 
 const now = new Date()
-const state = { signer: me, spentToday: new Map<string, bigint>(), approved: false }
+const state = {
+  signer: me,
+  spentToday: new Map<string, bigint>(),
+  approved: false,
+  ownAccounts: new Set([me]),
+}
 const time = (n: number, f: () => void): number => {
   for (let i = 0; i < Math.min(n, 200); i++) f()
   const t0 = process.hrtime.bigint()

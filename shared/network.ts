@@ -119,3 +119,60 @@ export function parseNetwork(
   }
   return { ok: true, network: resolveNetwork(parsed.data) }
 }
+
+/**
+ * DeFi protocol contracts the signer can read, per network (mainnet ids are stable; testnet ids change when
+ * the testnet is reset). Sources, copied from the protocols' own deployment files (kept in
+ * ../shared/fixtures/defi/):
+ * - Blend v2 pools: blend-capital/blend-utils b05242d, mainnet.contracts.json / testnet.contracts.json
+ *   (`FixedV2`, `YieldBloxV2`, `TestnetV2`). v1 pools are not listed: their submit is another contract.
+ * - Soroswap router: soroswap/core b7e7cc9, public/{mainnet,testnet}.contracts.json (`router`).
+ * - Soroswap aggregator: soroswap/aggregator 7de298d, public/{mainnet,testnet}.contracts.json (`aggregator`).
+ * - DeFindex vaults: paltalabs/defindex 32c8169 lists none on mainnet (its contracts files name the factory and
+ *   strategies only); the testnet vaults come from that commit's public/testnet.contracts.json. A deployment
+ *   adds its vaults in the signer's policy defaults (`soroban.defindexVaults`).
+ */
+export type ProtocolContracts = {
+  /** Pool name → contract id. */
+  readonly blendPools: Readonly<Record<string, string>>
+  readonly soroswapRouter: string | undefined
+  readonly soroswapAggregator: string | undefined
+  /** Vault name → contract id. */
+  readonly defindexVaults: Readonly<Record<string, string>>
+}
+
+export const PROTOCOL_CONTRACTS: Readonly<Record<'testnet' | 'mainnet', ProtocolContracts>> = Object.freeze({
+  mainnet: Object.freeze({
+    blendPools: Object.freeze({
+      Fixed: 'CAJJZSGMMM3PD7N33TAPHGBUGTB43OC73HVIK2L2G6BNGGGYOSSYBXBD',
+      YieldBlox: 'CCCCIQSDILITHMM7PBSLVDT5MISSY7R26MNZXCX4H7J5JQ5FPIYOGYFS',
+    }),
+    soroswapRouter: 'CAG5LRYQ5JVEUI5TEID72EYOVX44TTUJT5BQR2J6J77FH65PCCFAJDDH',
+    soroswapAggregator: 'CAYP3UWLJM7ZPTUKL6R6BFGTRWLZ46LRKOXTERI2K6BIJAWGYY62TXTO',
+    defindexVaults: Object.freeze({}),
+  }),
+  testnet: Object.freeze({
+    blendPools: Object.freeze({ TestnetV2: 'CCEBVDYM32YNYCVNRXQKDFFPISJJCV557CDZEIRBEE4NCV4KHPQ44HGF' }),
+    soroswapRouter: 'CCMAPXWVZD4USEKDWRYS7DA4Y3D7E2SDMGBFJUCEXTC7VN6CUBGWPFUS',
+    soroswapAggregator: 'CCPZ66ZJILSB3E27OUV6ZVL7GM7VEWBU32MAZLVBK5EV36GOBH53OO5E',
+    defindexVaults: Object.freeze({
+      usdc_paltalabs_vault: 'CBMVK2JK6NTOT2O4HNQAIQFJY232BHKGLIMXDVQVHIIZKDACXDFZDWHN',
+      xlm_paltalabs_vault: 'CCLV4H7WTLJQ7ATLHBBQV2WW3OINF3FOY5XZ7VPHZO7NH3D2ZS4GFSF6',
+      cetes_paltalabs_vault: 'CBIS5TEMTNNOTBE3WXPQUAGUEDYZZVIWAKTXEQCOUJ34OJJ3FJ5NLF2P',
+    }),
+  }),
+})
+
+const NO_PROTOCOLS: ProtocolContracts = Object.freeze({
+  blendPools: Object.freeze({}),
+  soroswapRouter: undefined,
+  soroswapAggregator: undefined,
+  defindexVaults: Object.freeze({}),
+})
+
+/** The protocol contracts of the network with this passphrase; none for a custom network. */
+export function protocolContractsFor(passphrase: string): ProtocolContracts {
+  if (passphrase === PASSPHRASES.mainnet) return PROTOCOL_CONTRACTS.mainnet
+  if (passphrase === PASSPHRASES.testnet) return PROTOCOL_CONTRACTS.testnet
+  return NO_PROTOCOLS
+}

@@ -50,6 +50,8 @@ export function txSign(
       signer: row.public_key,
       spentToday: counted || exempt ? new Map() : ctx.spending.spentOn(ctx.userId, day),
       approved: approval !== undefined,
+      // Where Soroban proceeds may go: this user's accounts only (the query is scoped by user id).
+      ownAccounts: new Set(ctx.accounts.list(ctx.userId).map((a) => a.public_key)),
     },
     ctx.now,
   )

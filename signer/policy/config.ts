@@ -9,7 +9,8 @@
 import { Asset } from '@stellar/stellar-sdk/base'
 import { z } from 'zod'
 import { amountSchema, toStroops } from '../../shared/schemas/money.ts'
-import { StellarAccountIdSchema } from '../../shared/schemas/stellar.ts'
+import { ContractIdSchema, StellarAccountIdSchema } from '../../shared/schemas/stellar.ts'
+import { type SorobanSettings, sorobanSettings } from './protocols/registry.ts'
 
 export type AssetLimit = {
   readonly perTx: bigint
@@ -28,6 +29,8 @@ export type Policy = {
   readonly approvalTtlSeconds: number
   /** Destination allow-list for the signing account; null = any destination. */
   readonly destinations: ReadonlySet<string> | null
+  /** The Soroban contracts the signer can read on this network, and what happens to the others. */
+  readonly soroban: SorobanSettings
 }
 
 const USDC_ISSUERS: Readonly<Record<string, readonly string[]>> = {
@@ -58,6 +61,15 @@ export const PolicyDefaultsSchema = z
     sorobanFeeCeilingStroops: z.number().int().min(100).max(1_000_000_000).default(20_000_000),
     maxTimeAheadSeconds: z.number().int().min(1).max(3600).default(300),
     approvalTtlSeconds: z.number().int().min(30).max(86_400).default(600),
+    /** Soroban calls on contracts no decoder reads: asked of a person ("approval") or refused ("deny"). */
+    soroban: z
+      .object({
+        unknownContracts: z.enum(['approval', 'deny']).default('approval'),
+        /** This deployment's DeFindex vaults (C…), read by the vault decoder. */
+        defindexVaults: z.array(ContractIdSchema).max(64).default([]),
+      })
+      .strict()
+      .default({ unknownContracts: 'approval', defindexVaults: [] }),
   })
   .strict()
 export type PolicyDefaultsInput = z.input<typeof PolicyDefaultsSchema>
@@ -110,6 +122,7 @@ export function compilePolicy(input: unknown, networkPassphrase: string): Policy
     maxTimeAheadSeconds: v.maxTimeAheadSeconds,
     approvalTtlSeconds: v.approvalTtlSeconds,
     destinations: null,
+    soroban: sorobanSettings(networkPassphrase, v.soroban),
   })
 }
 

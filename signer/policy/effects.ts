@@ -10,12 +10,18 @@ import type { Asset, OperationRecord, xdr } from '@stellar/stellar-sdk/base'
 import type { ErrorCode } from '../../shared/errors.ts'
 import { toStroops } from '../../shared/schemas/money.ts'
 import { baseAccountOf } from '../../shared/schemas/stellar.ts'
-import { tokenMovesFrom } from './soroban.ts'
+import { readSorobanOp, type SorobanContext } from './soroban.ts'
 
 export type SpendLine = { readonly asset: string; readonly amount: bigint }
 
 export type OpEffect =
-  | { readonly kind: 'effect'; readonly spend: SpendLine[]; readonly destinations: string[] }
+  | {
+      readonly kind: 'effect'
+      readonly spend: SpendLine[]
+      readonly destinations: string[]
+      /** Why a person must approve, whatever the amounts (a Soroban call the signer cannot fully read). */
+      readonly approvals?: readonly string[]
+    }
   | { readonly kind: 'deny'; readonly code: ErrorCode; readonly message: string }
 
 export type EffectContext = {
@@ -25,6 +31,8 @@ export type EffectContext = {
   readonly tokenContracts: ReadonlyMap<string, string>
   /** The raw XDR body of this operation, decoded only when needed (buy offer prices). */
   readonly rawBody: () => xdr.OperationBody | undefined
+  /** What Soroban reading needs beyond the owner: own accounts, protocol registry, time (soroban.ts). */
+  readonly soroban: SorobanContext
 }
 
 export const assetKey = (a: Asset): string => (a.isNative() ? 'native' : `${a.getCode()}:${a.getIssuer()}`)
@@ -62,7 +70,7 @@ export function effectOf(op: OperationRecord, ctx: EffectContext): OpEffect {
     case 'manageBuyOffer':
       return buyOffer(op, ctx)
     case 'invokeHostFunction':
-      return soroban(op.auth ?? [], ctx)
+      return soroban(op, ctx)
     case 'setOptions': {
       // Signers, weights, thresholds and the home domain decide who controls the account; flags change an
       // issuer's powers. None of that is for an agent to change.
@@ -115,18 +123,9 @@ function buyOffer(op: Extract<OperationRecord, { type: 'manageBuyOffer' }>, ctx:
   return effect([{ asset: assetKey(op.selling), amount: selling }])
 }
 
-function soroban(auth: readonly xdr.SorobanAuthorizationEntry[], ctx: EffectContext): OpEffect {
-  const { moves, unreadable } = tokenMovesFrom(auth, ctx.owner)
-  if (unreadable) return deny('a token transfer from this account has unreadable arguments')
-  const spend: SpendLine[] = []
-  const destinations: string[] = []
-  for (const m of moves) {
-    const asset = ctx.tokenContracts.get(m.contract)
-    // A token we have no limit for cannot be moved: we could not tell what it is worth or whose it is.
-    if (asset === undefined) return deny(`${m.fn} on an unknown token contract`)
-    spend.push({ asset, amount: m.amount })
-    // For approve, `to` is the spender: it can move the funds anywhere, so it is checked like a payee.
-    if (m.to !== null) destinations.push(m.to)
-  }
-  return effect(spend, destinations)
+/** Deny by default: every node the account authorises must be read (soroban.ts), or it is refused. */
+function soroban(op: Extract<OperationRecord, { type: 'invokeHostFunction' }>, ctx: EffectContext): OpEffect {
+  const r = readSorobanOp(op, ctx.soroban)
+  if (!r.ok) return { kind: 'deny', code: r.code, message: r.message }
+  return { kind: 'effect', ...r.reading }
 }

@@ -23,6 +23,11 @@ export type PolicyState = {
   readonly spentToday: ReadonlyMap<string, bigint>
   /** A valid human approval bound to this transaction's hash is being used. */
   readonly approved: boolean
+  /**
+   * Every account (G…) of this user, from the keystore: where Soroban proceeds (a pool's `to`, a swap's `to`)
+   * may be paid. Absent = the signing account only.
+   */
+  readonly ownAccounts?: ReadonlySet<string>
 }
 
 export type Spend = ReadonlyMap<string, bigint>
@@ -56,7 +61,16 @@ export function evaluatePolicy(
 
   const spend = new Map<string, bigint>()
   const destinations: string[] = []
+  const approvals: string[] = []
   let raw: readonly unknown[] | undefined
+  const soroban = {
+    owner: state.signer,
+    ownAccounts: state.ownAccounts ?? new Set([state.signer]),
+    tokenContracts: policy.tokenContracts,
+    nowSeconds: BigInt(Math.floor(now.getTime() / 1000)),
+    maxTimeAheadSeconds: policy.maxTimeAheadSeconds,
+    settings: policy.soroban,
+  }
   for (let i = 0; i < tx.operations.length; i++) {
     const op = tx.operations[i]
     if (!op) continue
@@ -75,10 +89,12 @@ export function evaluatePolicy(
         const body = (raw[i] as { body?: unknown } | undefined)?.body
         return body as ReturnType<Parameters<typeof effectOf>[1]['rawBody']>
       },
+      soroban,
     })
     if (e.kind === 'deny') return deny(e.code, `operation ${i}: ${e.message}`)
     for (const l of e.spend) add(spend, l)
     destinations.push(...e.destinations)
+    for (const reason of e.approvals ?? []) approvals.push(`operation ${i} ${reason}`)
   }
 
   if (policy.destinations) {
@@ -106,6 +122,9 @@ export function evaluatePolicy(
       needsApproval ??= `${fromStroops(amount)} of ${asset} is above the approval threshold`
     }
   }
+  // A call the signer cannot fully read needs a person whatever the amount (after every hard denial above).
+  if (approvals.length > 0)
+    needsApproval = [...approvals, ...(needsApproval ? [needsApproval] : [])].join('; ')
   if (needsApproval && !state.approved) return { verdict: 'approval', spend, message: needsApproval }
   return { verdict: 'allow', spend }
 }

@@ -74,6 +74,8 @@ export const invocation = (
 
 export const addr = (a: string) => new Address(a).toScVal()
 export const i128 = (n: bigint) => nativeToScVal(n, { type: 'i128' })
+export const u32 = (n: number) => nativeToScVal(n, { type: 'u32' })
+export const u64 = (n: bigint | number) => nativeToScVal(BigInt(n), { type: 'u64' })
 
 /** invoke_host_function calling `root` with the given authorization tree (source-account credentials). */
 export function sorobanOp(

@@ -30,6 +30,7 @@ import {
   stroops,
   USDC,
   USDC_SAC,
+  u32,
   XLM,
   XLM_SAC,
 } from './policy-fixtures.ts'
@@ -214,7 +215,8 @@ const CASES: Record<string, Case> = {
   },
   'a Soroban allowance (approve) of 150 XLM': {
     tx: () => {
-      const args = [addr(ME), addr(FRIEND), i128(stroops(150)), i128(1000n)]
+      // SEP-41 approve(from, spender, amount: i128, expiration_ledger: u32)
+      const args = [addr(ME), addr(FRIEND), i128(stroops(150)), u32(1000)]
       return tx([sorobanOp(XLM_SAC, 'approve', args, invocation(XLM_SAC, 'approve', args))])
     },
     expect: 'approval',
