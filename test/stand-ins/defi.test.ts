@@ -16,8 +16,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { blendPools, type DefiDeps, prepareBlendSubmit } from '../../edge/defi/blend/client.ts'
 import { loadPositions } from '../../edge/defi/blend/read.ts'
 import { reserveViews } from '../../edge/defi/blend/views.ts'
-import { prepareDefindexDeposit } from '../../edge/defi/defindex/client.ts'
+import { prepareDefindexDeposit, prepareDefindexWithdraw } from '../../edge/defi/defindex/client.ts'
 import { STAND_IN } from '../../edge/defi/deployments.ts'
+import { accountPositions } from '../../edge/defi/positions.ts'
 import { prepareSoroswapSwap } from '../../edge/defi/soroswap/client.ts'
 import { tokenBalance } from '../../edge/defi/token.ts'
 import { SorobanRpc } from '../../edge/stellar/soroban-rpc.ts'
@@ -141,6 +142,41 @@ describe('Blend pool from the mainnet snapshot', () => {
     const positions = await loadPositions(rpc, STAND_IN.pool, kp.publicKey())
     expect([...positions.supply.keys()]).toEqual([1])
     expect(positions.collateral.size + positions.liabilities.size).toBe(0)
+    // The positions view accrues the reserve to now: 100 USDC (less a stroop of rounding) plus the interest
+    // of the seconds since.
+    const view = await accountPositions(deps, { accountId: 'acc_x', publicKey: kp.publicKey() })
+    expect(view.blend).toEqual([
+      expect.objectContaining({
+        poolName: 'Fixed XLM-USDC',
+        symbol: 'USDC',
+        kind: 'supply',
+        reserveIndex: 1,
+      }),
+    ])
+    const shown = Number(view.blend[0]?.amount)
+    expect(shown).toBeGreaterThanOrEqual(99.9999999)
+    expect(shown).toBeLessThan(100.001)
+    expect(view.blend[0]?.apy).toMatch(/^0\.06/)
+
+    // Withdraw more than is there: the contract pays out the whole position, with the pool's own transfer,
+    // so the user authorises only `submit`.
+    const w = await prepareBlendSubmit(deps, {
+      poolId: STAND_IN.pool,
+      user: kp.publicKey(),
+      requests: [{ kind: 'withdraw', asset: STAND_IN.usdc, amount: 2_000_000_000n }],
+    })
+    if (!w.ok) throw new Error(w.error.message)
+    const paid = w.value.outcome.poolTransfers.get(STAND_IN.usdc) ?? 0n
+    expect(paid).toBeGreaterThanOrEqual(999_999_999n)
+    expect(paid).toBeLessThan(1_000_010_000n)
+    const wtx = await rpc.prepare(await build(kp, w.value.operation))
+    const [wentry] = authTree(wtx)
+    expect((wentry?.root as { fn: string; subs: unknown[] } | undefined)?.subs).toEqual([])
+    wtx.sign(kp)
+    await rpc.sendAndWait(wtx.toXDR(), new AbortController().signal)
+    const after = await tokenBalance(rpc, PASSPHRASE, STAND_IN.usdc, kp.publicKey())
+    expect(after - 400_0000000n).toBeGreaterThanOrEqual(paid)
+    expect((await loadPositions(rpc, STAND_IN.pool, kp.publicKey())).supply.size).toBe(0)
   })
 
   it('a transaction that drops the authorisation fails on send', async () => {
@@ -225,6 +261,28 @@ describe('DeFindex vault', () => {
     tx.sign(kp)
     await rpc.sendAndWait(tx.toXDR(), new AbortController().signal)
     expect(await tokenBalance(rpc, PASSPHRASE, STAND_IN.defindexVault, kp.publicKey())).toBe(95_0000000n)
+
+    // Withdraw the shares with a 0.5% bound: the vault pays from its own balance (no user transfer).
+    const w = await prepareDefindexWithdraw(deps, {
+      vault: STAND_IN.defindexVault,
+      user: kp.publicKey(),
+      shares: 95_0000000n,
+      slippageBps: 50,
+    })
+    if (!w.ok) throw new Error(w.error.message)
+    expect(w.value.expected).toEqual([100_0000000n])
+    expect(w.value.minimums).toEqual([99_5000000n])
+    const wtx = await rpc.prepare(await build(kp, w.value.operation))
+    wtx.sign(kp)
+    await rpc.sendAndWait(wtx.toXDR(), new AbortController().signal)
+    expect(await tokenBalance(rpc, PASSPHRASE, STAND_IN.usdc, kp.publicKey())).toBe(200_0000000n)
+    const more = await prepareDefindexWithdraw(deps, {
+      vault: STAND_IN.defindexVault,
+      user: kp.publicKey(),
+      shares: 1n,
+      slippageBps: 50,
+    })
+    expect(more.ok ? 'ok' : more.error.code).toBe('ERR_DEFI_INSUFFICIENT_BALANCE')
   })
   it.each([
     ['an unknown vault', STAND_IN.pool, 1n, 'ERR_DEFI_UNKNOWN_VAULT'],
