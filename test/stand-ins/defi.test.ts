@@ -24,6 +24,7 @@ import { tokenBalance } from '../../edge/defi/token.ts'
 import { SorobanRpc } from '../../edge/stellar/soroban-rpc.ts'
 import { parseNetwork } from '../../shared/network.ts'
 import { type HorizonStandIn, startHorizon } from '../support/horizon/server.ts'
+import { setPoolStatus } from '../support/soroban-rpc/defi/blend.ts'
 import { type SorobanRpcStandIn, startSorobanRpc } from '../support/soroban-rpc/server.ts'
 
 const PASSPHRASE = 'Tuxedo DeFi Stand-in ; 2026'
@@ -232,6 +233,41 @@ describe('Blend pool from the mainnet snapshot', () => {
     })
     expect(r.ok ? 'ok' : r.error.code).toBe('ERR_DEFI_UNKNOWN_POOL')
   })
+})
+
+describe('Blend status gates in the stand-in', () => {
+  it.each([
+    ['frozen', 5, 'supply', 'ERR_DEFI_POOL_STATUS'],
+    ['admin frozen', 4, 'supplyCollateral', 'ERR_DEFI_POOL_STATUS'],
+    ['on ice (supply still open)', 3, 'supply', 'ok'],
+  ] as const)(
+    'a %s pool: %s → %s; the contract refuses the same in simulation',
+    async (_n, status, kind, code) => {
+      const kp = user(10_0000000n)
+      const request = { kind, asset: STAND_IN.usdc, amount: 1_0000000n }
+      // Prepared while the pool is active, then the pool changes under it.
+      const early = await prepareBlendSubmit(deps, {
+        poolId: STAND_IN.pool,
+        user: kp.publicKey(),
+        requests: [request],
+      })
+      if (!early.ok || !s.defi) throw new Error('setup')
+      setPoolStatus(s.defi, STAND_IN.pool, status)
+      try {
+        const r = await prepareBlendSubmit(deps, {
+          poolId: STAND_IN.pool,
+          user: kp.publicKey(),
+          requests: [request],
+        })
+        expect(r.ok ? 'ok' : r.error.code).toBe(code)
+        const sim = rpc.prepare(await build(kp, early.value.operation))
+        if (code === 'ok') await expect(sim).resolves.toBeDefined()
+        else await expect(sim).rejects.toThrow(/#1206/)
+      } finally {
+        setPoolStatus(s.defi, STAND_IN.pool, 1)
+      }
+    },
+  )
 })
 
 describe('DeFindex vault', () => {

@@ -292,3 +292,25 @@ function applyTransfers(host: Host, frame: Frame, poolId: string, user: string, 
   }
   return { ok: true as const, auth }
 }
+
+/** Test and dev hook: sets the pool's status in its instance `Config` (1 active, 3 on ice, 5 frozen…). */
+export function setPoolStatus(host: Host, poolId: string, status: number): void {
+  const k = dataKey(poolId, xdr.ScVal.scvLedgerKeyContractInstance())
+  const inst = host.storage.get(k)
+  if (inst?.type !== 'scvContractInstance') throw new Error(`no pool instance at ${poolId}`)
+  const storage = (inst.instance.storage ?? []).map((s) => {
+    if (s.key.type !== 'scvSymbol' || s.key.sym.toString() !== 'Config' || s.val.type !== 'scvMap') return s
+    const fields = (s.val.map ?? []).map((f) =>
+      f.key.type === 'scvSymbol' && f.key.sym.toString() === 'status'
+        ? entry('status', xdr.ScVal.scvU32(status))
+        : f,
+    )
+    return entry('Config', xdr.ScVal.scvMap(fields))
+  })
+  host.storage.set(
+    k,
+    xdr.ScVal.scvContractInstance(
+      new xdr.ScContractInstance({ executable: inst.instance.executable, storage }),
+    ),
+  )
+}
