@@ -270,6 +270,60 @@ describe('Blend status gates in the stand-in', () => {
   )
 })
 
+describe('Blend borrowing against collateral (oracle prices set by the test)', () => {
+  it('borrows within the health factor; the pool pays and the user authorises only submit', async () => {
+    if (!s.defi) throw new Error('no defi host')
+    s.defi.oraclePrices.set(STAND_IN.xlm, 1_000_000n) // 0.1 in the oracle's base, 7 decimals
+    s.defi.oraclePrices.set(STAND_IN.usdc, 10_000_000n) // 1.0
+    try {
+      const kp = user(100_0000000n)
+      const send = async (op: xdr.Operation) => {
+        const tx = await rpc.prepare(await build(kp, op))
+        tx.sign(kp)
+        await rpc.sendAndWait(tx.toXDR(), new AbortController().signal)
+        return tx
+      }
+      const c = await prepareBlendSubmit(deps, {
+        poolId: STAND_IN.pool,
+        user: kp.publicKey(),
+        requests: [{ kind: 'supplyCollateral', asset: STAND_IN.usdc, amount: 100_0000000n }],
+      })
+      if (!c.ok) throw new Error(c.error.message)
+      await send(c.value.operation)
+      // 100 USDC × c_factor 0.95 = 95 of collateral; 800 XLM × 0.1 ÷ l_factor 0.75 = 106.7 of liability.
+      const tooMuch = await prepareBlendSubmit(deps, {
+        poolId: STAND_IN.pool,
+        user: kp.publicKey(),
+        requests: [{ kind: 'borrow', asset: STAND_IN.xlm, amount: 800_0000000n }],
+      })
+      expect(tooMuch.ok ? 'ok' : tooMuch.error.code).toBe('ERR_DEFI_HEALTH_FACTOR')
+      const b = await prepareBlendSubmit(deps, {
+        poolId: STAND_IN.pool,
+        user: kp.publicKey(),
+        requests: [{ kind: 'borrow', asset: STAND_IN.xlm, amount: 500_0000000n }],
+      })
+      if (!b.ok) throw new Error(b.error.message)
+      const before = h.ledger.account(kp.publicKey())?.native ?? 0n
+      const tx = await send(b.value.operation)
+      expect((authTree(tx)[0]?.root as { fn: string; subs: unknown[] } | undefined)?.subs).toEqual([])
+      const after = h.ledger.account(kp.publicKey())?.native ?? 0n
+      expect(after - before + BigInt(tx.fee)).toBe(500_0000000n)
+      const p = await loadPositions(rpc, STAND_IN.pool, kp.publicKey())
+      expect([...p.liabilities.keys()]).toEqual([0])
+      expect([...p.collateral.keys()]).toEqual([1])
+      // Withdrawing the collateral now would break the health factor: refused by us and by the contract.
+      const w = await prepareBlendSubmit(deps, {
+        poolId: STAND_IN.pool,
+        user: kp.publicKey(),
+        requests: [{ kind: 'withdrawCollateral', asset: STAND_IN.usdc, amount: 100_0000000n }],
+      })
+      expect(w.ok ? 'ok' : w.error.code).toBe('ERR_DEFI_HEALTH_FACTOR')
+    } finally {
+      s.defi.oraclePrices.clear()
+    }
+  })
+})
+
 describe('DeFindex vault', () => {
   it('deposit: vault.deposit → USDC.transfer(user → vault); shares minted', async () => {
     const kp = user(200_0000000n)

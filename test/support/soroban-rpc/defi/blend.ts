@@ -12,17 +12,20 @@
  * and `validate_submit` the edge uses, so the two cannot drift; PoolError numbers as the contract's), with
  * the user's `transfer(user → pool)` beneath `submit` in the auth tree, the pool paying out with its own
  * transfers, and new `ResData`/`Positions` written to storage; `get_positions`, `get_reserve_list`,
- * `get_config`, `claim` (returns 0: emissions accrual is not emulated). Not emulated: the oracle (the snapshot
- * has no price data, so borrowing or withdrawing collateral against debt fails closed), flash loans,
+ * `claim` (returns 0: emissions accrual is not emulated). Prices come from the oracle stand-in
+ * (./oracle.ts), which has none unless a test sets them (the snapshot has no price data): without them,
+ * borrowing or withdrawing collateral against debt fails closed, as `load_price` would panic. Not emulated: flash loans,
  * auctions, `submit_with_allowance`, backstop deposits, emissions accrual and bad debt.
  */
 import { readFileSync } from 'node:fs'
 import { Address, nativeToScVal, scValToNative, xdr } from '@stellar/stellar-sdk/base'
 import { type SubmitOutcome, simulateSubmit } from '../../../../edge/defi/blend/actions.ts'
+import type { Prices } from '../../../../edge/defi/blend/health.ts'
 import type { PoolState, Positions } from '../../../../edge/defi/blend/pool.ts'
 import { loadPool, loadPositions } from '../../../../edge/defi/blend/read.ts'
 import { type BlendRequest, REQUEST_TYPES, type RequestKind } from '../../../../edge/defi/blend/requests.ts'
 import type { ContractReader } from '../../../../edge/defi/contract-reader.ts'
+import { STAND_IN } from '../../../../edge/defi/deployments.ts'
 import type { ErrorCode } from '../../../../shared/errors.ts'
 import { type Json, parseJsonExact, scValFromJson } from '../xdr-json.ts'
 import {
@@ -34,6 +37,7 @@ import {
   type Host,
   type Invocation,
 } from './host.ts'
+import { ORACLE_DECIMALS } from './oracle.ts'
 import { transferInvocation } from './token.ts'
 
 export const SNAPSHOT_PATH = '../shared/fixtures/defi/blend-v1-mainnet-55261759-snapshot.json'
@@ -264,7 +268,7 @@ async function submit(
   }
   const pool = await loadPool(reader, poolId, frame.now)
   const positions = await loadPositions(reader, poolId, user)
-  const out = simulateSubmit(pool, positions, requests, undefined)
+  const out = simulateSubmit(pool, positions, requests, oraclePrices(host, pool))
   if (!out.ok) return contractError(POOL_ERROR[out.error.code] ?? 1)
   const moved = applyTransfers(host, frame, poolId, user, out.value)
   if (!moved.ok) return moved
@@ -278,6 +282,17 @@ async function submit(
     positionsScVal(out.value.positions),
   )
   return done(positionsScVal(out.value.positions), moved.auth)
+}
+
+/** The pool's oracle as `Pool::load_price` sees it: every reserve priced, or no prices at all. */
+function oraclePrices(host: Host, pool: PoolState): Prices | undefined {
+  if (pool.config.oracle !== STAND_IN.oracle) return undefined
+  const byAsset = new Map<string, bigint>()
+  for (const r of pool.reserves) {
+    const p = host.oraclePrices.get(r.asset)
+    if (p !== undefined) byAsset.set(r.asset, p)
+  }
+  return byAsset.size === pool.reserves.length ? { decimals: ORACLE_DECIMALS, byAsset } : undefined
 }
 
 function applyTransfers(host: Host, frame: Frame, poolId: string, user: string, out: SubmitOutcome) {

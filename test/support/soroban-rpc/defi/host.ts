@@ -76,6 +76,8 @@ export class Host {
   readonly storage = new Map<string, xdr.ScVal>()
   readonly balances = new Map<string, bigint>()
   readonly contracts = new Map<string, Emulated>()
+  /** Prices the oracle stand-in answers with (asset → price, 7 decimals); empty unless a test sets them. */
+  readonly oraclePrices = new Map<string, bigint>()
   /** Native XLM lives in the Horizon stand-in's accounts: the XLM token reads and writes there. */
   readonly native: { get(account: string): bigint | undefined; set(account: string, stroops: bigint): void }
 

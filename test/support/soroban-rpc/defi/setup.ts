@@ -9,6 +9,7 @@ import type { StandInLedger } from '../../horizon/ledger.ts'
 import { blendPool, loadBlendSnapshot } from './blend.ts'
 import { defindexFactory, defindexVault, seedVault } from './defindex.ts'
 import { Host } from './host.ts'
+import { oracle } from './oracle.ts'
 import { seedPair, soroswapFactory, soroswapPair, soroswapRouter } from './soroswap.ts'
 import { token } from './token.ts'
 
@@ -40,6 +41,7 @@ export function startDefiHost(ledger: StandInLedger): Host {
     BigInt(Math.floor(ledger.options.now() / 1000)),
   )
   host.contracts.set(STAND_IN.pool, blendPool(STAND_IN.pool))
+  host.contracts.set(STAND_IN.oracle, oracle(host.oraclePrices))
   host.contracts.set(STAND_IN.defindexFactory, defindexFactory([STAND_IN.defindexVault]))
   host.contracts.set(STAND_IN.defindexVault, defindexVault(STAND_IN.defindexVault, STAND_IN.usdc))
   seedVault(host, STAND_IN.defindexVault, STAND_IN.usdc)
