@@ -6,7 +6,7 @@
  */
 import type { PositionsView } from '../../shared/schemas/defi.ts'
 import { blendPositions, type DefiDeps } from './blend/client.ts'
-import { defindexVault, defindexVaultIds, vaultShares } from './defindex/client.ts'
+import { defindexVault, defindexVaultApy, defindexVaultIds, vaultShares } from './defindex/client.ts'
 import { amountsForShares } from './defindex/vault.ts'
 import { defiDeployments, resolveToken } from './deployments.ts'
 import { fixedToDecimal } from './fixed-math.ts'
@@ -48,6 +48,7 @@ export async function accountPositions(
       if (shares === 0n) continue
       const info = await defindexVault(deps, id)
       const amounts = amountsForShares(shares, info.totalSupply, info.totalManaged)
+      const apy = await defindexVaultApy(deps, info).catch(() => undefined)
       vaults.push({
         protocol: 'defindex',
         vault: id,
@@ -62,6 +63,7 @@ export async function accountPositions(
             amount: fixedToDecimal(amount, t?.decimals ?? 7),
           }
         }),
+        ...(apy ? { apy: fixedToDecimal(apy.apy, 7) } : {}),
       })
     }
   } catch {

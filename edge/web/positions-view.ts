@@ -42,7 +42,7 @@ function render(view: PositionsView): HTMLElement[] {
           { class: 'num' },
           v.amounts.map((a) => `${a.amount} ${a.symbol ?? short(a.asset)}`).join(', '),
         ),
-        h('td', { class: 'num muted' }, '—'),
+        v.apy ? h('td', { class: 'num' }, percent(v.apy), ' earned') : h('td', { class: 'num muted' }, '—'),
       ),
     ),
   ]

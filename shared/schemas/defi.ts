@@ -31,6 +31,8 @@ export const VaultPositionSchema = z
     amounts: z.array(
       z.object({ asset: z.string(), symbol: z.string().optional(), amount: decimal }).strict(),
     ),
+    /** From the share price over the RPC's event history; absent with under a day of history. */
+    apy: decimal.optional(),
   })
   .strict()
 

@@ -16,7 +16,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { blendPools, type DefiDeps, prepareBlendSubmit } from '../../edge/defi/blend/client.ts'
 import { loadPositions } from '../../edge/defi/blend/read.ts'
 import { reserveViews } from '../../edge/defi/blend/views.ts'
-import { prepareDefindexDeposit, prepareDefindexWithdraw } from '../../edge/defi/defindex/client.ts'
+import {
+  defindexVault,
+  defindexVaultApy,
+  prepareDefindexDeposit,
+  prepareDefindexWithdraw,
+} from '../../edge/defi/defindex/client.ts'
 import { STAND_IN } from '../../edge/defi/deployments.ts'
 import { accountPositions } from '../../edge/defi/positions.ts'
 import { prepareSoroswapSwap } from '../../edge/defi/soroswap/client.ts'
@@ -352,6 +357,16 @@ describe('DeFindex vault', () => {
     await rpc.sendAndWait(tx.toXDR(), new AbortController().signal)
     expect(await tokenBalance(rpc, PASSPHRASE, STAND_IN.defindexVault, kp.publicKey())).toBe(95_0000000n)
 
+    const view = await accountPositions(deps, { accountId: 'acc_x', publicKey: kp.publicKey() })
+    expect(view.defindex).toEqual([
+      expect.objectContaining({
+        vault: STAND_IN.defindexVault,
+        shares: '95',
+        amounts: [{ asset: STAND_IN.usdc, symbol: 'USDC', amount: '100' }],
+      }),
+    ])
+    expect(Number(view.defindex[0]?.apy)).toBeCloseTo(0.0534, 3)
+
     // Withdraw the shares with a 0.5% bound: the vault pays from its own balance (no user transfer).
     const w = await prepareDefindexWithdraw(deps, {
       vault: STAND_IN.defindexVault,
@@ -374,6 +389,17 @@ describe('DeFindex vault', () => {
     })
     expect(more.ok ? 'ok' : more.error.code).toBe('ERR_DEFI_INSUFFICIENT_BALANCE')
   })
+  it("APY from the share price over the RPC's event history (the seeded deposit 7 days back, and now)", async () => {
+    const info = await defindexVault(deps, STAND_IN.defindexVault)
+    // Then 999,000 USDC for 950,000 shares, now 1,000,000: +0.1001% a week, compounded over 52 weeks.
+    expect(info.sharePrice).toEqual([10_526_315n])
+    const r = await defindexVaultApy(deps, info)
+    expect(r && Number(r.apy) / 1e7).toBeCloseTo(0.0534, 3)
+    // With under a day of history there is no APY at all.
+    const since = r?.since ?? 0n
+    expect(await defindexVaultApy({ ...deps, now: () => since + 3600n }, info)).toBeUndefined()
+  })
+
   it.each([
     ['an unknown vault', STAND_IN.pool, 1n, 'ERR_DEFI_UNKNOWN_VAULT'],
     ['more than the balance', STAND_IN.defindexVault, 1_000_0000000n, 'ERR_DEFI_INSUFFICIENT_BALANCE'],

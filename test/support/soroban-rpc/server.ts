@@ -102,6 +102,47 @@ export async function startSorobanRpc(options: SorobanRpcOptions): Promise<Sorob
       oldestLedger: 1,
       ledgerRetentionWindow: 17280,
     }),
+    getEvents: (p) => {
+      const start = typeof p.startLedger === 'number' ? p.startLedger : 1
+      const filters = Array.isArray(p.filters)
+        ? (p.filters as { contractIds?: string[]; topics?: string[][] }[])
+        : []
+      const matches = (e: NonNullable<typeof defi>['events'][number]) =>
+        filters.length === 0 ||
+        filters.some(
+          (f) =>
+            (!f.contractIds || f.contractIds.includes(e.contract)) &&
+            (!f.topics ||
+              f.topics.some(
+                (t) =>
+                  t.length === e.topic.length &&
+                  t.every((seg, i) => seg === '*' || seg === e.topic[i]?.toXDR('base64')),
+              )),
+        )
+      const events = (defi?.events ?? [])
+        .filter((e) => e.ledger >= start && matches(e))
+        .map((e, i) => ({
+          id: `${String(e.ledger).padStart(19, '0')}-${String(i).padStart(10, '0')}`,
+          type: 'contract',
+          ledger: e.ledger,
+          ledgerClosedAt: new Date(Number(e.at) * 1000).toISOString(),
+          contractId: e.contract,
+          topic: e.topic.map((t) => t.toXDR('base64')),
+          value: e.value.toXDR('base64'),
+          inSuccessfulContractCall: true,
+          txHash: '00'.repeat(32),
+          transactionIndex: 1,
+          operationIndex: 0,
+        }))
+      return {
+        events,
+        cursor: '',
+        latestLedger: ledger.sequence,
+        oldestLedger: 1,
+        latestLedgerCloseTime: String(Math.floor(ledger.closedAt.getTime() / 1000)),
+        oldestLedgerCloseTime: '0',
+      }
+    },
     getNetwork: () => ({ passphrase: options.passphrase, protocolVersion: 23 }),
     getLatestLedger: () => ({
       id: hex(Buffer.alloc(32, ledger.sequence % 256)),
@@ -224,6 +265,7 @@ export async function startSorobanRpc(options: SorobanRpcOptions): Promise<Sorob
         else if (!dry.auth.every(has))
           out = { ok: false, error: 'Error(Auth, InvalidAction): missing authorisation' }
         else {
+          defi.ledger = ledger.sequence + 1
           const real = await runDefi(call, source.id, true)
           out = real?.ok ? { ok: true, value: real.value } : { ok: false, error: real?.error ?? 'failed' }
         }

@@ -175,6 +175,9 @@ function frameReader(frame: Frame): ContractReader {
     async simulateRetval() {
       return undefined
     },
+    async contractEvents() {
+      return []
+    },
   }
 }
 

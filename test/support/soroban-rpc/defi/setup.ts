@@ -44,7 +44,7 @@ export function startDefiHost(ledger: StandInLedger): Host {
   host.contracts.set(STAND_IN.oracle, oracle(host.oraclePrices))
   host.contracts.set(STAND_IN.defindexFactory, defindexFactory([STAND_IN.defindexVault]))
   host.contracts.set(STAND_IN.defindexVault, defindexVault(STAND_IN.defindexVault, STAND_IN.usdc))
-  seedVault(host, STAND_IN.defindexVault, STAND_IN.usdc)
+  seedVault(host, STAND_IN.defindexVault, STAND_IN.usdc, BigInt(Math.floor(ledger.options.now() / 1000)))
   const pair = { pair: STAND_IN.soroswapPair, tokenA: STAND_IN.xlm, tokenB: STAND_IN.usdc }
   host.contracts.set(STAND_IN.soroswapFactory, soroswapFactory(pair))
   host.contracts.set(STAND_IN.soroswapPair, soroswapPair(pair))
