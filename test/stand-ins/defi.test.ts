@@ -29,7 +29,7 @@ import { tokenBalance } from '../../edge/defi/token.ts'
 import { SorobanRpc } from '../../edge/stellar/soroban-rpc.ts'
 import { parseNetwork } from '../../shared/network.ts'
 import { type HorizonStandIn, startHorizon } from '../support/horizon/server.ts'
-import { setPoolStatus } from '../support/soroban-rpc/defi/blend.ts'
+import { setPoolStatus } from '../support/soroban-rpc/defi/blend-snapshot.ts'
 import { type SorobanRpcStandIn, startSorobanRpc } from '../support/soroban-rpc/server.ts'
 
 const PASSPHRASE = 'Tuxedo DeFi Stand-in ; 2026'

@@ -6,7 +6,8 @@
  */
 import { STAND_IN } from '../../../../edge/defi/deployments.ts'
 import type { StandInLedger } from '../../horizon/ledger.ts'
-import { blendPool, loadBlendSnapshot } from './blend.ts'
+import { blendPool } from './blend.ts'
+import { loadBlendSnapshot } from './blend-snapshot.ts'
 import { defindexFactory, defindexVault, seedVault } from './defindex.ts'
 import { Host } from './host.ts'
 import { oracle } from './oracle.ts'
