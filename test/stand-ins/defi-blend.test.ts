@@ -1,103 +1,34 @@
 /**
- * The DeFi stand-in driven by the edge's own protocol clients over the real `SorobanRpc` client: Blend state
- * read from the mainnet snapshot, and supply / deposit / swap simulated (returning the authorisation tree the
- * real contracts ask for: the user's call at the root, the user's `transfer` beneath it), assembled, signed,
- * sent and applied (balances, positions). A transaction without that authorisation fails on send.
+ * The Blend stand-in driven by the edge's own protocol client over the real `SorobanRpc` client: the pool
+ * read from the mainnet snapshot; supply, withdraw and borrow simulated (returning the authorisation tree the
+ * real pool asks for: `submit` at the root, the user's `transfer` beneath it), assembled, signed, sent and
+ * applied. A transaction without that authorisation fails on send; status gates and the health factor refuse
+ * in our client and in the emulated contract alike.
  */
-import {
-  Address,
-  Keypair,
-  nativeToScVal,
-  Operation,
-  TransactionBuilder,
-  type xdr,
-} from '@stellar/stellar-sdk/base'
+import { type Keypair, Operation, type xdr } from '@stellar/stellar-sdk/base'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { blendPools, type DefiDeps, prepareBlendSubmit } from '../../edge/defi/blend/client.ts'
+import { blendPools, prepareBlendSubmit } from '../../edge/defi/blend/client.ts'
 import { loadPositions } from '../../edge/defi/blend/read.ts'
 import { reserveViews } from '../../edge/defi/blend/views.ts'
-import {
-  defindexVault,
-  defindexVaultApy,
-  prepareDefindexDeposit,
-  prepareDefindexWithdraw,
-} from '../../edge/defi/defindex/client.ts'
 import { STAND_IN } from '../../edge/defi/deployments.ts'
 import { accountPositions } from '../../edge/defi/positions.ts'
-import { prepareSoroswapSwap } from '../../edge/defi/soroswap/client.ts'
 import { tokenBalance } from '../../edge/defi/token.ts'
-import { SorobanRpc } from '../../edge/stellar/soroban-rpc.ts'
-import { parseNetwork } from '../../shared/network.ts'
-import { type HorizonStandIn, startHorizon } from '../support/horizon/server.ts'
 import { setPoolStatus } from '../support/soroban-rpc/defi/blend-snapshot.ts'
-import { type SorobanRpcStandIn, startSorobanRpc } from '../support/soroban-rpc/server.ts'
+import { authTree, type Kit, PASSPHRASE, sc, startKit } from './defi-kit.ts'
 
-const PASSPHRASE = 'Tuxedo DeFi Stand-in ; 2026'
-let h: HorizonStandIn
-let s: SorobanRpcStandIn
-let deps: DefiDeps
-let rpc: SorobanRpc
+let k: Kit
+let h: Kit['h']
+let s: Kit['s']
+let rpc: Kit['rpc']
+let deps: Kit['deps']
+const user = (usdc?: bigint) => k.user(usdc)
+const build = (kp: Keypair, op: xdr.Operation) => k.build(kp, op)
 
 beforeAll(async () => {
-  h = await startHorizon({ passphrase: PASSPHRASE })
-  s = await startSorobanRpc({ passphrase: PASSPHRASE, horizon: h.ledger })
-  const parsed = parseNetwork({
-    STELLAR_NETWORK: 'custom',
-    NETWORK_PASSPHRASE: PASSPHRASE,
-    HORIZON_URL: h.url,
-    SOROBAN_RPC_URL: s.url,
-  })
-  if (!parsed.ok) throw new Error(parsed.problems.join())
-  rpc = new SorobanRpc(parsed.network)
-  deps = { rpc, network: parsed.network, now: () => BigInt(Math.floor(Date.now() / 1000)) }
+  k = await startKit()
+  ;({ h, s, rpc, deps } = k)
 })
-afterAll(async () => {
-  await s.close()
-  await h.close()
-})
-
-function user(usdc = 0n) {
-  const kp = Keypair.random()
-  h.ledger.createAccount(kp.publicKey(), '1000')
-  if (usdc > 0n) s.defi?.mint(STAND_IN.usdc, kp.publicKey(), usdc)
-  return kp
-}
-
-async function build(kp: Keypair, op: xdr.Operation) {
-  const a = h.ledger.account(kp.publicKey())
-  if (!a) throw new Error('no account')
-  const account = {
-    accountId: () => kp.publicKey(),
-    sequenceNumber: () => a.sequence.toString(),
-    incrementSequenceNumber() {},
-  }
-  return new TransactionBuilder(account, { fee: '100', networkPassphrase: PASSPHRASE })
-    .addOperation(op)
-    .setTimeout(60)
-    .build()
-}
-
-/** The auth entries of an assembled single-operation transaction, as plain (contract, fn, args) trees. */
-function authTree(tx: Awaited<ReturnType<SorobanRpc['prepare']>>) {
-  const op = tx.operations[0]
-  if (op?.type !== 'invokeHostFunction') throw new Error('not a contract call')
-  const node = (i: xdr.SorobanAuthorizedInvocation): unknown => {
-    const f = i.function
-    if (f.type !== 'sorobanAuthorizedFunctionTypeContractFn') return 'create'
-    return {
-      contract: Address.fromScAddress(f.contractFn.contractAddress).toString(),
-      fn: f.contractFn.functionName.toString(),
-      args: f.contractFn.args.map((a) => a.toXDR('base64')),
-      subs: i.subInvocations.map(node),
-    }
-  }
-  return (op.auth ?? []).map((e) => ({ credentials: e.credentials.type, root: node(e.rootInvocation) }))
-}
-
-const sc = {
-  addr: (s: string) => new Address(s).toScVal().toXDR('base64'),
-  i128: (v: bigint) => nativeToScVal(v, { type: 'i128' }).toXDR('base64'),
-}
+afterAll(() => k.close())
 
 describe('Blend pool from the mainnet snapshot', () => {
   it('serves the Fixed XLM-USDC pool with its two reserves and model rates', async () => {
@@ -326,139 +257,5 @@ describe('Blend borrowing against collateral (oracle prices set by the test)', (
     } finally {
       s.defi.oraclePrices.clear()
     }
-  })
-})
-
-describe('DeFindex vault', () => {
-  it('deposit: vault.deposit → USDC.transfer(user → vault); shares minted', async () => {
-    const kp = user(200_0000000n)
-    const prepared = await prepareDefindexDeposit(deps, {
-      vault: STAND_IN.defindexVault,
-      user: kp.publicKey(),
-      amount: 100_0000000n,
-    })
-    if (!prepared.ok) throw new Error(prepared.error.message)
-    expect(prepared.value.expected).toEqual([95_0000000n])
-    const tx = await rpc.prepare(await build(kp, prepared.value.operation))
-    const root = authTree(tx)[0]?.root as {
-      contract: string
-      fn: string
-      subs: { contract: string; fn: string; args: string[] }[]
-    }
-    expect([root.contract, root.fn]).toEqual([STAND_IN.defindexVault, 'deposit'])
-    expect(root.subs.map((x) => [x.contract, x.fn, x.args])).toEqual([
-      [
-        STAND_IN.usdc,
-        'transfer',
-        [sc.addr(kp.publicKey()), sc.addr(STAND_IN.defindexVault), sc.i128(100_0000000n)],
-      ],
-    ])
-    tx.sign(kp)
-    await rpc.sendAndWait(tx.toXDR(), new AbortController().signal)
-    expect(await tokenBalance(rpc, PASSPHRASE, STAND_IN.defindexVault, kp.publicKey())).toBe(95_0000000n)
-
-    const view = await accountPositions(deps, { accountId: 'acc_x', publicKey: kp.publicKey() })
-    expect(view.defindex).toEqual([
-      expect.objectContaining({
-        vault: STAND_IN.defindexVault,
-        shares: '95',
-        amounts: [{ asset: STAND_IN.usdc, symbol: 'USDC', amount: '100' }],
-      }),
-    ])
-    expect(Number(view.defindex[0]?.apy)).toBeCloseTo(0.0534, 3)
-
-    // Withdraw the shares with a 0.5% bound: the vault pays from its own balance (no user transfer).
-    const w = await prepareDefindexWithdraw(deps, {
-      vault: STAND_IN.defindexVault,
-      user: kp.publicKey(),
-      shares: 95_0000000n,
-      slippageBps: 50,
-    })
-    if (!w.ok) throw new Error(w.error.message)
-    expect(w.value.expected).toEqual([100_0000000n])
-    expect(w.value.minimums).toEqual([99_5000000n])
-    const wtx = await rpc.prepare(await build(kp, w.value.operation))
-    wtx.sign(kp)
-    await rpc.sendAndWait(wtx.toXDR(), new AbortController().signal)
-    expect(await tokenBalance(rpc, PASSPHRASE, STAND_IN.usdc, kp.publicKey())).toBe(200_0000000n)
-    const more = await prepareDefindexWithdraw(deps, {
-      vault: STAND_IN.defindexVault,
-      user: kp.publicKey(),
-      shares: 1n,
-      slippageBps: 50,
-    })
-    expect(more.ok ? 'ok' : more.error.code).toBe('ERR_DEFI_INSUFFICIENT_BALANCE')
-  })
-  it("APY from the share price over the RPC's event history (the seeded deposit 7 days back, and now)", async () => {
-    const info = await defindexVault(deps, STAND_IN.defindexVault)
-    // Then 999,000 USDC for 950,000 shares, now 1,000,000: +0.1001% a week, compounded over 52 weeks.
-    expect(info.sharePrice).toEqual([10_526_315n])
-    const r = await defindexVaultApy(deps, info)
-    expect(r && Number(r.apy) / 1e7).toBeCloseTo(0.0534, 3)
-    // With under a day of history there is no APY at all.
-    const since = r?.since ?? 0n
-    expect(await defindexVaultApy({ ...deps, now: () => since + 3600n }, info)).toBeUndefined()
-  })
-
-  it.each([
-    ['an unknown vault', STAND_IN.pool, 1n, 'ERR_DEFI_UNKNOWN_VAULT'],
-    ['more than the balance', STAND_IN.defindexVault, 1_000_0000000n, 'ERR_DEFI_INSUFFICIENT_BALANCE'],
-    ['zero', STAND_IN.defindexVault, 0n, 'ERR_VALIDATION'],
-  ] as const)('refuses %s', async (_n, vault, amount, code) => {
-    const kp = user(1_0000000n)
-    const r = await prepareDefindexDeposit(deps, { vault, user: kp.publicKey(), amount }).catch(
-      (e: { code: string }) => ({ ok: false as const, error: { code: e.code } }),
-    )
-    expect(r.ok ? 'ok' : r.error.code).toBe(code)
-  })
-})
-
-describe('Soroswap swap', () => {
-  it('swap 10 XLM → USDC with a bound: router → XLM.transfer(user → pair); native balance moves', async () => {
-    const kp = user()
-    const prepared = await prepareSoroswapSwap(deps, {
-      user: kp.publicKey(),
-      tokenIn: STAND_IN.xlm,
-      tokenOut: STAND_IN.usdc,
-      amountIn: 10_0000000n,
-      slippageBps: 50,
-    })
-    if (!prepared.ok) throw new Error(prepared.error.message)
-    expect(prepared.value.amountOutMin).toBe((prepared.value.quote * 9950n) / 10_000n)
-    const tx = await rpc.prepare(await build(kp, prepared.value.operation))
-    const root = authTree(tx)[0]?.root as {
-      contract: string
-      fn: string
-      subs: { contract: string; fn: string; args: string[] }[]
-    }
-    expect([root.contract, root.fn]).toEqual([STAND_IN.soroswapRouter, 'swap_exact_tokens_for_tokens'])
-    expect(root.subs.map((x) => [x.contract, x.fn, x.args])).toEqual([
-      [
-        STAND_IN.xlm,
-        'transfer',
-        [sc.addr(kp.publicKey()), sc.addr(STAND_IN.soroswapPair), sc.i128(10_0000000n)],
-      ],
-    ])
-    const before = h.ledger.account(kp.publicKey())?.native ?? 0n
-    tx.sign(kp)
-    await rpc.sendAndWait(tx.toXDR(), new AbortController().signal)
-    const after = h.ledger.account(kp.publicKey())?.native ?? 0n
-    expect(before - after - BigInt(tx.fee)).toBe(10_0000000n)
-    expect(await tokenBalance(rpc, PASSPHRASE, STAND_IN.usdc, kp.publicKey())).toBe(prepared.value.quote)
-  })
-  it.each([
-    ['a pair that does not exist', STAND_IN.blnd, 50, 10_0000000n, 'ERR_DEFI_NO_ROUTE'],
-    ['slippage beyond the bound', STAND_IN.usdc, 9_000, 10_0000000n, 'ERR_VALIDATION'],
-    ['more XLM than the account has', STAND_IN.usdc, 50, 100_000_0000000n, 'ERR_DEFI_INSUFFICIENT_BALANCE'],
-  ] as const)('refuses %s', async (_n, tokenOut, bps, amountIn, code) => {
-    const kp = user()
-    const r = await prepareSoroswapSwap(deps, {
-      user: kp.publicKey(),
-      tokenIn: STAND_IN.xlm,
-      tokenOut,
-      amountIn,
-      slippageBps: bps,
-    })
-    expect(r.ok ? 'ok' : r.error.code).toBe(code)
   })
 })
