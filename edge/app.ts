@@ -20,6 +20,7 @@ import { auth } from './routes/auth.ts'
 import { chat } from './routes/chat.ts'
 import { health } from './routes/health.ts'
 import { openapi } from './routes/openapi.ts'
+import { positions } from './routes/positions.ts'
 import { web } from './routes/static.ts'
 import { threads } from './routes/threads.ts'
 import { transactions } from './routes/transactions.ts'
@@ -44,6 +45,7 @@ export function createApp(deps: AppDeps = { now: Date.now }) {
   app.route('/health', health)
   app.route('/auth', auth)
   app.route('/api/accounts', accounts)
+  app.route('/api/accounts', positions)
   app.route('/api/agent/accounts', agentAccounts)
   app.route('/api/transactions', transactions)
   app.route('/api/approvals', approvals)

@@ -20,6 +20,7 @@ import { AccountSchema, AccountsDeleteResultSchema } from '../shared/schemas/sig
 import { CHAT_DOCS } from './agent/route-docs.ts'
 import { APPROVAL_DOCS } from './approvals/route-docs.ts'
 import { AUTH_DOCS } from './auth/route-docs.ts'
+import { POSITIONS_DOCS } from './defi/route-docs.ts'
 import { VERSION } from './routes/health.ts'
 
 export type RouteDoc = {
@@ -46,6 +47,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
     tag: 'health',
   },
   ...AUTH_DOCS,
+  ...POSITIONS_DOCS,
   {
     method: 'get',
     path: '/api/accounts',

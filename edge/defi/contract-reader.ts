@@ -1,15 +1,17 @@
 /**
  * What the protocol clients need from Soroban RPC, as an interface so a client is tested against the
  * stand-in through the real `SorobanRpc` (edge/stellar/soroban-rpc.ts) and nothing else: ledger entries by
- * key, and the return value of a read-only call by simulation (nothing signed, nothing sent).
+ * key, the return value of a read-only call by simulation (nothing signed, nothing sent), and a contract's
+ * recent events.
  */
 import { Account, Address, Contract, TransactionBuilder, xdr } from '@stellar/stellar-sdk/base'
 import { AppError } from '../../shared/errors.ts'
-import type { LedgerEntries } from '../stellar/soroban-rpc.ts'
+import type { ContractEventRecord, LedgerEntries } from '../stellar/soroban-rpc.ts'
 
 export type ContractReader = {
   ledgerEntries(keys: readonly xdr.LedgerKey[]): Promise<LedgerEntries>
   simulateRetval(tx: ReturnType<TransactionBuilder['build']>): Promise<xdr.ScVal | undefined>
+  contractEvents(contractId: string, topic: readonly xdr.ScVal[]): Promise<ContractEventRecord[]>
 }
 
 /** Simulation needs a source; a read-only call never signs, so any well-formed account id will do. */

@@ -24,6 +24,12 @@ export type LedgerEntries = {
   readonly latestLedger: number
 }
 
+export type ContractEventRecord = {
+  readonly ledger: number
+  readonly ledgerClosedAt: string
+  readonly value: xdr.ScVal
+}
+
 /** bigint-safe JSON for contract values (i128 balances do not fit a number). */
 export function jsonSafe(v: unknown): unknown {
   if (typeof v === 'bigint') return v.toString()
@@ -57,6 +63,28 @@ export class SorobanRpc {
     if (keys.length === 0) return { entries: [], latestLedger: 0 }
     const got = await this.#guard(() => this.#server.getLedgerEntries(...keys))
     return { entries: got.entries.map((e) => ({ key: e.key, val: e.val })), latestLedger: got.latestLedger }
+  }
+
+  /**
+   * A contract's events with this exact topic, oldest first, over the RPC's retention window (about a week
+   * on public RPCs): what a protocol client needs for history the ledger no longer holds.
+   */
+  async contractEvents(
+    contractId: string,
+    topic: readonly xdr.ScVal[],
+    limit = 100,
+  ): Promise<ContractEventRecord[]> {
+    const { oldestLedger } = await this.#guard(() => this.#server.getHealth())
+    const got = await this.#guard(() =>
+      this.#server.getEvents({
+        startLedger: oldestLedger,
+        filters: [
+          { type: 'contract', contractIds: [contractId], topics: [topic.map((t) => t.toXDR('base64'))] },
+        ],
+        limit,
+      }),
+    )
+    return got.events.map((e) => ({ ledger: e.ledger, ledgerClosedAt: e.ledgerClosedAt, value: e.value }))
   }
 
   /** Read-only: the value a call would return, from simulation; nothing is signed or sent. */

@@ -9,6 +9,7 @@ import { api } from './api.ts'
 import { type Approval, approvalCard, listApprovals } from './approvals.ts'
 import { announce, busy, field, h, mount } from './dom.ts'
 import { reauth } from './passkeys.ts'
+import { positionsSection } from './positions-view.ts'
 
 const assetLabel = (a: string) => (a === 'native' ? 'XLM' : (a.split(':')[0] ?? a))
 
@@ -62,6 +63,7 @@ export function accountsView(): HTMLElement {
       h('h3', {}, a.name ?? 'Account', h('span', { class: 'tag' }, a.kind)),
       h('p', { class: 'mono key' }, a.publicKey),
       balances(a),
+      a.funded ? positionsSection(a.accountId) : null,
       h('div', { class: 'row' }, a.funded === false ? fund : null, exp),
     )
   }

@@ -4,7 +4,7 @@
  * `fetch_total_managed_funds`, its share price from `get_asset_amounts_per_shares(1 share)`, its supply from
  * the share token's `total_supply`. Threat: a vault id the factory did not deploy is refused.
  */
-import { Address, scValToNative, type xdr } from '@stellar/stellar-sdk/base'
+import { Address, scValToNative, xdr } from '@stellar/stellar-sdk/base'
 import { z } from 'zod'
 import { AppError } from '../../../shared/errors.ts'
 import { fail, ok, type Result } from '../../../shared/result.ts'
@@ -15,7 +15,9 @@ import { i128, u32 } from '../scval.ts'
 import { tokenBalance } from '../token.ts'
 import {
   amountsForShares,
+  apyFromSharePrices,
   depositOperation,
+  type SharePriceObservation,
   sharesForDeposit,
   withdrawOperation,
   withSlippage,
@@ -140,4 +142,46 @@ export async function prepareDefindexWithdraw(
   const op = withdrawOperation(args.vault, args.user, args.shares, mins.value)
   if (!op.ok) return op
   return ok({ operation: op.value, vault: info, expected: expected.value, minimums: mins.value })
+}
+
+/** Less history than this and a vault has no APY (a few hours of share price say little about a year). */
+export const MIN_APY_WINDOW_SECONDS = 86_400n
+
+const VaultEventSchema = z
+  .object({
+    total_supply_before: z.bigint().min(1n),
+    total_managed_funds_before: z.array(z.object({ total_amount: z.bigint().min(0n) }).loose()).min(1),
+  })
+  .loose()
+
+/**
+ * The vault's APY from its share price over time: the oldest `deposit`/`withdraw` event Soroban RPC still
+ * holds gives the share price then (`total_managed_funds_before / total_supply_before`, first asset), the
+ * vault's `get_asset_amounts_per_shares(1 share)` gives it now. Undefined when there is not a day of history
+ * — no history, no APY; never a constant.
+ */
+export async function defindexVaultApy(
+  deps: DefiDeps,
+  info: VaultInfo,
+): Promise<{ readonly apy: bigint; readonly since: bigint } | undefined> {
+  const now = info.sharePrice[0]
+  if (now === undefined) return undefined
+  const topic = (a: string) => [xdr.ScVal.scvSymbol('DeFindexVault'), xdr.ScVal.scvSymbol(a)]
+  const records = [
+    ...(await deps.rpc.contractEvents(info.id, topic('deposit'))),
+    ...(await deps.rpc.contractEvents(info.id, topic('withdraw'))),
+  ]
+  let earliest: SharePriceObservation | undefined
+  for (const r of records) {
+    const at = BigInt(Math.floor(Date.parse(r.ledgerClosedAt) / 1000))
+    const parsed = VaultEventSchema.safeParse(scValToNative(r.value))
+    const managed = parsed.success ? parsed.data.total_managed_funds_before[0]?.total_amount : undefined
+    if (!parsed.success || managed === undefined || at <= 0n) continue
+    const price = (managed * ONE_SHARE) / parsed.data.total_supply_before
+    if (!earliest || at < earliest.at) earliest = { price, at }
+  }
+  const t = deps.now()
+  if (!earliest || t - earliest.at < MIN_APY_WINDOW_SECONDS) return undefined
+  const apy = apyFromSharePrices(earliest, { price: now, at: t })
+  return apy.ok ? { apy: apy.value, since: earliest.at } : undefined
 }

@@ -17,9 +17,10 @@ import {
 } from '@stellar/stellar-sdk/base'
 import type { StandInLedger } from '../horizon/ledger.ts'
 import { baseAccountId, SignatureSet } from '../horizon/signatures.ts'
-import { contractCallOf, TokenContract } from './contract.ts'
-import { type Host, invocationXdr } from './defi/host.ts'
-import { AUTHORISED_FNS, startDefiHost } from './defi/setup.ts'
+import { type ContractCall, contractCallOf, TokenContract } from './contract.ts'
+import type { Host } from './defi/host.ts'
+import { applyDefi, contractDataRow, getEvents, runDefi } from './defi/rpc.ts'
+import { startDefiHost } from './defi/setup.ts'
 
 export type SorobanRpcOptions = {
   readonly passphrase: string
@@ -62,22 +63,8 @@ export async function startSorobanRpc(options: SorobanRpcOptions): Promise<Sorob
   const defi = options.defi === false ? undefined : startDefiHost(ledger)
   const nowSeconds = () => BigInt(Math.floor(ledger.options.now() / 1000))
 
-  /** A call into the DeFi host: its outcome, and the auth entry the source account must give (if any). */
-  const runDefi = async (call: NonNullable<ReturnType<typeof callOf>>, source: string, commit: boolean) => {
-    if (!defi?.knows(call.contractId)) return undefined
-    const inv = { contract: call.contractId, fn: call.fn, args: call.args }
-    const { result } = await defi.run(inv, source, nowSeconds(), commit)
-    if (!result.ok) return { ok: false as const, error: result.error }
-    const auth = AUTHORISED_FNS.has(call.fn)
-      ? [
-          new xdr.SorobanAuthorizationEntry({
-            credentials: xdr.SorobanCredentials.sorobanCredentialsSourceAccount(),
-            rootInvocation: invocationXdr(inv, result.auth),
-          }),
-        ]
-      : []
-    return { ok: true as const, value: result.value, auth }
-  }
+  const runDefiCall = (call: ContractCall, source: string, commit: boolean) =>
+    runDefi(defi, call, source, nowSeconds(), commit)
 
   const decode = (b64: unknown): Transaction | undefined => {
     if (typeof b64 !== 'string') return undefined
@@ -102,6 +89,7 @@ export async function startSorobanRpc(options: SorobanRpcOptions): Promise<Sorob
       oldestLedger: 1,
       ledgerRetentionWindow: 17280,
     }),
+    getEvents: (p) => getEvents(defi, p, ledger),
     getNetwork: () => ({ passphrase: options.passphrase, protocolVersion: 23 }),
     getLatestLedger: () => ({
       id: hex(Buffer.alloc(32, ledger.sequence % 256)),
@@ -113,20 +101,8 @@ export async function startSorobanRpc(options: SorobanRpcOptions): Promise<Sorob
       const entries = keys.flatMap((k: unknown) => {
         if (typeof k !== 'string') return []
         const key = xdr.LedgerKey.fromXDR(k, 'base64')
-        if (key.type === 'contractData') {
-          const val = defi?.storage.get(k)
-          if (!val) return []
-          const data = xdr.LedgerEntryData.contractData(
-            new xdr.ContractDataEntry({
-              ext: xdr.ExtensionPoint.v0(),
-              contract: key.contractData.contract,
-              key: key.contractData.key,
-              durability: key.contractData.durability,
-              val,
-            }),
-          )
-          return [{ key: k, xdr: data.toXDR('base64'), lastModifiedLedgerSeq: ledger.sequence }]
-        }
+        const row = contractDataRow(defi, k, key, ledger.sequence)
+        if (row) return [row]
         if (key.type !== 'account') return []
         const id = StrKey.encodeEd25519PublicKey(key.value.accountId.value.toBytes())
         const a = ledger.account(id)
@@ -159,7 +135,7 @@ export async function startSorobanRpc(options: SorobanRpcOptions): Promise<Sorob
           latestLedger: ledger.sequence,
           events: [],
         }
-      const viaDefi = await runDefi(call, baseAccountId(tx.source), false)
+      const viaDefi = await runDefiCall(call, baseAccountId(tx.source), false)
       if (viaDefi && !viaDefi.ok)
         return { error: `HostError: ${viaDefi.error}`, latestLedger: ledger.sequence, events: [] }
       let retval: xdr.ScVal
@@ -211,23 +187,12 @@ export async function startSorobanRpc(options: SorobanRpcOptions): Promise<Sorob
       if (source.native < fee) return reject(xdr.TransactionResultResult.txInsufficientBalance())
       source.sequence += 1n
       source.native -= fee
-      // The DeFi host enforces what simulation recorded: the transaction must carry the source account's
-      // authorisation of exactly the invocation tree the contracts ask for, or the call traps.
       let out: { ok: true; value: xdr.ScVal } | { ok: false; error: string }
-      if (defi?.knows(call.contractId)) {
-        const dry = await runDefi(call, source.id, false)
-        const op = tx.operations[0]
-        const carried = op?.type === 'invokeHostFunction' ? (op.auth ?? []) : []
-        const has = (e: xdr.SorobanAuthorizationEntry) =>
-          carried.some((c) => c.toXDR('base64') === e.toXDR('base64'))
-        if (!dry?.ok) out = { ok: false, error: dry?.error ?? 'not deployed' }
-        else if (!dry.auth.every(has))
-          out = { ok: false, error: 'Error(Auth, InvalidAction): missing authorisation' }
-        else {
-          const real = await runDefi(call, source.id, true)
-          out = real?.ok ? { ok: true, value: real.value } : { ok: false, error: real?.error ?? 'failed' }
-        }
-      } else {
+      const op = tx.operations[0]
+      const carried = op?.type === 'invokeHostFunction' ? (op.auth ?? []) : []
+      const viaDefi = await applyDefi(defi, call, source.id, carried, nowSeconds(), ledger.sequence + 1)
+      if (viaDefi) out = viaDefi
+      else {
         const t = contract.run(call, source.id)
         out = t.ok ? { ok: true, value: scValue(t.value) } : t
       }

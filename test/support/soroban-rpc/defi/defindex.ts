@@ -7,7 +7,8 @@
  * `total_supply`, `balance`, `name`, `get_asset_amounts_per_shares`, `deposit` (single asset, shares
  * `total_supply·amount/total_managed`, `NoOptimalAmounts` #… under the minimum, the user's
  * `transfer(user → vault)` beneath `deposit` in the auth tree) and `withdraw` (`total_managed·shares/supply`,
- * `InsufficientOutputAmount` under the minimum). Not emulated: investing into strategies (funds stay idle),
+ * `InsufficientOutputAmount` under the minimum), and the `("DeFindexVault", "deposit")` event with the supply
+ * and funds before each deposit (plus one seeded, back-dated deposit event as history). Not emulated: investing into strategies (funds stay idle),
  * fees, rebalancing, multi-asset ratios, the first-deposit MINIMUM_LIQUIDITY lock.
  */
 import { Address, nativeToScVal, scValToNative, xdr } from '@stellar/stellar-sdk/base'
@@ -39,9 +40,38 @@ export function defindexFactory(vaults: readonly string[]): Emulated {
   }
 }
 
-export function seedVault(host: Host, vault: string, asset: string) {
+const topic = (action: string) => [xdr.ScVal.scvSymbol('DeFindexVault'), xdr.ScVal.scvSymbol(action)]
+
+/** `CurrentAssetInvestmentAllocation` as the vault reports it (idle only: strategies are not emulated). */
+const funds = (asset: string, total: bigint) =>
+  struct({
+    asset: new Address(asset).toScVal(),
+    idle_amount: i128(total),
+    invested_amount: i128(0n),
+    strategy_allocations: xdr.ScVal.scvVec([]),
+    total_amount: i128(total),
+  })
+
+/**
+ * Seeds the vault, and one deposit event from `historyDays` ago at a share price 0.1% lower (stand-in
+ * history, so the share-price APY has two observations; there is no recorded vault history to serve).
+ */
+export function seedVault(host: Host, vault: string, asset: string, now: bigint, historyDays = 7n) {
   host.mint(asset, vault, 1_000_000_0000000n)
   host.balances.set(SUPPLY_KEY(vault), 950_000_0000000n)
+  host.events.push({
+    contract: vault,
+    topic: topic('deposit'),
+    value: struct({
+      amounts: xdr.ScVal.scvVec([i128(1_0000000n)]),
+      depositor: new Address(vault).toScVal(),
+      df_tokens_minted: i128(0n),
+      total_managed_funds_before: xdr.ScVal.scvVec([funds(asset, 999_000_0000000n)]),
+      total_supply_before: i128(950_000_0000000n),
+    }),
+    at: now - historyDays * 86_400n,
+    ledger: 1,
+  })
 }
 
 export function defindexVault(vault: string, asset: string): Emulated {
@@ -75,20 +105,8 @@ export function defindexVault(vault: string, asset: string): Emulated {
               }),
             ]),
           )
-        case 'fetch_total_managed_funds': {
-          const total = managed(host, frame)
-          return done(
-            xdr.ScVal.scvVec([
-              struct({
-                asset: new Address(asset).toScVal(),
-                idle_amount: i128(total),
-                invested_amount: i128(0n),
-                strategy_allocations: xdr.ScVal.scvVec([]),
-                total_amount: i128(total),
-              }),
-            ]),
-          )
-        }
+        case 'fetch_total_managed_funds':
+          return done(xdr.ScVal.scvVec([funds(asset, managed(host, frame))]))
         case 'get_asset_amounts_per_shares': {
           const shares = native[0]
           const s = supply(host, frame)
@@ -109,6 +127,19 @@ export function defindexVault(vault: string, asset: string): Emulated {
           const shares = s === 0n ? amount : (s * amount) / m
           if (shares <= 0n) return contractError(112)
           if (!host.move(frame, asset, from, vault, amount)) return contractError(10)
+          frame.events.push({
+            contract: vault,
+            topic: topic('deposit'),
+            value: struct({
+              amounts: xdr.ScVal.scvVec([i128(amount)]),
+              depositor: new Address(from).toScVal(),
+              df_tokens_minted: i128(shares),
+              total_managed_funds_before: xdr.ScVal.scvVec([funds(asset, m)]),
+              total_supply_before: i128(s),
+            }),
+            at: frame.now,
+            ledger: 0,
+          })
           frame.balances.set(SUPPLY_KEY(vault), s + shares)
           host.setBalance(frame, vault, from, host.balance(frame, vault, from) + shares)
           return done(

@@ -19,6 +19,17 @@ export type Frame = {
   readonly now: bigint
   /** The transaction's source account (the only address that can authorise). */
   readonly source: string
+  /** Contract events the call publishes; kept only when the frame commits. */
+  readonly events: ContractEvent[]
+}
+
+export type ContractEvent = {
+  readonly contract: string
+  readonly topic: readonly xdr.ScVal[]
+  readonly value: xdr.ScVal
+  /** Seconds; set from the frame's clock, or back-dated by seeding. */
+  readonly at: bigint
+  ledger: number
 }
 
 export type Invocation = {
@@ -76,6 +87,8 @@ export class Host {
   readonly storage = new Map<string, xdr.ScVal>()
   readonly balances = new Map<string, bigint>()
   readonly contracts = new Map<string, Emulated>()
+  /** Prices the oracle stand-in answers with (asset → price, 7 decimals); empty unless a test sets them. */
+  readonly oraclePrices = new Map<string, bigint>()
   /** Native XLM lives in the Horizon stand-in's accounts: the XLM token reads and writes there. */
   readonly native: { get(account: string): bigint | undefined; set(account: string, stroops: bigint): void }
 
@@ -89,7 +102,13 @@ export class Host {
 
   /** Runs a top-level call in a fresh frame; `commit` writes the frame back. */
   async run(inv: Invocation, source: string, now: bigint, commit: boolean) {
-    const frame: Frame = { storage: new Map(this.storage), balances: new Map(this.balances), now, source }
+    const frame: Frame = {
+      storage: new Map(this.storage),
+      balances: new Map(this.balances),
+      now,
+      source,
+      events: [],
+    }
     const r = await this.invoke(frame, inv)
     if (r.ok && commit) this.commit(frame)
     return { result: r, frame }
@@ -102,7 +121,13 @@ export class Host {
     return c.call(this, frame, inv.fn, inv.args)
   }
 
+  /** Published events, oldest first, as `getEvents` serves them. */
+  readonly events: ContractEvent[] = []
+  /** The ledger number stamped on events committed next (the server keeps it in step). */
+  ledger = 1
+
   commit(frame: Frame): void {
+    for (const e of frame.events) this.events.push({ ...e, ledger: this.ledger })
     for (const [k, v] of frame.storage) this.storage.set(k, v)
     for (const [k, v] of frame.balances) {
       const [token, holder] = k.split('/')

@@ -6,9 +6,11 @@
  */
 import { STAND_IN } from '../../../../edge/defi/deployments.ts'
 import type { StandInLedger } from '../../horizon/ledger.ts'
-import { blendPool, loadBlendSnapshot } from './blend.ts'
+import { blendPool } from './blend.ts'
+import { loadBlendSnapshot } from './blend-snapshot.ts'
 import { defindexFactory, defindexVault, seedVault } from './defindex.ts'
 import { Host } from './host.ts'
+import { oracle } from './oracle.ts'
 import { seedPair, soroswapFactory, soroswapPair, soroswapRouter } from './soroswap.ts'
 import { token } from './token.ts'
 
@@ -40,9 +42,10 @@ export function startDefiHost(ledger: StandInLedger): Host {
     BigInt(Math.floor(ledger.options.now() / 1000)),
   )
   host.contracts.set(STAND_IN.pool, blendPool(STAND_IN.pool))
+  host.contracts.set(STAND_IN.oracle, oracle(host.oraclePrices))
   host.contracts.set(STAND_IN.defindexFactory, defindexFactory([STAND_IN.defindexVault]))
   host.contracts.set(STAND_IN.defindexVault, defindexVault(STAND_IN.defindexVault, STAND_IN.usdc))
-  seedVault(host, STAND_IN.defindexVault, STAND_IN.usdc)
+  seedVault(host, STAND_IN.defindexVault, STAND_IN.usdc, BigInt(Math.floor(ledger.options.now() / 1000)))
   const pair = { pair: STAND_IN.soroswapPair, tokenA: STAND_IN.xlm, tokenB: STAND_IN.usdc }
   host.contracts.set(STAND_IN.soroswapFactory, soroswapFactory(pair))
   host.contracts.set(STAND_IN.soroswapPair, soroswapPair(pair))
