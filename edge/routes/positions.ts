@@ -8,8 +8,6 @@ import { AccountIdParamSchema } from '../../shared/schemas/api.ts'
 import { accountPositions } from '../defi/positions.ts'
 import { rateLimit } from '../middleware/rate-limit.ts'
 import { callerOf, requireUser } from '../middleware/session.ts'
-import { createSignerClient } from '../signer-client/client.ts'
-import { SorobanRpc } from '../stellar/soroban-rpc.ts'
 import type { AppEnv } from '../types.ts'
 import { validate } from '../validation.ts'
 
@@ -22,12 +20,13 @@ export const positions = new Hono<AppEnv>().get(
   validate('param', AccountIdParamSchema),
   async (c) => {
     const { userId } = callerOf(c)
-    const account = await createSignerClient(c.env, c.var.config)('accounts.get', userId, {
+    const { signer, soroban } = c.var.services
+    const account = await signer('accounts.get', userId, {
       accountId: c.req.valid('param').id,
     })
     const network = c.var.config.network
     const view = await accountPositions(
-      { rpc: new SorobanRpc(network), network, now: () => BigInt(Math.floor(c.var.now() / 1000)) },
+      { rpc: soroban, network, now: () => BigInt(Math.floor(c.var.now() / 1000)) },
       { accountId: account.accountId, publicKey: account.publicKey },
     )
     return c.json(view)

@@ -4,13 +4,14 @@
  * ERR_DEFI_UNKNOWN_VAULT. Reads: each vault's assets and strategies, share price and managed funds; the
  * caller's shares and what they are worth. Money: deposit (the minimum is the whole amount: a single-asset
  * vault takes exactly what it is given) and withdraw (minimum out = expected × (1 − slippage), slippage at
- * most 5 %), through the one money path with a declared intent. The APY needs the share price at two times;
- * one read cannot give it, so it is reported as not available rather than invented.
+ * most 5 %), through the one money path with a declared intent. The APY comes from the share price over the
+ * vault's event history (defindexVaultApy); with less than a day of it, the APY is reported as not available.
  */
 import { z } from 'zod'
 import { AmountSchema } from '../../../shared/schemas/money.ts'
 import {
   defindexVault,
+  defindexVaultApy,
   defindexVaultIds,
   prepareDefindexDeposit,
   prepareDefindexWithdraw,
@@ -56,7 +57,7 @@ const Input = z
 const tokenLabel = (ctx: ToolContext, id: string) =>
   resolveToken(defiDeployments(ctx.network.name), id) ?? { symbol: id, id, decimals: 7 }
 
-function vaultView(ctx: ToolContext, v: VaultInfo) {
+function vaultView(ctx: ToolContext, v: VaultInfo, apy: { apy: bigint; since: bigint } | undefined) {
   return {
     vault: v.name,
     vaultId: v.id,
@@ -70,8 +71,11 @@ function vaultView(ctx: ToolContext, v: VaultInfo) {
       }
     }),
     totalShares: fixedToDecimal(v.totalSupply, SHARE_DECIMALS),
-    apy: null,
-    apyNote: 'not available: an APY needs the share price at two times, and only the current one is read',
+    // From the share price now against the oldest deposit/withdraw event the RPC holds; none under a day.
+    apyPercent: apy ? fixedToDecimal(apy.apy, 5) : null,
+    ...(apy
+      ? { apySince: new Date(Number(apy.since) * 1000).toISOString() }
+      : { apyNote: 'not available: less than a day of share-price history' }),
   }
 }
 
@@ -88,7 +92,8 @@ export const defindex = defineTool({
     const ids = await defindexVaultIds(deps)
     if (input.action === 'vaults') {
       const vaults = await Promise.all(ids.slice(0, MAX_LISTED).map((id) => defindexVault(deps, id)))
-      return ok({ vaults: vaults.map((v) => vaultView(ctx, v)) })
+      const apys = await Promise.all(vaults.map((v) => defindexVaultApy(deps, v)))
+      return ok({ vaults: vaults.map((v, i) => vaultView(ctx, v, apys[i])) })
     }
     if (input.vault === null) return fail('ERR_TOOL_INPUT', `${input.action} needs a vault (name or id)`)
     const want = input.vault.trim().toLowerCase()

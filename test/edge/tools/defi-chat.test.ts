@@ -64,9 +64,9 @@ type Auth = { auth: Record<string, string> }
 type Unsigned = { unsignedXdr: string; networkPassphrase: string; preview: { kind: string; legs: unknown[] } }
 
 /** External-wallet mode: the tool hands over the unsigned XDR; the wallet (here: the test) signs it. */
-async function signInWallet(user: Auth, kp: Keypair, events: ChatEvent[]) {
+async function signInWallet(user: Auth, kp: Keypair, events: ChatEvent[], nth = 0) {
   expect(ofType(events, 'tool_error')).toEqual([])
-  const unsigned = ofType(events, 'tool_result')[0]?.data as Unsigned
+  const unsigned = ofType(events, 'tool_result')[nth]?.data as Unsigned
   expect(unsigned.networkPassphrase).toBe(PASSPHRASE)
   expect(unsigned.preview.kind).toBe('contract_call')
   const tx = TransactionBuilder.fromXDR(unsigned.unsignedXdr, PASSPHRASE)
@@ -171,6 +171,30 @@ describe('DeFi through chat', () => {
     expect(to).toBe(kp.publicKey())
     const now = BigInt(Math.floor(Date.now() / 1000))
     expect(deadline > now && deadline <= now + 3600n).toBe(true)
+
+    // 5. DeFindex: the vault list, then a deposit of 10 USDC with its minimum, signed in the wallet.
+    const vaultArgs = {
+      account: null,
+      vault: STAND_IN.defindexVault,
+      amount: '10',
+      max_slippage_percent: null,
+    }
+    await script(key, [
+      { toolCalls: [{ name: 'defindex', arguments: { ...vaultArgs, action: 'vaults' } }] },
+      { toolCalls: [{ name: 'defindex', arguments: { ...vaultArgs, action: 'deposit' } }] },
+      { text: 'ok' },
+    ])
+    const v = typed((await postChat(call, { message: 'vaults', ...thread }, user.auth)).frames)
+    const listed = ofType(v, 'tool_result')[0]?.data as {
+      vaults: { vaultId: string; assets: { asset: string }[] }[]
+    }
+    expect(listed.vaults.map((x) => [x.vaultId, x.assets.map((a) => a.asset)])).toEqual([
+      [STAND_IN.defindexVault, ['USDC']],
+    ])
+    const deposit = await signInWallet(user, kp, v, 1)
+    const deposited = await sentEnvelope(deposit.hash)
+    expect(deposited).toMatchObject({ contract: STAND_IN.defindexVault, fn: 'deposit' })
+    expect(deposited.args).toEqual([[100_000_000n], [100_000_000n], kp.publicKey(), true])
   })
 })
 
