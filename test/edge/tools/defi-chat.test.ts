@@ -13,6 +13,7 @@
  * above the bound — each a coded tool error with nothing signed.
  */
 import { env } from 'cloudflare:workers'
+import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server'
 import { Address, Keypair, scValToNative, TransactionBuilder, type xdr } from '@stellar/stellar-sdk/base'
 import { describe, expect, it } from 'vitest'
 import { loadConfig } from '../../../edge/config.ts'
@@ -22,6 +23,7 @@ import { STAND_IN } from '../../../edge/defi/deployments.ts'
 import { SorobanRpc } from '../../../edge/stellar/soroban-rpc.ts'
 import type { ChatEvent } from '../../../shared/schemas/chat-events.ts'
 import { json, signedInUser, testApp } from '../support/app.ts'
+import { type Options, post, register } from '../support/auth-flows.ts'
 import {
   friendbotFunded,
   fundedAccount,
@@ -213,6 +215,73 @@ describe('DeFi in agent mode: the signer decides', () => {
     if (approval) expect(approval.approval?.approvalId).toBe(approval.approvalId)
     expect(asked.text).toMatch(/nothing was signed|needs your approval/)
     expect(await nativeBalance(account.publicKey)).toBe(before)
+  })
+})
+
+describe('DeFi approval through the one money path', () => {
+  it('a claim on a pool the signer cannot read asks for approval; the passkey approves; it lands via Soroban RPC', async () => {
+    const user = await register(call)
+    const kp = Keypair.random()
+    await friendbotFunded(kp.publicKey())
+    const imported = await post(
+      call,
+      '/api/accounts/import',
+      { secret: kp.secret(), name: 'wallet' },
+      user.auth,
+    )
+    expect(imported.status).toBe(201)
+    const key = uniqueKey('defi-approve')
+    // A position to claim for: USDC from a swap, then a supply, both signed in the wallet.
+    const first = await say(user, key, 'swap 500 XLM to USDC', { mode: 'external' })
+    await signInWallet(user, kp, first.events)
+    await say(user, key, 'where is the best USDC yield?', { mode: 'external', threadId: first.threadId })
+    const put = await say(user, key, 'put 100 USDC in it', { mode: 'external', threadId: first.threadId })
+    await signInWallet(user, kp, put.events)
+
+    // Agent mode: the signer holds the imported key, cannot read this pool's claim, and asks a person.
+    await script(key, [
+      {
+        toolCalls: [
+          {
+            name: 'blend',
+            arguments: { action: 'claim', account: null, pool: 'Fixed XLM-USDC', asset: null, amount: null },
+          },
+        ],
+      },
+      { text: 'Approve it in the app.' },
+    ])
+    const claim = typed(
+      (await postChat(call, { message: 'claim', threadId: first.threadId }, user.auth)).frames,
+    )
+    const asked = ofType(claim, 'approval_required')[0]
+    expect(asked?.approval?.approvalId).toMatch(/^apr_/)
+    expect(asked?.approval?.txHash).toBe(asked?.txHash)
+    expect(asked?.approval?.reason.length).toBeGreaterThan(0)
+    const approvalId = asked?.approval?.approvalId ?? ''
+
+    const opt = await post(call, `/api/approvals/${approvalId}/options`, undefined, user.auth)
+    expect(opt.status).toBe(200)
+    const { challengeId, options } = await json<Options<PublicKeyCredentialRequestOptionsJSON>>(opt)
+    const response = await user.authenticator.get(options)
+    const done = await post(
+      call,
+      `/api/approvals/${approvalId}/approve`,
+      { challengeId, response },
+      user.auth,
+    )
+    expect(done.status).toBe(200)
+    const landed = await json<{
+      hash: string
+      preview: { kind: string; contract: string; function: string }
+    }>(done)
+    expect(landed.hash).toBe(asked?.approval?.txHash)
+    expect(landed.preview).toMatchObject({
+      kind: 'contract_call',
+      contract: STAND_IN.pool,
+      function: 'claim',
+    })
+    const sent = await sentEnvelope(landed.hash)
+    expect(sent).toMatchObject({ contract: STAND_IN.pool, fn: 'claim' })
   })
 })
 
