@@ -1,8 +1,11 @@
 /**
- * A Soroban RPC stand-in (JSON-RPC 2.0 on `POST /`) for one fixed token contract, sharing accounts and
- * sequence numbers with the Horizon stand-in's ledger. Enough for stellar-sdk's `rpc.Server` to
- * getAccount → simulateTransaction → assembleTransaction → sendTransaction → getTransaction.
- * Signatures are checked against the configured passphrase exactly as the Horizon stand-in checks them.
+ * A Soroban RPC stand-in (JSON-RPC 2.0 on `POST /`) for one fixed token contract and, unless `defi: false`,
+ * the DeFi contracts of ./defi/ (Blend's mainnet snapshot, a DeFindex vault, a Soroswap pair and router; each
+ * file's header says what it emulates), sharing accounts and sequence numbers with the Horizon stand-in's
+ * ledger. Enough for stellar-sdk's `rpc.Server` to getAccount → getLedgerEntries → simulateTransaction (with
+ * the auth trees the contracts ask for) → assembleTransaction → sendTransaction (which enforces them) →
+ * getTransaction, and getEvents. Signatures are checked against the configured passphrase exactly as the
+ * Horizon stand-in checks them.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
