@@ -145,6 +145,7 @@ const now = new Date()
 const state = {
   signer: me,
   spentToday: new Map<string, bigint>(),
+  feesSpent: 0n,
   approved: false,
   ownAccounts: new Set([me]),
 }

@@ -18,6 +18,7 @@ export const POLICY_REFUSAL_CODES = [
   'ERR_POLICY_FEE',
   'ERR_POLICY_DESTINATION',
   'ERR_POLICY_SOURCE',
+  'ERR_POLICY_FEE_BUDGET',
   // Soroban calls the signer cannot read or will not sign (signer/policy/soroban.ts, protocols/)
   'ERR_POLICY_SOROBAN_HOST_FUNCTION',
   'ERR_POLICY_SOROBAN_ARGS',
@@ -31,6 +32,7 @@ export const POLICY_REFUSAL_CODES = [
   'ERR_APPROVAL_REQUIRED',
   'ERR_APPROVAL_INVALID',
   'ERR_APPROVAL_EXPIRED',
+  'ERR_APPROVAL_QUOTA',
 ] as const
 
 export const ERROR_CODES = [
@@ -65,6 +67,7 @@ export const ERROR_CODES = [
   'ERR_ACCOUNT_NOT_FOUND',
   'ERR_ACCOUNT_EXISTS',
   'ERR_ACCOUNT_SECRET_INVALID',
+  'ERR_ACCOUNT_QUOTA',
   'ERR_CRYPTO_DECRYPT',
   // transactions and network
   'ERR_TX_INVALID',
@@ -145,6 +148,7 @@ export function statusOf(code: ErrorCode): HttpErrorStatus {
     case 'ERR_POLICY_FEE':
     case 'ERR_POLICY_DESTINATION':
     case 'ERR_POLICY_SOURCE':
+    case 'ERR_POLICY_FEE_BUDGET':
     case 'ERR_POLICY_SOROBAN_HOST_FUNCTION':
     case 'ERR_POLICY_SOROBAN_ARGS':
     case 'ERR_POLICY_SOROBAN_UNKNOWN_CALL':
@@ -169,6 +173,8 @@ export function statusOf(code: ErrorCode): HttpErrorStatus {
     case 'ERR_SIGNER_REQUEST_CONFLICT':
     case 'ERR_AUTH_LAST_PASSKEY':
     case 'ERR_APPROVAL_INVALID':
+    case 'ERR_ACCOUNT_QUOTA':
+    case 'ERR_APPROVAL_QUOTA':
       return 409
     case 'ERR_APPROVAL_EXPIRED':
       return 410

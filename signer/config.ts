@@ -27,7 +27,7 @@ export type SignerConfig = {
   readonly tls: TlsMaterial
   readonly network: NetworkConfig
   readonly secrets: Secrets
-  /** The deployment's default spending policy (SIGNER_POLICY_DEFAULTS, else the issue-6 defaults). */
+  /** The deployment's default spending policy (SIGNER_POLICY_DEFAULTS, else the issue-12 defaults). */
   readonly policy: Policy
   /** tdx: quote from the dstack guest agent. insecure-dev: no TEE, development only. */
   readonly attestation: { readonly mode: AttestationMode; readonly dstackEndpoint: string | undefined }

@@ -140,6 +140,8 @@ export function createDispatcher(deps: DispatchDeps) {
         tx_hash: outcome.txHash,
         decision: outcome.response.ok ? 'allow' : 'deny',
         reason_code: outcome.response.ok ? null : outcome.response.error.code,
+        // The refusal's reason in words (e.g. which operation, which cap), kept with its code.
+        reason: outcome.response.ok ? null : outcome.response.error.message,
       })
       const reply = outcomeReply(outcome, requestId)
       if (!seen) {

@@ -162,6 +162,8 @@ function report(call: ToolCall, exec: Execution, emit: LoopInput['emit']) {
         message: r.message,
         ...(approval ? { approvalId: approval.approvalId, txHash: approval.txHash, approval } : {}),
         ...(r.details?.preview !== undefined ? { preview: r.details.preview } : {}),
+        // The signer's own reading of the XDR (what the approval card shows), from its typed details.
+        ...(approval?.preview ? { signerPreview: approval.preview } : {}),
       },
     })
   }

@@ -17,6 +17,8 @@ export type Approval = {
   readonly reason: string
   readonly status: string
   readonly expiresAt: string
+  /** The signer's reading of the XDR it will sign: one line per operation, and the most it costs in fees. */
+  readonly preview?: { readonly lines: readonly { readonly text: string }[]; readonly fee: string }
 }
 
 const assetLabel = (key: string) => (key === 'native' ? 'XLM' : (key.split(':')[0] ?? key))
@@ -134,6 +136,8 @@ export function approvalCard(
           .map(([k, v]) => `${v} ${assetLabel(k)}`)
           .join(', ') || '—',
       ),
+      ...(approval.preview?.lines ?? []).flatMap((l) => [h('dt', {}, 'Signs'), h('dd', {}, l.text)]),
+      ...(approval.preview ? [h('dt', {}, 'Fee (at most)'), h('dd', {}, `${approval.preview.fee} XLM`)] : []),
       ...previewRows(preview),
       h('dt', {}, 'From account'),
       h('dd', { class: 'mono' }, approval.accountId),

@@ -78,7 +78,7 @@ export const ApprovalRequiredDetailsSchema = z
     expiresAt: z.string(),
     amounts: AssetAmountsSchema,
     reason: z.string(),
-    preview: SignerPreviewSchema.optional(),
+    preview: SignerPreviewSchema,
   })
   .strict()
 export type ApprovalRequiredDetails = z.infer<typeof ApprovalRequiredDetailsSchema>
@@ -178,6 +178,8 @@ export const AuditEntrySchema = z
     txHash: z.string().nullable(),
     decision: AuditDecisionSchema,
     reasonCode: ErrorCodeSchema.nullable(),
+    /** Why it was refused, in words (the message the caller got); null for successes. */
+    reason: z.string().nullable(),
   })
   .strict()
 export type AuditEntry = z.infer<typeof AuditEntrySchema>
@@ -192,7 +194,7 @@ export const ApprovalSchema = z
     xdr: XdrSchema,
     amounts: AssetAmountsSchema,
     reason: z.string(),
-    preview: SignerPreviewSchema.optional(),
+    preview: SignerPreviewSchema,
     status: ApprovalStatusSchema,
     /** False only when the approval explicitly exempts the transaction from the daily cap. */
     countsTowardDailyCap: z.boolean(),
@@ -223,6 +225,9 @@ export const PolicyViewSchema = z
     assets: z.record(z.string(), AssetLimitViewSchema),
     destinations: z.record(z.string(), z.array(StellarAccountIdSchema)),
     feeCeilingPerOpStroops: z.string(),
+    /** XLM of fees allowed, and paid, in the rolling 24 hours (like `spentToday`). */
+    feeBudgetDaily: z.string(),
+    feesSpent: z.string(),
     maxTimeAheadSeconds: z.number().int(),
     approvalTtlSeconds: z.number().int(),
   })

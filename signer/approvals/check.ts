@@ -5,7 +5,7 @@
  */
 import type { Failure } from '../../shared/result.ts'
 import { fromStroops } from '../../shared/schemas/money.ts'
-import type { Approval } from '../../shared/schemas/signer-rpc.ts'
+import { type Approval, type SignerPreview, SignerPreviewSchema } from '../../shared/schemas/signer-rpc.ts'
 import type { ApprovalRow } from './store.ts'
 
 const invalid = (message: string): Failure => ({ code: 'ERR_APPROVAL_INVALID', message })
@@ -40,6 +40,7 @@ export function toApproval(row: ApprovalRow, nowMs: number): Approval {
     xdr: row.xdr,
     amounts: JSON.parse(row.amounts) as Record<string, string>,
     reason: row.reason,
+    preview: previewOf(row),
     status: open && row.expires_ms <= nowMs ? 'expired' : row.status,
     countsTowardDailyCap: row.counts_daily === 1,
     createdAt: new Date(row.created_ms).toISOString(),
@@ -47,6 +48,28 @@ export function toApproval(row: ApprovalRow, nowMs: number): Approval {
     decidedAt: iso(row.decided_ms),
     usedAt: iso(row.used_ms),
   }
+}
+
+/** Rows opened before previews were stored say so, rather than showing nothing or a guess. */
+const NO_PREVIEW: SignerPreview = {
+  source: '',
+  lines: [
+    { kind: 'other', text: 'No decoded preview was stored with this approval: reject it and ask again' },
+  ],
+  fee: '',
+}
+
+/** The stored preview, parsed again (the signer does not trust its own database to hold a valid one). */
+function previewOf(row: ApprovalRow): SignerPreview {
+  if (row.preview === null) return NO_PREVIEW
+  let json: unknown
+  try {
+    json = JSON.parse(row.preview)
+  } catch {
+    return NO_PREVIEW
+  }
+  const parsed = SignerPreviewSchema.safeParse(json)
+  return parsed.success ? parsed.data : NO_PREVIEW
 }
 
 export function amountsJson(spend: ReadonlyMap<string, bigint>): Record<string, string> {

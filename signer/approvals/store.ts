@@ -18,6 +18,8 @@ export type ApprovalRow = {
   /** JSON: { [assetKey]: decimal string }. */
   readonly amounts: string
   readonly reason: string
+  /** JSON SignerPreview built from `xdr` when the approval was opened; null only for rows made before it. */
+  readonly preview: string | null
   readonly status: ApprovalStatus
   readonly counts_daily: number
   readonly created_ms: number
@@ -30,10 +32,10 @@ export type ApprovalStore = ReturnType<typeof createApprovalStore>
 
 export function createApprovalStore(db: Db) {
   const insert = db.prepare(
-    `INSERT INTO approvals (id, user_id, account_id, tx_hash, xdr, amounts, reason, status, counts_daily,
-                            created_ms, expires_ms, decided_ms, used_ms)
-     VALUES (@id, @user_id, @account_id, @tx_hash, @xdr, @amounts, @reason, @status, @counts_daily,
-             @created_ms, @expires_ms, @decided_ms, @used_ms)`,
+    `INSERT INTO approvals (id, user_id, account_id, tx_hash, xdr, amounts, reason, preview, status,
+                            counts_daily, created_ms, expires_ms, decided_ms, used_ms)
+     VALUES (@id, @user_id, @account_id, @tx_hash, @xdr, @amounts, @reason, @preview, @status,
+             @counts_daily, @created_ms, @expires_ms, @decided_ms, @used_ms)`,
   )
   const get = db.prepare<[string, string], ApprovalRow>(
     'SELECT * FROM approvals WHERE id = ? AND user_id = ?',
@@ -41,6 +43,9 @@ export function createApprovalStore(db: Db) {
   const pendingFor = db.prepare<[string, string, string, number], ApprovalRow>(
     `SELECT * FROM approvals WHERE user_id = ? AND account_id = ? AND tx_hash = ? AND status = 'pending'
        AND expires_ms > ? ORDER BY created_ms DESC LIMIT 1`,
+  )
+  const pendingCount = db.prepare<[string, number], { n: number }>(
+    "SELECT COUNT(*) AS n FROM approvals WHERE user_id = ? AND status = 'pending' AND expires_ms > ?",
   )
   const list = db.prepare<[string, number], ApprovalRow>(
     'SELECT * FROM approvals WHERE user_id = ? ORDER BY created_ms DESC, id LIMIT ?',
@@ -59,6 +64,8 @@ export function createApprovalStore(db: Db) {
     get: (userId: string, id: string): ApprovalRow | undefined => get.get(id, userId),
     pendingFor: (userId: string, accountId: string, txHash: string, nowMs: number): ApprovalRow | undefined =>
       pendingFor.get(userId, accountId, txHash, nowMs),
+    /** Approvals still waiting for a decision (pending and unexpired): what the quota counts. */
+    pendingCount: (userId: string, nowMs: number): number => pendingCount.get(userId, nowMs)?.n ?? 0,
     list: (userId: string, limit: number): ApprovalRow[] => list.all(userId, limit),
     /** Moves from `from` to `to`; false when the row was not in `from` (raced, or already decided). */
     decide: (userId: string, id: string, from: ApprovalStatus, to: ApprovalStatus, nowMs: number): boolean =>

@@ -2,6 +2,8 @@
  * The audit log: append-only, each entry hash-chained to the one before it.
  *   hash = SHA-256(prev_hash || "\n" || JSON([seq, at, request_id, method, user_id, account_id, tx_hash,
  *                                              decision, reason_code]))
+ * and, for an entry that carries a refusal's `reason` (its message, never a secret), with that reason as a
+ * tenth element: entries without one hash exactly as before, so older chains still verify.
  * Editing any field, deleting or reordering a row breaks the chain at that row. Never holds a secret.
  */
 import { createHash } from 'node:crypto'
@@ -19,6 +21,8 @@ export type AuditFields = {
   readonly tx_hash: string | null
   readonly decision: 'allow' | 'deny'
   readonly reason_code: ErrorCode | null
+  /** The refusal's message (what the caller was told); null or absent for successes. */
+  readonly reason?: string | null
 }
 
 export type AuditRow = AuditFields & {
@@ -38,6 +42,7 @@ export function entryHash(prevHash: string, seq: number, f: AuditFields): string
     f.tx_hash,
     f.decision,
     f.reason_code,
+    ...(f.reason === undefined || f.reason === null ? [] : [f.reason]),
   ])
   return createHash('sha256').update(prevHash).update('\n').update(canonical).digest('hex')
 }
@@ -50,9 +55,9 @@ export function createAuditLog(db: Db) {
   )
   const insert = db.prepare(
     `INSERT INTO audit (seq, at, request_id, method, user_id, account_id, tx_hash, decision, reason_code,
-                        prev_hash, hash)
+                        reason, prev_hash, hash)
      VALUES (@seq, @at, @request_id, @method, @user_id, @account_id, @tx_hash, @decision, @reason_code,
-             @prev_hash, @hash)`,
+             @reason, @prev_hash, @hash)`,
   )
   const forUser = db.prepare<[string, number, number], AuditRow>(
     'SELECT * FROM audit WHERE user_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
@@ -63,7 +68,8 @@ export function createAuditLog(db: Db) {
       const head = last.get()
       const seq = (head?.seq ?? 0) + 1
       const prevHash = head?.hash ?? GENESIS_HASH
-      insert.run({ ...fields, seq, prev_hash: prevHash, hash: entryHash(prevHash, seq, fields) })
+      const row = { ...fields, reason: fields.reason ?? null }
+      insert.run({ ...row, seq, prev_hash: prevHash, hash: entryHash(prevHash, seq, row) })
     },
     listForUser: (userId: string, before: number, limit: number): AuditRow[] =>
       forUser.all(userId, before, limit),

@@ -26,9 +26,12 @@ export function createAccountStore(db: Db) {
   const byPublicKey = db.prepare<[string, string], { id: string }>(
     'SELECT id FROM accounts WHERE user_id = ? AND public_key = ?',
   )
+  // No LIMIT: a listing returns every account the user has (the per-user quota bounds it), never a silently
+  // truncated page that would hide an account from its owner.
   const list = db.prepare<[string], AccountRow>(
-    'SELECT * FROM accounts WHERE user_id = ? ORDER BY created_at, id LIMIT 1000',
+    'SELECT * FROM accounts WHERE user_id = ? ORDER BY created_at, id',
   )
+  const count = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM accounts WHERE user_id = ?')
   const remove = db.prepare<[string, string]>('DELETE FROM accounts WHERE user_id = ? AND id = ?')
   return {
     insert: (row: AccountRow): void => {
@@ -38,6 +41,7 @@ export function createAccountStore(db: Db) {
     existsPublicKey: (userId: string, publicKey: string): boolean =>
       byPublicKey.get(userId, publicKey) !== undefined,
     list: (userId: string): AccountRow[] => list.all(userId),
+    count: (userId: string): number => count.get(userId)?.n ?? 0,
     delete: (userId: string, id: string): boolean => remove.run(userId, id).changes === 1,
   }
 }

@@ -104,6 +104,18 @@ const MIGRATIONS: readonly string[] = [
     updated_at TEXT NOT NULL
   ) STRICT;
   `,
+  // 3: rolling 24-hour caps, fees in the ledger, the decoded preview stored with each approval (issue 12).
+  `
+  -- Whether a line counts against the caps (an approval may exempt a payment; fees always count).
+  ALTER TABLE spending ADD COLUMN counts INTEGER NOT NULL DEFAULT 1 CHECK (counts IN (0, 1));
+  -- The caps are checked over the 24 hours before now, not per UTC day: \`at\` is ISO-8601 UTC with
+  -- milliseconds, so it sorts as it reads.
+  CREATE INDEX spending_by_user_at ON spending (user_id, at);
+  -- JSON SignerPreview built from the XDR when the approval was opened; NULL only for older rows.
+  ALTER TABLE approvals ADD COLUMN preview TEXT;
+  -- Why a request was refused, in words (the message the caller got); NULL for successes and older rows.
+  ALTER TABLE audit ADD COLUMN reason TEXT;
+  `,
 ]
 
 export function dbPath(dataDir: string): string {

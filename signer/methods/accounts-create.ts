@@ -3,13 +3,15 @@ import { randomBytes } from 'node:crypto'
 import { StrKey } from '@stellar/stellar-sdk/base'
 import type { Account, SignerParams } from '../../shared/schemas/signer-rpc.ts'
 import { publicKeyOf } from '../crypto/ed25519.ts'
-import { done, type MethodContext, type Outcome } from './context.ts'
-import { storeNewAccount } from './store-account.ts'
+import { done, type MethodContext, type Outcome, refused } from './context.ts'
+import { accountQuotaProblem, storeNewAccount } from './store-account.ts'
 
 export function accountsCreate(
   ctx: MethodContext,
   params: SignerParams<'accounts.create'>,
 ): Outcome<Account> {
+  const quota = accountQuotaProblem(ctx)
+  if (quota) return refused(quota)
   const seed = new Uint8Array(randomBytes(32))
   try {
     const publicKey = StrKey.encodeEd25519PublicKey(Buffer.from(publicKeyOf(seed)))

@@ -3,12 +3,14 @@ import { StrKey } from '@stellar/stellar-sdk/base'
 import type { Account, SignerParams } from '../../shared/schemas/signer-rpc.ts'
 import { publicKeyOf } from '../crypto/ed25519.ts'
 import { done, type MethodContext, type Outcome, refused } from './context.ts'
-import { storeNewAccount } from './store-account.ts'
+import { accountQuotaProblem, storeNewAccount } from './store-account.ts'
 
 export function accountsImport(
   ctx: MethodContext,
   params: SignerParams<'accounts.import'>,
 ): Outcome<Account> {
+  const quota = accountQuotaProblem(ctx)
+  if (quota) return refused(quota)
   let seed: Uint8Array
   try {
     seed = new Uint8Array(StrKey.decodeEd25519SecretSeed(params.secret))

@@ -22,6 +22,7 @@ export function auditList(
       txHash: r.tx_hash,
       decision: r.decision,
       reasonCode: r.reason_code as ErrorCode | null,
+      reason: r.reason ?? null,
     })),
   })
 }

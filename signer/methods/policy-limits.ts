@@ -6,14 +6,15 @@
 import type { Failure } from '../../shared/result.ts'
 import { amountProblem, fromStroops, toStroops } from '../../shared/schemas/money.ts'
 import type { SignerParams, SignerResult } from '../../shared/schemas/signer-rpc.ts'
-import { utcDay } from '../keystore/spending.ts'
+import { FEE_LEDGER_KEY } from '../keystore/spending.ts'
 import { effectivePolicy, type UserPolicy } from '../policy/config.ts'
 import { ACCOUNT_NOT_FOUND, done, type MethodContext, type Outcome, refused } from './context.ts'
 
 type View = SignerResult<'policy.get'>
 
 function view(ctx: MethodContext, user: UserPolicy | undefined): View {
-  const spent = ctx.spending.spentOn(ctx.userId, utcDay(ctx.now))
+  // Rolling 24 hours, the window the caps are checked over (`spentToday` keeps its wire name).
+  const spent = ctx.spending.spentInWindow(ctx.userId, ctx.now)
   const merged = effectivePolicy(ctx.policy, user, '')
   const assets: View['assets'] = {}
   for (const [key, l] of merged.assets) {
@@ -28,6 +29,8 @@ function view(ctx: MethodContext, user: UserPolicy | undefined): View {
     assets,
     destinations: user?.destinations ?? {},
     feeCeilingPerOpStroops: ctx.policy.feeCeilingPerOp.toString(),
+    feeBudgetDaily: fromStroops(merged.feeBudgetDaily),
+    feesSpent: fromStroops(spent.get(FEE_LEDGER_KEY) ?? 0n),
     maxTimeAheadSeconds: ctx.policy.maxTimeAheadSeconds,
     approvalTtlSeconds: ctx.policy.approvalTtlSeconds,
   }
@@ -52,7 +55,14 @@ export function policySet(ctx: MethodContext, params: SignerParams<'policy.set'>
       if (value === undefined) continue
       const problem = amountProblem(value)
       if (problem) return refused(invalid(`params.assets.${key}.${field}: ${problem}`))
-      const ceiling = field === 'daily' ? base.daily : base.perTx
+      // approvalAbove is checked against the deployment's automatic level, not its perTx: raising it would
+      // sign more without asking.
+      const ceiling =
+        field === 'daily'
+          ? base.daily
+          : field === 'approvalAbove'
+            ? (base.approvalAbove ?? base.perTx)
+            : base.perTx
       if (toStroops(value) > ceiling) {
         return refused(invalid(`params.assets.${key}.${field}: limits may only be lowered`))
       }

@@ -1,5 +1,6 @@
-/** Shared by create and import: mint the opaque id, seal the seed with the row's AAD, insert. */
+/** Shared by create and import: the per-user quota, mint the opaque id, seal the seed with the row's AAD, insert. */
 import { randomBytes } from 'node:crypto'
+import type { Failure } from '../../shared/result.ts'
 import type { Account } from '../../shared/schemas/signer-rpc.ts'
 import { type MethodContext, toAccount } from './context.ts'
 
@@ -11,6 +12,16 @@ export type NewAccount = {
 }
 
 export const newAccountId = (): string => `acc_${randomBytes(16).toString('base64url')}`
+
+/**
+ * The per-user account quota: one user cannot fill the keystore (or the listing every chat turn reads).
+ * Checked inside the dispatcher's transaction, so concurrent creates cannot together pass it.
+ */
+export function accountQuotaProblem(ctx: MethodContext): Failure | undefined {
+  const max = ctx.policy.maxAccountsPerUser
+  if (ctx.accounts.count(ctx.userId) < max) return undefined
+  return { code: 'ERR_ACCOUNT_QUOTA', message: `at most ${max} accounts per user; delete one first` }
+}
 
 export function storeNewAccount(ctx: MethodContext, a: NewAccount): Account {
   const id = newAccountId()

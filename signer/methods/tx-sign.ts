@@ -1,17 +1,26 @@
 /**
- * tx.sign: decode and check the envelope, check the approval (if any), ask the policy with today's
- * spending, then open the seed for exactly one signature and record the spending. All of it runs inside
- * the dispatcher's SQLite transaction (with the audit entry and the idempotency record), so the day's
- * total read here cannot change before the new spending is written: concurrent requests cannot together
- * pass a cap, and a crash leaves either everything or nothing.
- * The checks run before decryption, so a refused transaction never has its key decrypted.
+ * tx.sign: decode and check the envelope, check the approval (if any), ask the policy with the rolling
+ * 24 hours' spending and fees, then open the seed for exactly one signature and record the spending and
+ * the fee. All of it runs inside the dispatcher's SQLite transaction (with the audit entry and the
+ * idempotency record), so the totals read here cannot change before the new lines are written: concurrent
+ * requests cannot together pass a cap or the fee budget, and a crash leaves either everything or nothing.
+ * The checks run before decryption, so a refused transaction never has its key decrypted, and a refusal
+ * writes no ledger line (only its audit entry with the reason code).
  */
-import type { SignerParams, SignerResult } from '../../shared/schemas/signer-rpc.ts'
+import type { Failure } from '../../shared/result.ts'
+import type {
+  ApprovalRequiredDetails,
+  SignerParams,
+  SignerPreview,
+  SignerResult,
+} from '../../shared/schemas/signer-rpc.ts'
 import { amountsJson, approvalProblem } from '../approvals/check.ts'
 import type { ApprovalRow } from '../approvals/store.ts'
-import { utcDay } from '../keystore/spending.ts'
+import { FEE_LEDGER_KEY, type SpendingLine, utcDay } from '../keystore/spending.ts'
 import { effectivePolicy } from '../policy/config.ts'
 import { evaluatePolicy, type Spend } from '../policy/evaluate.ts'
+import { buildPreview } from '../policy/preview.ts'
+import { sorobanContext } from '../policy/soroban.ts'
 import { decodeAndCheck } from '../tx/check.ts'
 import { signDecoded } from '../tx/sign.ts'
 import { ACCOUNT_NOT_FOUND, done, type MethodContext, type Outcome, refused } from './context.ts'
@@ -39,19 +48,24 @@ export function txSign(
     if (problem) return refused(problem, row.id, hash)
   }
   const policy = effectivePolicy(ctx.policy, ctx.userPolicies.get(ctx.userId), row.id)
-  const day = utcDay(ctx.now)
   // This exact transaction was signed (and counted) before: the network runs it at most once.
   const counted = ctx.spending.alreadyCounted(ctx.userId, hash)
   const exempt = approval !== undefined && approval.counts_daily === 0
+  const window = counted ? new Map<string, bigint>() : ctx.spending.spentInWindow(ctx.userId, ctx.now)
+  const feesSpent = window.get(FEE_LEDGER_KEY) ?? 0n
+  window.delete(FEE_LEDGER_KEY)
+  // Where Soroban proceeds may go: this user's accounts only (the query is scoped by user id).
+  const ownAccounts = new Set(ctx.accounts.list(ctx.userId).map((a) => a.public_key))
   const decision = evaluatePolicy(
     policy,
     decoded.value.tx,
     {
       signer: row.public_key,
-      spentToday: counted || exempt ? new Map() : ctx.spending.spentOn(ctx.userId, day),
+      spentToday: exempt ? new Map() : window,
+      // Fees always count, exempt or not: they leave the account whatever the approval says.
+      feesSpent,
       approved: approval !== undefined,
-      // Where Soroban proceeds may go: this user's accounts only (the query is scoped by user id).
-      ownAccounts: new Set(ctx.accounts.list(ctx.userId).map((a) => a.public_key)),
+      ownAccounts,
     },
     ctx.now,
   )
@@ -59,7 +73,13 @@ export function txSign(
     return refused({ code: decision.code, message: decision.message }, row.id, hash)
   }
   if (decision.verdict === 'approval') {
-    return refused(askApproval(ctx, row.id, params.xdr, hash, decision.spend, decision.message), row.id, hash)
+    const preview = buildPreview(decoded.value.tx, {
+      signer: row.public_key,
+      tokenContracts: policy.tokenContracts,
+      soroban: sorobanContext(policy, row.public_key, ownAccounts, ctx.now),
+    })
+    const asked = askApproval(ctx, row.id, params.xdr, hash, decision.spend, decision.message, preview)
+    return refused(asked, row.id, hash)
   }
 
   const opened = ctx.keyring.open(
@@ -78,36 +98,49 @@ export function txSign(
   if (approval && !ctx.approvals.use(ctx.userId, approval.id, nowMs)) {
     return refused({ code: 'ERR_APPROVAL_INVALID', message: 'approval was already used' }, row.id, hash)
   }
-  if (!counted) record(ctx, row.id, hash, day, decision.spend, approval)
+  if (!counted) record(ctx, row.id, hash, decision.spend, decision.fee, approval)
   return done(signed, row.id, signed.hash)
 }
 
+/** The spend lines and the fee line (the fee budget's reservation), in the same transaction as the decision. */
 function record(
   ctx: MethodContext,
   accountId: string,
   txHash: string,
-  day: string,
   spend: Spend,
+  fee: bigint,
   approval: ApprovalRow | undefined,
 ): void {
-  const at = ctx.now.toISOString()
+  const counts = approval === undefined || approval.counts_daily === 1
+  const line = (asset: string, stroops: bigint, countsAgainstCaps: boolean): SpendingLine => ({
+    requestId: ctx.requestId,
+    userId: ctx.userId,
+    accountId,
+    day: utcDay(ctx.now),
+    asset,
+    stroops,
+    txHash,
+    approvalId: approval?.id ?? null,
+    at: ctx.now.toISOString(),
+    counts: countsAgainstCaps,
+  })
   const lines = [...spend]
     .filter(([, stroops]) => stroops > 0n)
-    .map(([asset, stroops]) => ({
-      requestId: ctx.requestId,
-      userId: ctx.userId,
-      accountId,
-      day,
-      asset,
-      stroops,
-      txHash,
-      approvalId: approval?.id ?? null,
-      at,
-    }))
-  ctx.spending.record(lines, approval === undefined || approval.counts_daily === 1)
+    .map(([a, stroops]) => line(a, stroops, counts))
+  if (fee > 0n) lines.push(line(FEE_LEDGER_KEY, fee, true))
+  ctx.spending.record(lines)
 }
 
-/** Reuses the pending approval for this exact transaction, or opens one; returns the ERR_APPROVAL_REQUIRED. */
+type ApprovalRequired = {
+  readonly code: 'ERR_APPROVAL_REQUIRED'
+  readonly message: string
+  readonly details: ApprovalRequiredDetails
+}
+
+/**
+ * Reuses the pending approval for this exact transaction, or opens one with the signer's preview; returns
+ * the ERR_APPROVAL_REQUIRED (or ERR_APPROVAL_QUOTA when too many are already waiting).
+ */
 function askApproval(
   ctx: MethodContext,
   accountId: string,
@@ -115,11 +148,19 @@ function askApproval(
   txHash: string,
   spend: Spend,
   reason: string,
-) {
+  preview: SignerPreview,
+): Failure | ApprovalRequired {
   const nowMs = ctx.now.getTime()
   const amounts = amountsJson(spend)
   let row = ctx.approvals.pendingFor(ctx.userId, accountId, txHash, nowMs)
   if (!row) {
+    // A flood of approval requests would bury the one that matters and fill the database.
+    if (ctx.approvals.pendingCount(ctx.userId, nowMs) >= ctx.policy.maxPendingApprovalsPerUser) {
+      return {
+        code: 'ERR_APPROVAL_QUOTA',
+        message: `at most ${ctx.policy.maxPendingApprovalsPerUser} approvals may wait for a decision; decide some first`,
+      }
+    }
     row = {
       id: ctx.newId('apr'),
       user_id: ctx.userId,
@@ -128,6 +169,7 @@ function askApproval(
       xdr,
       amounts: JSON.stringify(amounts),
       reason,
+      preview: JSON.stringify(preview),
       status: 'pending',
       counts_daily: 1,
       created_ms: nowMs,
@@ -138,7 +180,7 @@ function askApproval(
     ctx.approvals.insert(row)
   }
   return {
-    code: 'ERR_APPROVAL_REQUIRED' as const,
+    code: 'ERR_APPROVAL_REQUIRED',
     message: 'this transaction needs the user’s approval',
     details: {
       approvalId: row.id,
@@ -146,6 +188,7 @@ function askApproval(
       expiresAt: new Date(row.expires_ms).toISOString(),
       amounts,
       reason,
+      preview,
     },
   }
 }

@@ -5,6 +5,12 @@
  * Assets are keyed "native" or "CODE:ISSUER". An asset without a configured limit cannot be spent at all
  * (deny by default): a look-alike "USDC" from another issuer gets nothing. Token contracts (Stellar Asset
  * Contracts) of the configured assets are derived here, so Soroban transfers count against the same caps.
+ *
+ * Three levels per asset, checked per transaction: up to `approvalAbove` signs automatically; above it and
+ * up to `perTx` only with a human approval; above `perTx` never. `daily` bounds the rolling 24 hours,
+ * approval or not. Fees are money too: they count against `feeBudgetDaily` (XLM per rolling 24 hours),
+ * which may not exceed the native daily cap, so a flood of expensive Soroban calls cannot burn more than
+ * the user could have sent.
  */
 import { Asset } from '@stellar/stellar-sdk/base'
 import { z } from 'zod'
@@ -13,9 +19,11 @@ import { ContractIdSchema, StellarAccountIdSchema } from '../../shared/schemas/s
 import { type SorobanSettings, sorobanSettings } from './protocols/registry.ts'
 
 export type AssetLimit = {
+  /** Never above this per transaction, approval or not. */
   readonly perTx: bigint
+  /** Never above this in any rolling 24 hours, approval or not. */
   readonly daily: bigint
-  /** Above this (per transaction) a human approval is needed; null = no approvals, perTx is a hard cap. */
+  /** Above this (per transaction) a human approval is needed; null = no approvals (automatic up to perTx). */
   readonly approvalAbove: bigint | null
 }
 
@@ -27,6 +35,11 @@ export type Policy = {
   readonly sorobanFeeCeiling: bigint
   readonly maxTimeAheadSeconds: number
   readonly approvalTtlSeconds: number
+  /** Native stroops of fees a user may spend in any rolling 24 hours; never above the native daily cap. */
+  readonly feeBudgetDaily: bigint
+  /** Per-user quotas (SIGNER_POLICY_DEFAULTS): accounts held, approvals waiting for a decision. */
+  readonly maxAccountsPerUser: number
+  readonly maxPendingApprovalsPerUser: number
   /** Destination allow-list for the signing account; null = any destination. */
   readonly destinations: ReadonlySet<string> | null
   /** The Soroban contracts the signer can read on this network, and what happens to the others. */
@@ -49,7 +62,7 @@ const AssetLimitInputSchema = z
     asset: AssetRefSchema,
     perTx: amount,
     daily: amount,
-    /** Decimal amount, or null to disable approvals for this asset; default = perTx. */
+    /** Decimal amount, or null to disable approvals (automatic up to perTx); default = perTx (the same). */
     approvalAbove: amount.nullable().optional(),
   })
   .strict()
@@ -61,6 +74,10 @@ export const PolicyDefaultsSchema = z
     sorobanFeeCeilingStroops: z.number().int().min(100).max(1_000_000_000).default(20_000_000),
     maxTimeAheadSeconds: z.number().int().min(1).max(3600).default(300),
     approvalTtlSeconds: z.number().int().min(30).max(86_400).default(600),
+    /** XLM of fees per rolling 24 h (inner + fee-bump outer, resource fee included); default = native daily. */
+    feeBudgetDaily: amount.optional(),
+    maxAccountsPerUser: z.number().int().min(1).max(10_000).default(100),
+    maxPendingApprovalsPerUser: z.number().int().min(1).max(1_000).default(50),
     /** Soroban calls on contracts no decoder reads: asked of a person ("approval") or refused ("deny"). */
     soroban: z
       .object({
@@ -74,13 +91,17 @@ export const PolicyDefaultsSchema = z
   .strict()
 export type PolicyDefaultsInput = z.input<typeof PolicyDefaultsSchema>
 
-/** Issue 6 defaults: XLM 100/tx and 1,000/day; USDC (the network's Circle issuer) 500 and 5,000. */
+/**
+ * The deployment defaults (issue 12), approval above / per transaction / per day: XLM 25 / 100 / 1,000;
+ * USDC (the network's Circle issuer) 100 / 500 / 5,000. Fee budget: the native daily cap.
+ */
 export function builtinDefaults(network: string): PolicyDefaultsInput {
   return {
     assets: [
-      { asset: 'native', perTx: '100', daily: '1000' },
+      { asset: 'native', approvalAbove: '25', perTx: '100', daily: '1000' },
       ...(USDC_ISSUERS[network] ?? []).map((issuer) => ({
         asset: { code: 'USDC', issuer },
+        approvalAbove: '100',
         perTx: '500',
         daily: '5000',
       })),
@@ -114,6 +135,11 @@ export function compilePolicy(input: unknown, networkPassphrase: string): Policy
     const sdkAsset = a.asset === 'native' ? Asset.native() : new Asset(a.asset.code, a.asset.issuer)
     tokenContracts.set(sdkAsset.contractId(networkPassphrase), key)
   }
+  // Fees are paid in XLM: without a native limit no fee can be paid (deny by default), and the budget can
+  // never let more XLM leave as fees than the native cap lets leave as payments.
+  const nativeDaily = assets.get('native')?.daily ?? 0n
+  const feeBudgetDaily = v.feeBudgetDaily === undefined ? nativeDaily : toStroops(v.feeBudgetDaily)
+  if (feeBudgetDaily > nativeDaily) throw new Error('feeBudgetDaily: exceeds the native daily cap')
   return Object.freeze({
     assets,
     tokenContracts,
@@ -121,6 +147,9 @@ export function compilePolicy(input: unknown, networkPassphrase: string): Policy
     sorobanFeeCeiling: BigInt(v.sorobanFeeCeilingStroops),
     maxTimeAheadSeconds: v.maxTimeAheadSeconds,
     approvalTtlSeconds: v.approvalTtlSeconds,
+    feeBudgetDaily,
+    maxAccountsPerUser: v.maxAccountsPerUser,
+    maxPendingApprovalsPerUser: v.maxPendingApprovalsPerUser,
     destinations: null,
     soroban: sorobanSettings(networkPassphrase, v.soroban),
   })
@@ -167,5 +196,7 @@ export function effectivePolicy(base: Policy, user: UserPolicy | undefined, acco
     })
   }
   const list = user.destinations[accountId]
-  return { ...base, assets, destinations: list ? new Set(list) : null }
+  // A user's lower native day lowers the fee budget with it: fees never exceed what may leave as payments.
+  const feeBudgetDaily = lower(base.feeBudgetDaily, assets.get('native')?.daily ?? 0n)
+  return { ...base, assets, feeBudgetDaily, destinations: list ? new Set(list) : null }
 }

@@ -6,7 +6,7 @@
  * Deny by default: an operation type not named here is refused, so a new protocol operation cannot slip
  * through before someone has decided what it spends.
  */
-import type { Asset, OperationRecord, xdr } from '@stellar/stellar-sdk/base'
+import type { Asset, OperationRecord, Transaction, xdr } from '@stellar/stellar-sdk/base'
 import type { ErrorCode } from '../../shared/errors.ts'
 import { toStroops } from '../../shared/schemas/money.ts'
 import { baseAccountOf } from '../../shared/schemas/stellar.ts'
@@ -19,6 +19,8 @@ export type OpEffect =
       readonly kind: 'effect'
       readonly spend: SpendLine[]
       readonly destinations: string[]
+      /** An offer that can fill against anyone's: it pays whoever posts the other side, at its price. */
+      readonly offer?: true
       /** Why a person must approve, whatever the amounts (a Soroban call the signer cannot fully read). */
       readonly approvals?: readonly string[]
     }
@@ -43,6 +45,11 @@ const effect = (spend: SpendLine[], destinations: string[] = []): OpEffect => ({
   spend,
   destinations,
 })
+/** Amount 0 deletes an offer: it pays no one. Anything else is an open offer. */
+const offer = (spend: SpendLine[]): OpEffect =>
+  spend.every((l) => l.amount === 0n)
+    ? effect(spend)
+    : { kind: 'effect', spend, destinations: [], offer: true }
 const deny = (message: string): OpEffect => ({ kind: 'deny', code: 'ERR_POLICY_OPERATION', message })
 const line = (asset: Asset, amount: string): SpendLine => ({
   asset: assetKey(asset),
@@ -66,7 +73,7 @@ export function effectOf(op: OperationRecord, ctx: EffectContext): OpEffect {
       )
     case 'manageSellOffer':
     case 'createPassiveSellOffer':
-      return effect([line(op.selling, op.amount)])
+      return offer([line(op.selling, op.amount)])
     case 'manageBuyOffer':
       return buyOffer(op, ctx)
     case 'invokeHostFunction':
@@ -111,16 +118,26 @@ export function effectOf(op: OperationRecord, ctx: EffectContext): OpEffect {
   }
 }
 
-/** Buy offers: the most sold is buyAmount × price (selling per buying), rounded up, from the exact n/d. */
-function buyOffer(op: Extract<OperationRecord, { type: 'manageBuyOffer' }>, ctx: EffectContext): OpEffect {
-  const body = ctx.rawBody()
-  if (body?.type !== 'manageBuyOffer') return deny('buy offer price unreadable')
+/** The raw XDR body of operation `i`: the SDK's records round prices, buy offers need the exact n/d. */
+export function rawBodyOf(tx: Transaction, i: number): xdr.OperationBody | undefined {
+  const raw: readonly unknown[] = tx.tx.operations
+  return (raw[i] as { body?: unknown } | undefined)?.body as xdr.OperationBody | undefined
+}
+
+/** The most a buy offer sells: buyAmount × price (selling per buying), rounded up; undefined if unreadable. */
+export function buyOfferMaxSold(body: xdr.OperationBody | undefined): bigint | undefined {
+  if (body?.type !== 'manageBuyOffer') return undefined
   const { buyAmount, price } = body.manageBuyOfferOp
   const n = BigInt(price.n)
   const d = BigInt(price.d)
-  if (n <= 0n || d <= 0n) return deny('buy offer price is not positive')
-  const selling = (BigInt(buyAmount) * n + d - 1n) / d
-  return effect([{ asset: assetKey(op.selling), amount: selling }])
+  if (n <= 0n || d <= 0n) return undefined
+  return (BigInt(buyAmount) * n + d - 1n) / d
+}
+
+function buyOffer(op: Extract<OperationRecord, { type: 'manageBuyOffer' }>, ctx: EffectContext): OpEffect {
+  const selling = buyOfferMaxSold(ctx.rawBody())
+  if (selling === undefined) return deny('buy offer price unreadable or not positive')
+  return offer([{ asset: assetKey(op.selling), amount: selling }])
 }
 
 /** Deny by default: every node the account authorises must be read (soroban.ts), or it is refused. */

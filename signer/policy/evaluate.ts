@@ -1,26 +1,30 @@
 /**
  * The spending policy: the one place that decides whether a structurally valid transaction may be signed.
  * Pure: (policy, decoded transaction, state, now) → decision. No clock, no database, no randomness here;
- * tx-sign.ts reads the day's spending and the approval, and writes the ledger with the decision, in one
- * SQLite transaction.
+ * tx-sign.ts reads the rolling 24 hours' spending and fees and the approval, and writes the ledger with the
+ * decision (spend and fee lines), in one SQLite transaction.
  *
- * Order: sources → time bounds → fee → each operation → destinations → per-asset caps → approval. Hard
- * denials come before the approval question, so no one is asked to approve what could never be signed.
- * Fees are bounded by the fee ceiling, not counted against the asset caps (a 100 XLM payment must fit a
- * 100 XLM cap).
+ * Order: sources → time bounds → fee ceiling → each operation → destinations → per-asset caps (caps.ts) →
+ * fee budget (fees.ts) → approval. Hard denials come before the approval question, so no one is asked to
+ * approve what could never be signed. Fees count against their own rolling-24 h budget, not against the
+ * asset caps (a 100 XLM payment must fit a 100 XLM cap).
  */
 import { FeeBumpTransaction, type Transaction } from '@stellar/stellar-sdk/base'
 import type { ErrorCode } from '../../shared/errors.ts'
-import { fromStroops } from '../../shared/schemas/money.ts'
 import { baseAccountOf } from '../../shared/schemas/stellar.ts'
+import { checkCaps } from './caps.ts'
 import type { Policy } from './config.ts'
 import { effectOf, type SpendLine } from './effects.ts'
+import { feeBudgetProblem, feeCeilingProblem, feeCharged } from './fees.ts'
+import { sorobanContext } from './soroban.ts'
 
 export type PolicyState = {
   /** The signing account's G… key. */
   readonly signer: string
-  /** What this user already spent today (UTC), per asset key, in stroops. */
+  /** What this user spent in the rolling 24 hours before `now`, per asset key, in stroops. */
   readonly spentToday: ReadonlyMap<string, bigint>
+  /** Native stroops this user paid in fees in the rolling 24 hours before `now`. */
+  readonly feesSpent: bigint
   /** A valid human approval bound to this transaction's hash is being used. */
   readonly approved: boolean
   /**
@@ -32,14 +36,13 @@ export type PolicyState = {
 
 export type Spend = ReadonlyMap<string, bigint>
 
+/** `fee`: the most this envelope can cost in fees (stroops), reserved against the budget when signed. */
 export type Decision =
-  | { readonly verdict: 'allow'; readonly spend: Spend }
-  | { readonly verdict: 'approval'; readonly spend: Spend; readonly message: string }
+  | { readonly verdict: 'allow'; readonly spend: Spend; readonly fee: bigint }
+  | { readonly verdict: 'approval'; readonly spend: Spend; readonly fee: bigint; readonly message: string }
   | { readonly verdict: 'deny'; readonly code: ErrorCode; readonly message: string }
 
 const deny = (code: ErrorCode, message: string): Decision => ({ verdict: 'deny', code, message })
-
-const isSoroban = (tx: Transaction): boolean => tx.operations.some((o) => o.type === 'invokeHostFunction')
 
 export function evaluatePolicy(
   policy: Policy,
@@ -56,21 +59,15 @@ export function evaluatePolicy(
   }
   const bounds = timeBoundsProblem(tx, policy, now)
   if (bounds) return deny('ERR_POLICY_TIME_BOUNDS', bounds)
-  const feeProblem = feeProblemOf(envelope, tx, policy)
+  const feeProblem = feeCeilingProblem(envelope, tx, policy)
   if (feeProblem) return deny('ERR_POLICY_FEE', feeProblem)
 
   const spend = new Map<string, bigint>()
   const destinations: string[] = []
+  let offers = 0
   const approvals: string[] = []
   let raw: readonly unknown[] | undefined
-  const soroban = {
-    owner: state.signer,
-    ownAccounts: state.ownAccounts ?? new Set([state.signer]),
-    tokenContracts: policy.tokenContracts,
-    nowSeconds: BigInt(Math.floor(now.getTime() / 1000)),
-    maxTimeAheadSeconds: policy.maxTimeAheadSeconds,
-    settings: policy.soroban,
-  }
+  const soroban = sorobanContext(policy, state.signer, state.ownAccounts, now)
   for (let i = 0; i < tx.operations.length; i++) {
     const op = tx.operations[i]
     if (!op) continue
@@ -94,6 +91,7 @@ export function evaluatePolicy(
     if (e.kind === 'deny') return deny(e.code, `operation ${i}: ${e.message}`)
     for (const l of e.spend) add(spend, l)
     destinations.push(...e.destinations)
+    if (e.offer) offers++
     for (const reason of e.approvals ?? []) approvals.push(`operation ${i} ${reason}`)
   }
 
@@ -105,28 +103,22 @@ export function evaluatePolicy(
     }
   }
 
-  let needsApproval: string | undefined
-  for (const [asset, amount] of spend) {
-    if (amount === 0n) continue
-    const limit = policy.assets.get(asset)
-    if (!limit) return deny('ERR_POLICY_TX_CAP', `no spending limit is configured for ${asset}`)
-    if (amount > limit.daily) return deny('ERR_POLICY_TX_CAP', `${fromStroops(amount)} exceeds the daily cap`)
-    if (limit.approvalAbove === null && amount > limit.perTx) {
-      return deny('ERR_POLICY_TX_CAP', `${fromStroops(amount)} exceeds the per-transaction cap`)
-    }
-    const spent = state.spentToday.get(asset) ?? 0n
-    if (spent + amount > limit.daily) {
-      return deny('ERR_POLICY_DAILY_CAP', `${fromStroops(amount)} would exceed today's remaining allowance`)
-    }
-    if (limit.approvalAbove !== null && amount > limit.approvalAbove) {
-      needsApproval ??= `${fromStroops(amount)} of ${asset} is above the approval threshold`
-    }
-  }
+  const caps = checkCaps(policy.assets, spend, state.spentToday)
+  if (caps.kind === 'deny') return deny(caps.code, caps.message)
+  const fee = feeCharged(envelope, state.signer)
+  const budget = feeBudgetProblem(fee, state.feesSpent, policy)
+  if (budget) return deny('ERR_POLICY_FEE_BUDGET', budget)
+
+  // Under an allow-list, an offer is a way around it: whoever takes the other side is paid, at its price.
+  const offerGate =
+    policy.destinations && offers > 0
+      ? 'this account has a destination allow-list, and an offer can pay anyone'
+      : undefined
   // A call the signer cannot fully read needs a person whatever the amount (after every hard denial above).
-  if (approvals.length > 0)
-    needsApproval = [...approvals, ...(needsApproval ? [needsApproval] : [])].join('; ')
-  if (needsApproval && !state.approved) return { verdict: 'approval', spend, message: needsApproval }
-  return { verdict: 'allow', spend }
+  const reasons = [...approvals, ...[caps.needsApproval ?? offerGate].filter((r) => r !== undefined)]
+  const needsApproval = reasons.length > 0 ? reasons.join('; ') : undefined
+  if (needsApproval && !state.approved) return { verdict: 'approval', spend, fee, message: needsApproval }
+  return { verdict: 'allow', spend, fee }
 }
 
 function add(spend: Map<string, bigint>, l: SpendLine): void {
@@ -141,22 +133,5 @@ function timeBoundsProblem(tx: Transaction, policy: Policy, now: Date): string |
   if (max === 0n) return 'maxTime 0 (unbounded) is not allowed'
   const limit = BigInt(Math.floor(now.getTime() / 1000) + policy.maxTimeAheadSeconds)
   if (max > limit) return `maxTime is more than ${policy.maxTimeAheadSeconds} s ahead`
-  return undefined
-}
-
-function feeProblemOf(
-  envelope: Transaction | FeeBumpTransaction,
-  inner: Transaction,
-  policy: Policy,
-): string | undefined {
-  const ops = BigInt(inner.operations.length)
-  const ceiling = isSoroban(inner) ? policy.sorobanFeeCeiling : policy.feeCeilingPerOp * ops
-  if (BigInt(inner.fee) > ceiling) return `fee ${inner.fee} exceeds the ceiling ${ceiling}`
-  if (envelope instanceof FeeBumpTransaction) {
-    // The bump pays for the inner operations plus itself.
-    const outerCeiling = ceiling + policy.feeCeilingPerOp
-    if (BigInt(envelope.fee) > outerCeiling)
-      return `fee-bump fee ${envelope.fee} exceeds the ceiling ${outerCeiling}`
-  }
   return undefined
 }

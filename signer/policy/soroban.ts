@@ -18,6 +18,7 @@
 import type { xdr } from '@stellar/stellar-sdk/base'
 import type { ErrorCode } from '../../shared/errors.ts'
 import type { PreviewLine } from '../../shared/schemas/signer-rpc.ts'
+import type { Policy } from './config.ts'
 import { decodeBlend } from './protocols/blend.ts'
 import { decodeDefindex } from './protocols/defindex.ts'
 import {
@@ -43,6 +44,23 @@ import { TOKEN_MOVE_FNS, type TokenMove, tokenMoveOf } from './protocols/token.t
 export type { Reading } from './protocols/read.ts'
 
 export type SorobanContext = ReadContext & { readonly settings: SorobanSettings }
+
+/** The one way to build the reading context (evaluate.ts, and the approval preview), so both read alike. */
+export function sorobanContext(
+  policy: Pick<Policy, 'tokenContracts' | 'maxTimeAheadSeconds' | 'soroban'>,
+  signer: string,
+  ownAccounts: ReadonlySet<string> | undefined,
+  now: Date,
+): SorobanContext {
+  return {
+    owner: signer,
+    ownAccounts: ownAccounts ?? new Set([signer]),
+    tokenContracts: policy.tokenContracts,
+    nowSeconds: BigInt(Math.floor(now.getTime() / 1000)),
+    maxTimeAheadSeconds: policy.maxTimeAheadSeconds,
+    settings: policy.soroban,
+  }
+}
 
 /** The parts of an invoke_host_function operation that are read (stellar-sdk's operation record). */
 export type HostFunctionOp = {
@@ -87,8 +105,10 @@ export function readSorobanOp(op: HostFunctionOp, ctx: SorobanContext): SorobanR
       visitCall({ ...contractCall(op.func.invokeContract), subs: [] }, 'call', 0, ctx, out)
     }
   } catch (e) {
-    if (!(e instanceof Refusal)) throw e
-    return { ok: false, code: e.code, message: e.at ? `${e.at}: ${e.message}` : e.message }
+    // Whatever the SDK throws on a malformed entry is a refusal with a stable code, never a crash or a pass.
+    const r =
+      e instanceof Refusal ? e : new Refusal('ERR_POLICY_SOROBAN_ARGS', 'unreadable authorization entry')
+    return { ok: false, code: r.code, message: r.at ? `${r.at}: ${r.message}` : r.message }
   }
   return { ok: true, reading: out }
 }

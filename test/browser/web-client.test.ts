@@ -173,7 +173,7 @@ describe('web client in Chromium', () => {
       action: 'send',
       from: from.accountId,
       to: dest,
-      amount: '150',
+      amount: '50',
       asset_code: null,
       asset_issuer: null,
       dest_asset_code: null,
@@ -186,12 +186,12 @@ describe('web client in Chromium', () => {
       { text: 'That payment needs your approval.' },
     ])
     await page.getByRole('button', { name: 'New chat' }).click()
-    await page.getByLabel('Message').fill(`[script:${key}] send 150 XLM to ${dest}`)
+    await page.getByLabel('Message').fill(`[script:${key}] send 50 XLM to ${dest}`)
     await page.getByRole('button', { name: 'Send', exact: true }).click()
     const card = page.locator('section.approval')
     await card.getByRole('button', { name: 'Approve with passkey' }).waitFor()
     // The preview comes from the signer's record and the edge's simulation: amount, fee, what is left.
-    expect(await card.textContent()).toContain('150')
+    expect(await card.textContent()).toContain(`Send 50 XLM to ${dest}`)
     expect(await card.textContent()).toContain('Network fee')
     await shot('05-approval')
     await card.getByRole('button', { name: 'Approve with passkey' }).click()
@@ -202,7 +202,7 @@ describe('web client in Chromium', () => {
     // Approving signs exactly that transaction and submits it: the payment is in the stand-in's ledger,
     // and the approval is spent.
     expect(approvals.map((a) => a.status)).toContain('used')
-    expect(stack.standIns.horizon.ledger.balances(dest)?.native).toBe('10150.0000000')
+    expect(stack.standIns.horizon.ledger.balances(dest)?.native).toBe('10050.0000000')
   })
 
   it('signs out, then signs back in with the passkey', async () => {

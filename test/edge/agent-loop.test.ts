@@ -105,7 +105,12 @@ describe('agent loop', () => {
     expect(order).toEqual([1, 2, 3])
   })
 
-  it('a signer approval request becomes an approval_required event and a tool_error', async () => {
+  const SIGNER_PREVIEW = {
+    source: 'GAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAWHF',
+    lines: [{ kind: 'payment', text: 'Send 50 XLM to GBBB', asset: 'native', amount: '50' }],
+    fee: '0.00001',
+  }
+  it('a signer approval request becomes an approval_required event (with the signer’s preview) and a tool_error', async () => {
     const key = uniqueKey('approval')
     const needsApproval = defineTool({
       name: 'pay_big',
@@ -123,6 +128,7 @@ describe('agent loop', () => {
           expiresAt: '2026-12-01T10:00:00.000Z',
           amounts: { native: '5000' },
           reason: 'above the approval threshold',
+          preview: SIGNER_PREVIEW,
         },
       }),
     })
@@ -137,6 +143,7 @@ describe('agent loop', () => {
       txHash: 'ab'.repeat(32),
       preview: 'Pay 5000 XLM',
       approval: { amounts: { native: '5000' }, expiresAt: '2026-12-01T10:00:00.000Z' },
+      signerPreview: SIGNER_PREVIEW,
     })
     expect(events.some((x) => x.e.event === 'tool_error')).toBe(true)
   })

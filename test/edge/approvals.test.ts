@@ -22,14 +22,14 @@ const HORIZON = String(Reflect.get(env, 'HORIZON_URL'))
 
 function bigPayment(source: string, seq: string, destination = Keypair.random().publicKey()): string {
   return new TransactionBuilder(new Account(source, seq), { fee: '100', networkPassphrase: Networks.TESTNET })
-    .addOperation(Operation.payment({ destination, asset: Asset.native(), amount: '150' }))
+    .addOperation(Operation.payment({ destination, asset: Asset.native(), amount: '50' }))
     .setTimeout(120)
     .build()
     .toEnvelope()
     .toXDR('base64')
 }
 
-type Approval = { approvalId: string; txHash: string; status: string }
+type Approval = { approvalId: string; txHash: string; status: string; preview?: unknown }
 
 async function setup() {
   const c = testApp()
@@ -64,6 +64,15 @@ describe('/api/approvals', () => {
     const { xdr, details } = await ask(onLedger.sequence, dest)
     const list = await json<{ approvals: Approval[] }>(await c('/api/approvals', { headers: r.auth }))
     expect(list.approvals.map((a) => a.approvalId)).toContain(details.approvalId)
+    // The signer's own reading of the XDR reaches the client as it was stored with the approval.
+    const listed = list.approvals.find((a) => a.approvalId === details.approvalId)
+    expect(listed?.preview).toEqual({
+      source: publicKey,
+      lines: [
+        { kind: 'payment', text: `Send 50 XLM to ${dest}`, asset: 'native', amount: '50', destination: dest },
+      ],
+      fee: '0.00001',
+    })
 
     const optRes = await post(c, `/api/approvals/${details.approvalId}/options`, undefined, r.auth)
     expect(optRes.status).toBe(200)
@@ -90,12 +99,12 @@ describe('/api/approvals', () => {
     // Approving signs exactly that transaction and submits it: it is on the ledger.
     expect(done.hash).toBe(details.txHash)
     expect(done.preview.legs).toEqual([
-      { kind: 'payment', from: publicKey, to: dest, asset: 'native', amount: '150' },
+      { kind: 'payment', from: publicKey, to: dest, asset: 'native', amount: '50' },
     ])
     const destNow = (await (await fetch(`${HORIZON}/accounts/${dest}`)).json()) as {
       balances: { asset_type: string; balance: string }[]
     }
-    expect(destNow.balances.find((b) => b.asset_type === 'native')?.balance).toBe('10150.0000000')
+    expect(destNow.balances.find((b) => b.asset_type === 'native')?.balance).toBe('10050.0000000')
     // The approval is spent: the same transaction cannot be signed under it again.
     await expect(
       sign('tx.sign', r.userId, { accountId, xdr, approvalId: details.approvalId }),

@@ -58,9 +58,9 @@ async function pendingFor(amount: string): Promise<{ xdr: string; d: Details }> 
 
 describe('approvals bound to the transaction hash', () => {
   it('above the threshold: ERR_APPROVAL_REQUIRED with an id, the hash, the amounts and an expiry', async () => {
-    const { xdr, d } = await pendingFor('150')
+    const { xdr, d } = await pendingFor('50')
     expect(d.approvalId).toMatch(/^apr_/)
-    expect(d.amounts).toEqual({ native: '150' })
+    expect(d.amounts).toEqual({ native: '50' })
     expect(Date.parse(d.expiresAt) - now).toBe(600_000)
     // Asking again for the same transaction reuses the pending approval.
     const again = await call('tx.sign', { accountId, xdr })
@@ -73,8 +73,28 @@ describe('approvals bound to the transaction hash', () => {
     expect(mine?.txHash).toBe(d.txHash)
   })
 
+  it('stores the signer’s decoded preview with the approval and answers it on every read', async () => {
+    const { d } = await pendingFor('50')
+    const want = {
+      source: kp.publicKey(),
+      lines: [
+        { kind: 'payment', text: `Send 50 XLM to ${DEST}`, asset: 'native', amount: '50', destination: DEST },
+      ],
+      fee: '0.00001',
+    }
+    expect((d as Details & { preview: unknown }).preview).toEqual(want)
+    const got = (await call('approvals.get', { approvalId: d.approvalId })).body.result as unknown as {
+      preview: unknown
+    }
+    expect(got.preview).toEqual(want)
+    const listed = (await call('approvals.list', {})).body.result as unknown as {
+      approvals: { approvalId: string; preview: unknown }[]
+    }
+    expect(listed.approvals.find((a) => a.approvalId === d.approvalId)?.preview).toEqual(want)
+  })
+
   it('signs the exact transaction once after approval; a reuse is refused', async () => {
-    const { xdr, d } = await pendingFor('150')
+    const { xdr, d } = await pendingFor('50')
     const early = await call('tx.sign', { accountId, xdr, approvalId: d.approvalId })
     expect(early.body.error?.code).toBe('ERR_APPROVAL_INVALID')
     const ok = await call('approvals.approve', { approvalId: d.approvalId })
@@ -89,18 +109,18 @@ describe('approvals bound to the transaction hash', () => {
   })
 
   it('a modified transaction with the old approval id is refused', async () => {
-    const { d } = await pendingFor('150')
+    const { d } = await pendingFor('50')
     await call('approvals.approve', { approvalId: d.approvalId })
-    for (const changed of [xdrOf('150'), xdrOf('150.0000001'), xdrOf('999')]) {
+    for (const changed of [xdrOf('50'), xdrOf('50.0000001'), xdrOf('99')]) {
       const r = await call('tx.sign', { accountId, xdr: changed, approvalId: d.approvalId })
       expect(r.body.error?.code).toBe('ERR_APPROVAL_INVALID')
     }
   })
 
   it('an expired approval is refused, and cannot be approved any more', async () => {
-    const a = await pendingFor('150')
+    const a = await pendingFor('50')
     await call('approvals.approve', { approvalId: a.d.approvalId })
-    const b = await pendingFor('160')
+    const b = await pendingFor('60')
     now += 10 * 60_000 + 1
     const r = await call('tx.sign', { accountId, xdr: a.xdr, approvalId: a.d.approvalId })
     expect(r.status).toBe(410)
@@ -111,7 +131,7 @@ describe('approvals bound to the transaction hash', () => {
   })
 
   it('a rejected approval is refused', async () => {
-    const { xdr, d } = await pendingFor('150')
+    const { xdr, d } = await pendingFor('50')
     await call('approvals.approve', { approvalId: d.approvalId })
     expect(approval(await call('approvals.reject', { approvalId: d.approvalId })).status).toBe('rejected')
     const r = await call('tx.sign', { accountId, xdr, approvalId: d.approvalId })
@@ -121,7 +141,7 @@ describe('approvals bound to the transaction hash', () => {
   })
 
   it('another user can neither see, approve, reject nor use it', async () => {
-    const { xdr, d } = await pendingFor('150')
+    const { xdr, d } = await pendingFor('50')
     const other = { userId: `u_${randomUUID()}` }
     for (const m of ['approvals.get', 'approvals.approve', 'approvals.reject']) {
       const r = await call(m, { approvalId: d.approvalId }, other)
@@ -139,13 +159,13 @@ describe('approvals bound to the transaction hash', () => {
     const before = await call('policy.get', {})
     const spent = (before.body.result as unknown as { assets: { native: { spentToday: string } } }).assets
       .native
-    const { xdr, d } = await pendingFor('200')
+    const { xdr, d } = await pendingFor('70')
     await call('approvals.approve', { approvalId: d.approvalId })
     await call('tx.sign', { accountId, xdr, approvalId: d.approvalId })
     const after = await call('policy.get', {})
     const spentAfter = (after.body.result as unknown as { assets: { native: { spentToday: string } } }).assets
       .native
-    expect(Number(spentAfter.spentToday) - Number(spent.spentToday)).toBe(200)
+    expect(Number(spentAfter.spentToday) - Number(spent.spentToday)).toBe(70)
   })
 
   it('the audit log names approve, reject and the approval-required denials with their tx hash', async () => {
@@ -161,12 +181,20 @@ describe('approvals bound to the transaction hash', () => {
 
 describe('policy.set', () => {
   it('lowers limits, refuses raising them, and keeps allow-lists per own account', async () => {
-    const low = await call('policy.set', { assets: { native: { perTx: '5', daily: '900' } } })
+    const low = await call('policy.set', {
+      assets: { native: { approvalAbove: '5', perTx: '50', daily: '900' } },
+    })
     expect(low.status).toBe(200)
     const r = await call('tx.sign', { accountId, xdr: xdrOf('6') })
     expect(r.body.error?.code).toBe('ERR_APPROVAL_REQUIRED')
+    // Above the user's own perTx nothing signs, approval or not.
+    const over = await call('tx.sign', { accountId, xdr: xdrOf('51') })
+    expect(over.body.error?.code).toBe('ERR_POLICY_TX_CAP')
     const raise = await call('policy.set', { assets: { native: { daily: '5000' } } })
     expect(raise.body.error?.code).toBe('ERR_VALIDATION')
+    // The automatic level cannot be raised either (deployment: 25 XLM), even below perTx.
+    const auto = await call('policy.set', { assets: { native: { approvalAbove: '26' } } })
+    expect(auto.body.error?.code).toBe('ERR_VALIDATION')
     const foreign = await call('policy.set', { destinations: { acc_00000000000000000000: [DEST] } })
     expect(foreign.body.error?.code).toBe('ERR_ACCOUNT_NOT_FOUND')
     await call('policy.set', { destinations: { [accountId]: [randomKey()] } })

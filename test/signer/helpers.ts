@@ -89,6 +89,7 @@ export type TestResult = {
     accountId: string | null
     decision: string
     reasonCode: string | null
+    reason: string | null
     txHash: string | null
   }[]
 }

@@ -77,8 +77,8 @@ const xfer = (contract: string, amount: bigint, to = FRIEND) =>
 const CASES: Record<string, Case> = {
   // ── allowed ────────────────────────────────────────────────────────────────────────────────────────
   'a 10 XLM payment': { tx: () => tx([pay(FRIEND, '10')]), expect: 'allow', spend: { native: 10 } },
-  'exactly the per-tx cap (100 XLM)': { tx: () => tx([pay(FRIEND, '100')]), expect: 'allow' },
-  'exactly the USDC cap (500)': { tx: () => tx([pay(FRIEND, '500', USDC)]), expect: 'allow' },
+  'exactly the automatic limit (25 XLM)': { tx: () => tx([pay(FRIEND, '25')]), expect: 'allow' },
+  'exactly the USDC automatic limit (100)': { tx: () => tx([pay(FRIEND, '100', USDC)]), expect: 'allow' },
   'a trustline': { tx: () => tx([Operation.changeTrust({ asset: USDC })]), expect: 'allow', spend: {} },
   'manage data': { tx: () => tx([Operation.manageData({ name: 'k', value: 'v' })]), expect: 'allow' },
   'set_options with nothing that controls the account': {
@@ -93,10 +93,10 @@ const CASES: Record<string, Case> = {
     tx: () => buildTx({ source: muxedOf(ME), ops: [pay(FRIEND, '10')] }),
     expect: 'allow',
   },
-  'a 50 XLM sell offer': {
-    tx: () => tx([Operation.manageSellOffer({ selling: XLM, buying: USDC, amount: '50', price: '0.1' })]),
+  'a 20 XLM sell offer': {
+    tx: () => tx([Operation.manageSellOffer({ selling: XLM, buying: USDC, amount: '20', price: '0.1' })]),
     expect: 'allow',
-    spend: { native: 50 },
+    spend: { native: 20 },
   },
   'a fee bump of its own 10 XLM payment': { tx: () => bump(tx([pay(FRIEND, '10')])), expect: 'allow' },
   'a fee bump sponsoring a stranger’s transaction (spends nothing of ours)': {
@@ -119,25 +119,28 @@ const CASES: Record<string, Case> = {
     policy: allowList,
     expect: 'allow',
   },
-  'an approved 150 XLM payment': { tx: () => tx([pay(FRIEND, '150')]), approved: true, expect: 'allow' },
+  'an approved 60 XLM payment': { tx: () => tx([pay(FRIEND, '60')]), approved: true, expect: 'allow' },
   // ── above the approval threshold ───────────────────────────────────────────────────────────────────
-  '100.0000001 XLM (one stroop over)': { tx: () => tx([pay(FRIEND, '100.0000001')]), expect: 'approval' },
-  'split into two 60 XLM payments in one transaction': {
-    tx: () => tx([pay(FRIEND, '60'), pay(STRANGER, '60')]),
+  'exactly the per-tx cap (100 XLM) needs approval': {
+    tx: () => tx([pay(FRIEND, '100')]),
     expect: 'approval',
-    spend: { native: 120 },
   },
-  'twenty 6 XLM operations': {
-    tx: () => tx(Array.from({ length: 20 }, () => pay(FRIEND, '6'))),
+  'split into two 15 XLM payments in one transaction': {
+    tx: () => tx([pay(FRIEND, '15'), pay(STRANGER, '15')]),
     expect: 'approval',
-    spend: { native: 120 },
+    spend: { native: 30 },
   },
-  'a path payment (strict receive) with send max 150': {
+  'twenty 1.5 XLM operations': {
+    tx: () => tx(Array.from({ length: 20 }, () => pay(FRIEND, '1.5'))),
+    expect: 'approval',
+    spend: { native: 30 },
+  },
+  'a path payment (strict receive) with send max 50': {
     tx: () =>
       tx([
         Operation.pathPaymentStrictReceive({
           sendAsset: XLM,
-          sendMax: '150',
+          sendMax: '50',
           destination: FRIEND,
           destAsset: USDC,
           destAmount: '1',
@@ -146,12 +149,12 @@ const CASES: Record<string, Case> = {
       ]),
     expect: 'approval',
   },
-  'a path payment (strict send) of 150': {
+  'a path payment (strict send) of 50': {
     tx: () =>
       tx([
         Operation.pathPaymentStrictSend({
           sendAsset: XLM,
-          sendAmount: '150',
+          sendAmount: '50',
           destination: FRIEND,
           destAsset: USDC,
           destMin: '1',
@@ -160,25 +163,25 @@ const CASES: Record<string, Case> = {
       ]),
     expect: 'approval',
   },
-  'create_account with a 150 XLM starting balance': {
-    tx: () => tx([Operation.createAccount({ destination: randomKey(), startingBalance: '150' })]),
+  'create_account with a 50 XLM starting balance': {
+    tx: () => tx([Operation.createAccount({ destination: randomKey(), startingBalance: '50' })]),
     expect: 'approval',
   },
-  'a 150 XLM claimable balance': {
+  'a 50 XLM claimable balance': {
     tx: () =>
-      tx([Operation.createClaimableBalance({ asset: XLM, amount: '150', claimants: [claimant(FRIEND)] })]),
+      tx([Operation.createClaimableBalance({ asset: XLM, amount: '50', claimants: [claimant(FRIEND)] })]),
     expect: 'approval',
   },
-  'a 150 XLM sell offer': {
+  'a 50 XLM sell offer': {
     tx: () =>
-      tx([Operation.manageSellOffer({ selling: XLM, buying: USDC, amount: '150', price: '0.0000001' })]),
+      tx([Operation.manageSellOffer({ selling: XLM, buying: USDC, amount: '50', price: '0.0000001' })]),
     expect: 'approval',
   },
-  'a buy offer whose price makes it sell 150 XLM': {
+  'a buy offer whose price makes it sell 50 XLM': {
     tx: () =>
-      tx([Operation.manageBuyOffer({ selling: XLM, buying: USDC, buyAmount: '300', price: { n: 1, d: 2 } })]),
+      tx([Operation.manageBuyOffer({ selling: XLM, buying: USDC, buyAmount: '100', price: { n: 1, d: 2 } })]),
     expect: 'approval',
-    spend: { native: 150 },
+    spend: { native: 50 },
   },
   'a buy offer rounds the sold amount up (1 stroop × 1/3)': {
     tx: () =>
@@ -193,44 +196,44 @@ const CASES: Record<string, Case> = {
     expect: 'allow',
     spend: { native: 0.0000001 },
   },
-  'a 150 XLM passive sell offer': {
+  'a 50 XLM passive sell offer': {
     tx: () =>
-      tx([Operation.createPassiveSellOffer({ selling: XLM, buying: USDC, amount: '150', price: '1' })]),
+      tx([Operation.createPassiveSellOffer({ selling: XLM, buying: USDC, amount: '50', price: '1' })]),
     expect: 'approval',
   },
   'a muxed destination does not hide the amount': {
-    tx: () => tx([pay(muxedOf(FRIEND), '150')]),
+    tx: () => tx([pay(muxedOf(FRIEND), '50')]),
     expect: 'approval',
   },
-  '600 USDC': { tx: () => tx([pay(FRIEND, '600', USDC)]), expect: 'approval' },
-  'a fee bump of its own 150 XLM payment': { tx: () => bump(tx([pay(FRIEND, '150')])), expect: 'approval' },
-  'a Soroban SAC transfer of 150 XLM': { tx: () => tx([xfer(XLM_SAC, stroops(150))]), expect: 'approval' },
-  'a 150 XLM transfer nested under a router contract': {
+  '200 USDC': { tx: () => tx([pay(FRIEND, '200', USDC)]), expect: 'approval' },
+  'a fee bump of its own 50 XLM payment': { tx: () => bump(tx([pay(FRIEND, '50')])), expect: 'approval' },
+  'a Soroban SAC transfer of 50 XLM': { tx: () => tx([xfer(XLM_SAC, stroops(50))]), expect: 'approval' },
+  'a 50 XLM transfer nested under a router contract': {
     tx: () => {
       // The root call is some other contract's function; the SAC transfer from us is a sub-invocation.
-      const tree = invocation(USDC_SAC, 'swap', [addr(ME)], [xferTree(XLM_SAC, stroops(150))])
+      const tree = invocation(USDC_SAC, 'swap', [addr(ME)], [xferTree(XLM_SAC, stroops(50))])
       return tx([sorobanOp(USDC_SAC, 'swap', [addr(ME)], tree)])
     },
     expect: 'approval',
   },
-  'a Soroban allowance (approve) of 150 XLM': {
+  'a Soroban allowance (approve) of 50 XLM': {
     tx: () => {
       // SEP-41 approve(from, spender, amount: i128, expiration_ledger: u32)
-      const args = [addr(ME), addr(FRIEND), i128(stroops(150)), u32(1000)]
+      const args = [addr(ME), addr(FRIEND), i128(stroops(50)), u32(1000)]
       return tx([sorobanOp(XLM_SAC, 'approve', args, invocation(XLM_SAC, 'approve', args))])
     },
     expect: 'approval',
   },
-  'a Soroban burn of 600 USDC': {
+  'a Soroban burn of 200 USDC': {
     tx: () => {
-      const args = [addr(ME), i128(stroops(600))]
+      const args = [addr(ME), i128(stroops(200))]
       return tx([sorobanOp(USDC_SAC, 'burn', args, invocation(USDC_SAC, 'burn', args))])
     },
     expect: 'approval',
   },
-  'a user’s stricter per-tx limit (50) makes 60 XLM need approval': {
-    tx: () => tx([pay(FRIEND, '60')]),
-    policy: withUser({ assets: { native: { perTx: '50' } }, destinations: {} }),
+  'a user’s stricter approval limit (5) makes 6 XLM need approval': {
+    tx: () => tx([pay(FRIEND, '6')]),
+    policy: withUser({ assets: { native: { approvalAbove: '5' } }, destinations: {} }),
     expect: 'approval',
   },
   // ── denied ─────────────────────────────────────────────────────────────────────────────────────────
@@ -245,8 +248,8 @@ const CASES: Record<string, Case> = {
     expect: 'ERR_POLICY_DAILY_CAP',
   },
   'an approval does not lift the daily cap': {
-    tx: () => tx([pay(FRIEND, '150')]),
-    spent: { native: 900 },
+    tx: () => tx([pay(FRIEND, '60')]),
+    spent: { native: 950 },
     approved: true,
     expect: 'ERR_POLICY_DAILY_CAP',
   },
@@ -413,7 +416,7 @@ function run(c: Case): { verdict: string; spend?: Map<string, bigint> } {
   const d = evaluatePolicy(
     c.policy ?? BASE,
     checked.value.tx,
-    { signer: ME, spentToday, approved: c.approved ?? false },
+    { signer: ME, spentToday, feesSpent: 0n, approved: c.approved ?? false },
     NOW,
   )
   return d.verdict === 'deny' ? { verdict: d.code } : { verdict: d.verdict, spend: new Map(d.spend) }
@@ -437,8 +440,9 @@ describe('spending policy table', () => {
 
   it('is pure: the same input gives the same decision', () => {
     const t = tx([pay(FRIEND, '42')])
-    const a = evaluatePolicy(BASE, t, { signer: ME, spentToday: new Map(), approved: false }, NOW)
-    const b = evaluatePolicy(BASE, t, { signer: ME, spentToday: new Map(), approved: false }, NOW)
+    const state = { signer: ME, spentToday: new Map(), feesSpent: 0n, approved: false }
+    const a = evaluatePolicy(BASE, t, state, NOW)
+    const b = evaluatePolicy(BASE, t, state, NOW)
     expect(a).toEqual(b)
   })
 })
@@ -467,7 +471,7 @@ describe('policy configuration', () => {
     expect(p.assets.get('native')).toEqual({
       perTx: stroops(100),
       daily: stroops(1000),
-      approvalAbove: stroops(100),
+      approvalAbove: stroops(25),
     })
   })
 })

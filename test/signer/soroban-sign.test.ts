@@ -90,12 +90,30 @@ describe('tx.sign on Soroban calls', () => {
     expect(await usdcSpentToday()).toBe(before)
     const audit = await t.client.call('audit.list', {})
     const entries = (
-      audit.body.result as { entries: { method: string; decision: string; reasonCode: string | null }[] }
+      audit.body.result as {
+        entries: { method: string; decision: string; reasonCode: string | null; reason: string | null }[]
+      }
     ).entries
-    const signs = entries.filter((e) => e.method === 'tx.sign')
-    expect(signs.map((e) => [e.decision, e.reasonCode])).toContainEqual([
-      'deny',
-      'ERR_POLICY_SOROBAN_RECIPIENT',
+    const refusal = entries.find(
+      (e) => e.method === 'tx.sign' && e.reasonCode === 'ERR_POLICY_SOROBAN_RECIPIENT',
+    )
+    expect(refusal?.decision).toBe('deny')
+    // The reason in words names the operation and the invocation node.
+    expect(refusal?.reason).toMatch(
+      /^operation 0: auth 0 node 0: blend submit: to G[A-Z2-7]{55} is not one of/,
+    )
+  })
+
+  it('asks approval for a borrow, and the stored preview says it in the decoder’s words', async () => {
+    const xdr = submit(me.publicKey(), [request(4, USDC_SAC, 10_000_000n)])
+    const reply = await t.client.call('tx.sign', { accountId, xdr })
+    expect(reply.body.error?.code).toBe('ERR_APPROVAL_REQUIRED')
+    const { details } = reply.body.error as unknown as {
+      details: { reason: string; preview?: { lines: { text: string }[] } }
+    }
+    expect(details.reason).toContain('borrows 1 USDC from Blend pool TestnetV2')
+    expect(details.preview?.lines.map((l) => l.text)).toEqual([
+      `Borrow 1 USDC from Blend pool TestnetV2 (CCEB…4HGF), paid to ${me.publicKey().slice(0, 4)}…${me.publicKey().slice(-4)} (debt that can be liquidated)`,
     ])
   })
 })

@@ -135,15 +135,21 @@ describe('restart in the middle of a burst', () => {
     const allowed = db
       .prepare("SELECT tx_hash FROM audit WHERE method = 'tx.sign' AND decision = 'allow' ORDER BY seq")
       .all() as { tx_hash: string }[]
-    const lines = db.prepare('SELECT tx_hash, stroops FROM spending ORDER BY rowid').all() as {
+    // Payments only: every signed transaction also has its fee line (asset 'fee'), checked below.
+    const lines = db
+      .prepare("SELECT tx_hash, stroops FROM spending WHERE asset = 'native' ORDER BY rowid")
+      .all() as { tx_hash: string; stroops: number }[]
+    const fees = db.prepare("SELECT tx_hash FROM spending WHERE asset = 'fee' ORDER BY rowid").all() as {
       tx_hash: string
-      stroops: number
     }[]
-    const total = db.prepare('SELECT SUM(stroops) AS s FROM spending_days').get() as { s: number }
+    const total = db.prepare("SELECT SUM(stroops) AS s FROM spending_days WHERE asset = 'native'").get() as {
+      s: number
+    }
     db.close()
     // Every signature the log records was counted, nothing was counted that the log does not record, and
     // every answer a client got is in both (an answer is only sent after the commit).
     expect(lines.map((l) => l.tx_hash).sort()).toEqual(allowed.map((a) => a.tx_hash).sort())
+    expect(fees.map((l) => l.tx_hash).sort()).toEqual(allowed.map((a) => a.tx_hash).sort())
     expect(total.s).toBe(lines.reduce((s, l) => s + l.stroops, 0))
     expect(allowed.length).toBeGreaterThanOrEqual(answered + 1)
     expect(total.s).toBe(allowed.length * 10 * 1e7)

@@ -66,6 +66,7 @@ function deposit(call: Call, known: KnownContract, ctx: ReadContext, out: Readin
     refuse('ERR_POLICY_SOROBAN_TRANSFER', `${what}: deposits without a transfer from the account`)
   }
   const seen = new Set<string>()
+  const moved: bigint[] = []
   call.subs.forEach((inv, j) => {
     const w = `${what} transfer ${j}`
     const sub = callOf(inv)
@@ -80,9 +81,8 @@ function deposit(call: Call, known: KnownContract, ctx: ReadContext, out: Readin
       refuse('ERR_POLICY_SOROBAN_TRANSFER', `${w}: pays ${move.to}, not the vault`)
     if (seen.has(sub.contract))
       refuse('ERR_POLICY_SOROBAN_TRANSFER', `${w}: a second transfer of ${sub.contract}`)
-    // The vault pulls at most what was desired of each asset.
-    if (move.amount > ceiling) refuse('ERR_POLICY_SOROBAN_TRANSFER', `${w}: more than any amount desired`)
     seen.add(sub.contract)
+    moved.push(move.amount)
     spendFrom(sub.contract, move.amount, ctx, out)
     out.lines.push({
       kind: 'contract_call',
@@ -91,7 +91,16 @@ function deposit(call: Call, known: KnownContract, ctx: ReadContext, out: Readin
       text: `Deposit ${money(sub.contract, move.amount, ctx)} into ${known.label}${invest ? ', invested' : ''}`,
     })
   })
+  // The vault pulls at most what was desired of each asset: the transfers must fit the desired amounts one to
+  // one (both sorted largest first, each transfer within its counterpart), whatever the vault's asset order.
+  const want = [...desired].sort(descending)
+  moved.sort(descending).forEach((m, k) => {
+    if (m > (want[k] ?? 0n))
+      refuse('ERR_POLICY_SOROBAN_TRANSFER', `${what}: transfers more than amounts_desired`)
+  })
 }
+
+const descending = (a: bigint, b: bigint): number => (a < b ? 1 : a > b ? -1 : 0)
 
 function withdraw(call: Call, known: KnownContract, ctx: ReadContext, out: Reading): void {
   const what = 'defindex withdraw'

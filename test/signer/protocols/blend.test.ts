@@ -83,10 +83,15 @@ const ROWS: Record<string, Row> = {
     expect: 'approval',
     says: 'borrows 10 USDC from Blend pool Fixed',
   },
-  'supply 600 USDC (above the cap’s approval threshold)': {
-    tx: () => submit([request(0, USDC, usdc(600))], [transfer(USDC, ME, FIXED, usdc(600))]),
+  'supply 200 USDC (above the cap’s approval threshold)': {
+    tx: () => submit([request(0, USDC, usdc(200))], [transfer(USDC, ME, FIXED, usdc(200))]),
     expect: 'approval',
-    spend: { [USDC_KEY]: usdc(600) },
+    spend: { [USDC_KEY]: usdc(200) },
+  },
+  'supply 600 USDC (above the per-transaction cap: never, even approved)': {
+    tx: () => submit([request(0, USDC, usdc(600))], [transfer(USDC, ME, FIXED, usdc(600))]),
+    approved: true,
+    expect: 'ERR_POLICY_TX_CAP',
   },
   'a pool function no decoder reads (new_auction)': {
     tx: () => mainnetTx([call(FIXED, 'new_auction', [u32(0), addr(ME)])]),

@@ -136,6 +136,7 @@ export function evaluate(tx: Transaction, r: Run = {}): Decision {
     {
       signer,
       spentToday: new Map(Object.entries(r.spent ?? {})),
+      feesSpent: 0n,
       approved: r.approved ?? false,
       ownAccounts: OWN,
     },

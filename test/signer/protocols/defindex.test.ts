@@ -104,6 +104,27 @@ const ROWS: Record<string, Row> = {
     policy: WITH_VAULT,
     expect: 'ERR_POLICY_SOROBAN_TRANSFER',
   },
+  'two transfers that only fit one desired amount (50 and 50 against 50 and 1)': {
+    tx: () =>
+      deposit({
+        desired: amounts(usdc(50), usdc(1)),
+        min: amounts(0n, 0n),
+        subs: [transfer(USDC, ME, VAULT, usdc(50)), transfer(XLM, ME, VAULT, usdc(50))],
+      }),
+    policy: WITH_VAULT,
+    expect: 'ERR_POLICY_SOROBAN_TRANSFER',
+  },
+  'a two-asset deposit within its desired amounts': {
+    tx: () =>
+      deposit({
+        desired: amounts(usdc(1), usdc(50)),
+        min: amounts(0n, 0n),
+        subs: [transfer(USDC, ME, VAULT, usdc(40)), transfer(XLM, ME, VAULT, usdc(1))],
+      }),
+    policy: WITH_VAULT,
+    expect: 'allow',
+    spend: { [USDC_KEY]: usdc(40), native: usdc(1) },
+  },
   'more transfers than vault assets': {
     tx: () => deposit({ subs: [transfer(USDC, ME, VAULT, usdc(1)), transfer(XLM, ME, VAULT, usdc(1))] }),
     policy: WITH_VAULT,

@@ -358,6 +358,7 @@ describe('the real mainnet aggregator transaction (fixture)', () => {
       {
         signer: FIXTURE_SOURCE,
         spentToday: new Map(),
+        feesSpent: 0n,
         approved: false,
       },
       new Date(Number(FIXTURE_NOW_S) * 1000),
