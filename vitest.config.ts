@@ -24,6 +24,7 @@ export default defineConfig({
             'test/signer/**/*.test.ts',
             'test/scripts/**/*.test.ts',
             'test/stand-ins/**/*.test.ts',
+            'test/defi/**/*.test.ts',
             'test/attestation/**/*.test.ts',
             'test/deploy/**/*.test.ts',
           ],

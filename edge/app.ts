@@ -1,6 +1,6 @@
 /**
  * The edge application. Middleware runs in this order for every request:
- *   request id → security headers → config → CORS → body limit → session (identify, never reject)
+ *   request id → security headers → config → services (signer, Horizon, Soroban RPC) → CORS → body limit → session (identify, never reject)
  * and then, per route group: rate limit (keyed by the identified user, else IP) → requireUser /
  * requireFreshAuth → zod validation → handler. `onError` turns anything thrown into { code, message, requestId }.
  */
@@ -12,6 +12,7 @@ import { withConfig } from './middleware/config.ts'
 import { cors } from './middleware/cors.ts'
 import { requestId } from './middleware/request-id.ts'
 import { securityHeaders } from './middleware/security-headers.ts'
+import { services } from './middleware/services.ts'
 import { session } from './middleware/session.ts'
 import { web } from './routes/static.ts'
 import type { AppDeps, AppEnv } from './types.ts'
@@ -21,6 +22,7 @@ export function withBaseMiddleware(app: Hono<AppEnv>, deps: AppDeps): Hono<AppEn
   app.use('*', requestId())
   app.use('*', securityHeaders())
   app.use('*', withConfig(deps))
+  app.use('*', services())
   app.use('*', cors())
   app.use('*', bodyLimit())
   app.use('*', session())
@@ -35,7 +37,17 @@ export function withBaseMiddleware(app: Hono<AppEnv>, deps: AppDeps): Hono<AppEn
 export const ROUTE_GROUPS: readonly (readonly [string, () => Promise<Hono<AppEnv>>])[] = [
   ['/health', async () => (await import('./routes/health.ts')).health],
   ['/auth', async () => (await import('./routes/auth.ts')).auth],
-  ['/api/accounts', async () => (await import('./routes/accounts.ts')).accounts],
+  // One mount, two modules: the account routes and their DeFi positions (GET /:id/positions).
+  [
+    '/api/accounts',
+    async () => {
+      const [{ accounts }, { positions }] = await Promise.all([
+        import('./routes/accounts.ts'),
+        import('./routes/positions.ts'),
+      ])
+      return new Hono<AppEnv>().route('/', accounts).route('/', positions)
+    },
+  ],
   ['/api/agent/accounts', async () => (await import('./routes/accounts.ts')).agentAccounts],
   ['/api/transactions', async () => (await import('./routes/transactions.ts')).transactions],
   ['/api/approvals', async () => (await import('./routes/approvals.ts')).approvals],

@@ -21,6 +21,7 @@ import { AccountSchema, AccountsDeleteResultSchema } from '../shared/schemas/sig
 import { CHAT_DOCS } from './agent/route-docs.ts'
 import { APPROVAL_DOCS } from './approvals/route-docs.ts'
 import { AUTH_DOCS } from './auth/route-docs.ts'
+import { POSITIONS_DOCS } from './defi/route-docs.ts'
 import { VERSION } from './routes/health.ts'
 import { NETWORK_DOCS } from './routes/network.ts'
 
@@ -49,6 +50,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
     tag: 'health',
   },
   ...AUTH_DOCS,
+  ...POSITIONS_DOCS,
   {
     method: 'get',
     path: '/api/accounts',
@@ -149,6 +151,10 @@ export const ROUTE_DOCS: RouteDoc[] = [
   },
   ...CHAT_DOCS,
 ]
+
+/** Hono's `/a/:id{regex}` → OpenAPI's `/a/{id}`; a trailing slash of a mounted `/` route dropped. */
+export const openApiPath = (honoPath: string): string =>
+  honoPath.replace(/:([A-Za-z0-9_]+)(\{[^}]*\})?/g, '{$1}').replace(/(.)\/$/, '$1')
 
 const jsonSchema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' })
 

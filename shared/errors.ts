@@ -98,6 +98,18 @@ export const ERROR_CODES = [
   'ERR_TOOL_TIMEOUT',
   'ERR_TOOL_INTERNAL',
   'ERR_TOOL_UNKNOWN',
+  // DeFi protocols (Blend, DeFindex, Soroswap): refused before anything is signed
+  'ERR_DEFI_UNKNOWN_POOL',
+  'ERR_DEFI_UNKNOWN_VAULT',
+  'ERR_DEFI_UNKNOWN_TOKEN',
+  'ERR_DEFI_NO_ROUTE',
+  'ERR_DEFI_POOL_STATUS',
+  'ERR_DEFI_RESERVE_DISABLED',
+  'ERR_DEFI_SUPPLY_CAP',
+  'ERR_DEFI_UTILIZATION',
+  'ERR_DEFI_HEALTH_FACTOR',
+  'ERR_DEFI_INSUFFICIENT_BALANCE',
+  'ERR_DEFI_SLIPPAGE',
 ] as const
 
 export type ErrorCode = (typeof ERROR_CODES)[number]
@@ -169,6 +181,10 @@ export function statusOf(code: ErrorCode): HttpErrorStatus {
       return 403
     case 'ERR_NOT_FOUND':
     case 'ERR_ACCOUNT_NOT_FOUND':
+    case 'ERR_DEFI_UNKNOWN_POOL':
+    case 'ERR_DEFI_UNKNOWN_VAULT':
+    case 'ERR_DEFI_UNKNOWN_TOKEN':
+    case 'ERR_DEFI_NO_ROUTE':
     case 'ERR_SIGNER_UNKNOWN_METHOD':
       return 404
     case 'ERR_METHOD_NOT_ALLOWED':
@@ -190,6 +206,13 @@ export function statusOf(code: ErrorCode): HttpErrorStatus {
     case 'ERR_TX_SUBMIT_FAILED':
     case 'ERR_TX_SIMULATION_FAILED':
     case 'ERR_APPROVAL_REQUIRED':
+    case 'ERR_DEFI_POOL_STATUS':
+    case 'ERR_DEFI_RESERVE_DISABLED':
+    case 'ERR_DEFI_SUPPLY_CAP':
+    case 'ERR_DEFI_UTILIZATION':
+    case 'ERR_DEFI_HEALTH_FACTOR':
+    case 'ERR_DEFI_INSUFFICIENT_BALANCE':
+    case 'ERR_DEFI_SLIPPAGE':
       return 422
     case 'ERR_RATE_LIMITED':
     case 'ERR_AUTH_RECOVERY_LOCKED':

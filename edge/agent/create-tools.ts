@@ -4,9 +4,12 @@
  */
 import type { AnyTool, ToolContext } from './define-tool.ts'
 import { accountManager } from './tools/account-manager.ts'
+import { blend } from './tools/blend.ts'
+import { defindex } from './tools/defindex.ts'
 import { marketData } from './tools/market-data.ts'
 import { payments } from './tools/payments.ts'
 import { soroban } from './tools/soroban.ts'
+import { soroswap } from './tools/soroswap.ts'
 import { trading } from './tools/trading.ts'
 import { trustlines } from './tools/trustlines.ts'
 import { utilities } from './tools/utilities.ts'
@@ -19,6 +22,9 @@ export const ALL_TOOLS: readonly AnyTool[] = [
   marketData,
   utilities,
   soroban,
+  blend,
+  defindex,
+  soroswap,
 ]
 
 export type Toolset = { readonly byName: ReadonlyMap<string, AnyTool>; readonly list: readonly AnyTool[] }

@@ -10,20 +10,16 @@ import { z } from 'zod'
 import { AppError, type ErrorCode } from '../../shared/errors.ts'
 import type { NetworkConfig } from '../../shared/network.ts'
 import type { ChatMode } from '../../shared/schemas/chat-events.ts'
-import type { Account } from '../../shared/schemas/signer-rpc.ts'
-import type { SignerCall } from '../signer-client/client.ts'
-import type { Horizon } from '../stellar/horizon.ts'
-import type { SorobanRpc } from '../stellar/soroban-rpc.ts'
+import type { Account, ApprovalRequiredDetails } from '../../shared/schemas/signer-rpc.ts'
+import type { Services } from '../money/services.ts'
 import { describeIssues } from '../validation.ts'
 
-export type ToolContext = {
+/** The request's services (signer, Horizon, Soroban RPC: c.var.services) plus who is asking and how. */
+export type ToolContext = Services & {
   /** Set only for a signed-in caller; tools that need it are not even offered otherwise. */
   readonly userId: string | undefined
   /** The caller's accounts, loaded from the signer once per request; a created account is appended. */
   readonly accounts: Account[]
-  readonly signer: SignerCall
-  readonly horizon: Horizon
-  readonly soroban: SorobanRpc
   readonly network: NetworkConfig
   readonly mode: ChatMode
   readonly now: () => number
@@ -40,6 +36,8 @@ export type ToolResult =
       readonly code: ErrorCode
       readonly message: string
       readonly details?: Readonly<Record<string, unknown>>
+      /** ERR_APPROVAL_REQUIRED: the signer's approval request, typed as it sent it. */
+      readonly approval?: ApprovalRequiredDetails
     }
 
 export type ToolAccess = 'public' | 'user'

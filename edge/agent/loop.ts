@@ -9,7 +9,6 @@
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions'
 import { AppError } from '../../shared/errors.ts'
 import type { ChatEvent } from '../../shared/schemas/chat-events.ts'
-import { type SignerPreview, SignerPreviewSchema } from '../../shared/schemas/signer-rpc.ts'
 import type { Toolset } from './create-tools.ts'
 import {
   type AnyTool,
@@ -154,27 +153,19 @@ function report(call: ToolCall, exec: Execution, emit: LoopInput['emit']) {
     return
   }
   if (r.code === 'ERR_APPROVAL_REQUIRED') {
-    const d = r.details ?? {}
+    const approval = r.approval
     emit({
       event: 'approval_required',
       data: {
         callId: call.id,
         name: call.name,
         message: r.message,
-        ...(typeof d.approvalId === 'string' ? { approvalId: d.approvalId } : {}),
-        ...(typeof d.txHash === 'string' ? { txHash: d.txHash } : {}),
-        ...(d.preview !== undefined || d.description !== undefined
-          ? { preview: d.preview ?? d.description }
-          : {}),
-        ...signerPreviewOf(d.signerPreview),
+        ...(approval ? { approvalId: approval.approvalId, txHash: approval.txHash, approval } : {}),
+        ...(r.details?.preview !== undefined ? { preview: r.details.preview } : {}),
+        // The signer's own reading of the XDR (what the approval card shows), from its typed details.
+        ...(approval?.preview ? { signerPreview: approval.preview } : {}),
       },
     })
   }
   emit({ event: 'tool_error', data: { ...base, code: r.code, message: r.message } })
-}
-
-/** The signer's preview, parsed at this boundary (the event schema types it); anything else is dropped. */
-function signerPreviewOf(v: unknown): { signerPreview?: SignerPreview } {
-  const parsed = SignerPreviewSchema.safeParse(v)
-  return parsed.success ? { signerPreview: parsed.data } : {}
 }

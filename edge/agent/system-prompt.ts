@@ -7,7 +7,7 @@ import type { NetworkConfig } from '../../shared/network.ts'
 import type { ChatMode } from '../../shared/schemas/chat-events.ts'
 import type { Account } from '../../shared/schemas/signer-rpc.ts'
 
-export const SYSTEM_PROMPT_VERSION = 'tuxedo-agent/2026-01-1'
+export const SYSTEM_PROMPT_VERSION = 'tuxedo-agent/2026-12-1'
 
 export function systemPrompt(opts: {
   network: NetworkConfig
@@ -37,5 +37,6 @@ export function systemPrompt(opts: {
     '- Before moving money, be sure of the destination, the asset and the amount; if anything is ambiguous, ask.',
     '- If a tool says approval is required or a policy denied the transaction, explain that plainly; do not retry around it.',
     '- Report what actually happened from tool results; never invent hashes, balances or prices.',
+    '- DeFi: blend (lending), defindex (vaults), soroswap (swaps). For yields, read them with blend action "pools" and quote the supply APY it returns; never guess a rate. Before a money action, say what leaves, into which pool or vault, and what comes back. A DeFi error (unknown pool, balance, cap, health factor, slippage) means nothing was signed: say why in plain words.',
   ].join('\n')
 }

@@ -18,8 +18,7 @@ import {
 import type { Account } from '../../shared/schemas/signer-rpc.ts'
 import { rateLimit } from '../middleware/rate-limit.ts'
 import { callerOf, requireFreshAuth, requireUser } from '../middleware/session.ts'
-import { createSignerClient } from '../signer-client/client.ts'
-import { Horizon, type HorizonBalance } from '../stellar/horizon.ts'
+import type { Horizon, HorizonBalance } from '../stellar/horizon.ts'
 import type { AppEnv } from '../types.ts'
 import { optionalJson, validate } from '../validation.ts'
 
@@ -47,14 +46,13 @@ async function withBalances(horizon: Horizon, account: Account): Promise<Account
   }
 }
 
-const signerFor = (c: { env: AppEnv['Bindings']; var: AppEnv['Variables'] }) =>
-  createSignerClient(c.env, c.var.config)
+const signerFor = (c: { var: AppEnv['Variables'] }) => c.var.services.signer
 
 export const accounts = new Hono<AppEnv>()
   .get('/', read, requireUser(), async (c) => {
     const { userId } = callerOf(c)
     const { accounts: list } = await signerFor(c)('accounts.list', userId, {})
-    const horizon = new Horizon(c.var.config.network)
+    const horizon = c.var.services.horizon
     return c.json({ accounts: await Promise.all(list.map((a) => withBalances(horizon, a))) })
   })
   .post('/', money, requireUser(), validate('json', CreateAccountBodySchema), async (c) => {
@@ -79,7 +77,7 @@ export const accounts = new Hono<AppEnv>()
   .get('/:id', read, requireUser(), validate('param', AccountIdParamSchema), async (c) => {
     const { userId } = callerOf(c)
     const account = await signerFor(c)('accounts.get', userId, { accountId: c.req.valid('param').id })
-    return c.json(await withBalances(new Horizon(c.var.config.network), account))
+    return c.json(await withBalances(c.var.services.horizon, account))
   })
   .get(
     '/:id/transactions',
@@ -91,7 +89,7 @@ export const accounts = new Hono<AppEnv>()
       const { userId } = callerOf(c)
       const account = await signerFor(c)('accounts.get', userId, { accountId: c.req.valid('param').id })
       const q = c.req.valid('query')
-      const records = await new Horizon(c.var.config.network).transactions(account.publicKey, q)
+      const records = await c.var.services.horizon.transactions(account.publicKey, q)
       return c.json({
         accountId: account.accountId,
         transactions: records.map((r) => ({
@@ -110,7 +108,7 @@ export const accounts = new Hono<AppEnv>()
   .post('/:id/fund', money, requireUser(), validate('param', AccountIdParamSchema), async (c) => {
     const { userId } = callerOf(c)
     const account = await signerFor(c)('accounts.get', userId, { accountId: c.req.valid('param').id })
-    const { hash } = await new Horizon(c.var.config.network).fund(account.publicKey)
+    const { hash } = await c.var.services.horizon.fund(account.publicKey)
     return c.json({
       accountId: account.accountId,
       publicKey: account.publicKey,
@@ -138,7 +136,7 @@ export const agentAccounts = new Hono<AppEnv>()
   .get('/', read, requireUser(), async (c) => {
     const { userId } = callerOf(c)
     const { accounts: list } = await signerFor(c)('accounts.list', userId, {})
-    const horizon = new Horizon(c.var.config.network)
+    const horizon = c.var.services.horizon
     return c.json({
       accounts: await Promise.all(
         list.filter((a) => a.kind === 'agent').map((a) => withBalances(horizon, a)),

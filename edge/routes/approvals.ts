@@ -3,7 +3,7 @@
  * hash. POST /:id/options asks the signer for a challenge that commits to this approval, its account and its
  * hash (user.challenge); POST /:id/approve verifies the assertion here (session, credential) and relays it
  * to the signer, which verifies it again itself before it approves, then signs and submits that exact
- * transaction (edge/approvals/execute.ts). A stolen session cannot approve, and neither can this Worker:
+ * transaction through the one money path (edge/money/move.ts moveApproved). A stolen session cannot approve, and neither can this Worker:
  * it needs the user's authenticator, and the assertion is good for this one transaction only.
  */
 import { TransactionBuilder } from '@stellar/stellar-sdk/base'
@@ -12,7 +12,6 @@ import { AppError } from '../../shared/errors.ts'
 import { AssertionVerifyBodySchema } from '../../shared/schemas/auth.ts'
 import type { Approval } from '../../shared/schemas/signer-rpc.ts'
 import { markApprovalStep, type StepUpdate } from '../agent/money-steps.ts'
-import { executeApproved } from '../approvals/execute.ts'
 import { ApprovalIdParamSchema, ApprovalsQuerySchema, approvalBinding } from '../approvals/schemas.ts'
 import { createAssertionChallenge, verifyAssertion } from '../auth/ceremonies.ts'
 import { credentialsOf } from '../auth/passkeys.ts'
@@ -20,8 +19,8 @@ import type { Config } from '../config.ts'
 import { log } from '../errors.ts'
 import { rateLimit } from '../middleware/rate-limit.ts'
 import { callerOf, requireUser } from '../middleware/session.ts'
-import { createSignerClient } from '../signer-client/client.ts'
-import { Horizon } from '../stellar/horizon.ts'
+import { moveApproved } from '../money/move.ts'
+import type { Horizon } from '../stellar/horizon.ts'
 import { simulateClassic } from '../stellar/simulate.ts'
 import type { AppEnv } from '../types.ts'
 import { validate } from '../validation.ts'
@@ -44,21 +43,20 @@ const recordDecision = (c: Context<AppEnv>, userId: string, approvalId: string, 
  * what the source keeps), simulated against the ledger from the signer's own XDR. Display only: approve
  * simulates again before signing, and a transaction that no longer decodes or simulates just has none.
  */
-async function withSimulation(a: Approval, network: Config['network']) {
+async function withSimulation(a: Approval, network: Config['network'], horizon: Horizon) {
   if (a.status !== 'pending') return a
   try {
     const tx = TransactionBuilder.fromXDR(a.xdr, network.passphrase)
     const inner = 'innerTransaction' in tx ? tx.innerTransaction : tx
     if (inner.operations.some((op) => op.type === 'invokeHostFunction')) return a
-    const simulated = await simulateClassic(new Horizon(network), tx)
+    const simulated = await simulateClassic(horizon, tx)
     return simulated.ok ? { ...a, simulation: simulated.value } : a
   } catch {
     return a
   }
 }
 
-const signerFor = (c: { env: AppEnv['Bindings']; var: AppEnv['Variables'] }) =>
-  createSignerClient(c.env, c.var.config)
+const signerFor = (c: { var: AppEnv['Variables'] }) => c.var.services.signer
 
 /** Only a pending, unexpired approval can be approved. */
 function assertOpen(a: Approval): void {
@@ -71,7 +69,11 @@ export const approvals = new Hono<AppEnv>()
     const { userId } = callerOf(c)
     const { limit } = c.req.valid('query')
     const { approvals: list } = await signerFor(c)('approvals.list', userId, limit ? { limit } : {})
-    return c.json({ approvals: await Promise.all(list.map((a) => withSimulation(a, c.var.config.network))) })
+    return c.json({
+      approvals: await Promise.all(
+        list.map((a) => withSimulation(a, c.var.config.network, c.var.services.horizon)),
+      ),
+    })
   })
   .get('/:id', read, requireUser(), validate('param', ApprovalIdParamSchema), async (c) => {
     const { userId } = callerOf(c)
@@ -79,7 +81,7 @@ export const approvals = new Hono<AppEnv>()
     // The signer decides expiry; the thread's record of the step follows when someone looks.
     if (approval.status === 'expired')
       await recordDecision(c, userId, approval.approvalId, { status: 'expired' })
-    return c.json(await withSimulation(approval, c.var.config.network))
+    return c.json(await withSimulation(approval, c.var.config.network, c.var.services.horizon))
   })
   .post('/:id/options', money, requireUser(), validate('param', ApprovalIdParamSchema), async (c) => {
     const caller = callerOf(c)
@@ -137,7 +139,13 @@ export const approvals = new Hono<AppEnv>()
         proof: { assertion: response },
       })
       await recordDecision(c, caller.userId, approvalId, { status: 'approved' })
-      const executed = await executeApproved(signer, c.var.config, caller.userId, approval, c.req.raw.signal)
+      const executed = await moveApproved(
+        c.var.services,
+        c.var.config.network,
+        caller.userId,
+        approval,
+        c.req.raw.signal,
+      )
       // The thread's record of this step: sent, in which ledger (what a reopened thread shows).
       await recordDecision(c, caller.userId, approvalId, {
         status: 'submitted',

@@ -3,7 +3,6 @@ import { Hono } from 'hono'
 import { AuditQuerySchema } from '../approvals/schemas.ts'
 import { rateLimit } from '../middleware/rate-limit.ts'
 import { callerOf, requireUser } from '../middleware/session.ts'
-import { createSignerClient } from '../signer-client/client.ts'
 import type { AppEnv } from '../types.ts'
 import { validate } from '../validation.ts'
 
@@ -17,7 +16,7 @@ export const audit = new Hono<AppEnv>().get(
   async (c) => {
     const { userId } = callerOf(c)
     const q = c.req.valid('query')
-    const result = await createSignerClient(c.env, c.var.config)('audit.list', userId, {
+    const result = await c.var.services.signer('audit.list', userId, {
       ...(q.limit !== undefined ? { limit: q.limit } : {}),
       ...(q.before !== undefined ? { before: q.before } : {}),
     })

@@ -59,7 +59,6 @@ import {
 import { hex, hmacSha256, newId } from '../lib/crypto.ts'
 import { checkLimit, rateLimit } from '../middleware/rate-limit.ts'
 import { callerOf, requireFreshAuth, requireFreshOrRecovery, requireUser } from '../middleware/session.ts'
-import { createSignerClient } from '../signer-client/client.ts'
 import type { AppEnv } from '../types.ts'
 import { optionalJson, validate } from '../validation.ts'
 
@@ -105,7 +104,7 @@ export const auth = new Hono<AppEnv>()
     const passkey = await verifyRegistration(config, challenge, response, { userId, name: 'Passkey', now })
     const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode)
     // The signer first: a user exists here only once the signer can check their passkey and codes itself.
-    await createSignerClient(c.env, config)('users.register', user.id, {
+    await c.var.services.signer('users.register', user.id, {
       credential: response,
       recoveryCodes: codes.map((code) => code.replace('-', '')),
     })
@@ -229,7 +228,7 @@ export const auth = new Hono<AppEnv>()
         now,
       })
       // The signer decides: an existing passkey's assertion naming this credential, or a redeemed recovery code.
-      await createSignerClient(c.env, c.var.config)('passkeys.add', caller.userId, {
+      await c.var.services.signer('passkeys.add', caller.userId, {
         credential: response,
         ...(proof ? { proof } : {}),
       })
@@ -259,7 +258,7 @@ export const auth = new Hono<AppEnv>()
       const { id } = c.req.valid('param')
       const userId = callerOf(c).userId
       const { proof } = await optionalJson(c.req.raw, UserProofBodySchema)
-      await createSignerClient(c.env, c.var.config)('passkeys.remove', userId, {
+      await c.var.services.signer('passkeys.remove', userId, {
         credentialId: id,
         ...(proof ? { proof } : {}),
       })
@@ -292,7 +291,7 @@ export const auth = new Hono<AppEnv>()
     if (!user || !spent) throw new AppError('ERR_AUTH_INVALID', 'recovery code not accepted')
     // The signer holds its own hashes: a code it does not accept is no code (and no passkey can follow).
     try {
-      await createSignerClient(c.env, config)('recovery.redeem', user.id, { code })
+      await c.var.services.signer('recovery.redeem', user.id, { code })
     } catch (e) {
       if (e instanceof AppError && e.code === 'ERR_USER_RECOVERY_INVALID')
         throw new AppError('ERR_AUTH_INVALID', 'recovery code not accepted', 'signer refused the code')
@@ -311,7 +310,7 @@ export const auth = new Hono<AppEnv>()
     const caller = callerOf(c)
     const { operation } = await optionalJson(c.req.raw, ReauthOptionsBodySchema)
     const issued = operation
-      ? await createSignerClient(c.env, c.var.config)('user.challenge', caller.userId, { operation })
+      ? await c.var.services.signer('user.challenge', caller.userId, { operation })
       : undefined
     return c.json(
       await createAssertionChallenge(c.env.DB, c.var.config, {

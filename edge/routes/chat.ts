@@ -22,9 +22,6 @@ import { appendMessages, createThread, getThread, historyFor, listMessages } fro
 import { log } from '../errors.ts'
 import { newId } from '../lib/crypto.ts'
 import { rateLimit } from '../middleware/rate-limit.ts'
-import { createSignerClient } from '../signer-client/client.ts'
-import { Horizon } from '../stellar/horizon.ts'
-import { SorobanRpc } from '../stellar/soroban-rpc.ts'
 import type { AppEnv } from '../types.ts'
 import { validate } from '../validation.ts'
 
@@ -52,7 +49,7 @@ export const chat = new Hono<AppEnv>().post('/', chatLimit, validate('json', Cha
   const db = c.env.DB
   if (!caller && (body.threadId !== undefined || body.mode === 'external'))
     throw new AppError('ERR_AUTH_REQUIRED', 'sign in to use threads and money tools')
-  const signer = createSignerClient(c.env, config)
+  const services = c.var.services
 
   let threadId: string
   let history: ChatCompletionMessageParam[] = []
@@ -63,7 +60,7 @@ export const chat = new Hono<AppEnv>().post('/', chatLimit, validate('json', Cha
       body.threadId
         ? getThread(db, caller.userId, body.threadId)
         : createThread(db, caller.userId, titleFrom(body.message), now()),
-      signer('accounts.list', caller.userId, {}),
+      services.signer('accounts.list', caller.userId, {}),
       body.threadId ? listMessages(db, caller.userId, body.threadId) : Promise.resolve([]),
     ])
     if (!thread) throw new AppError('ERR_NOT_FOUND', 'no such thread')
@@ -82,9 +79,7 @@ export const chat = new Hono<AppEnv>().post('/', chatLimit, validate('json', Cha
     const ctx: ToolContext = {
       userId: caller?.userId,
       accounts,
-      signer,
-      horizon: new Horizon(config.network),
-      soroban: new SorobanRpc(config.network),
+      ...services,
       network: config.network,
       mode: body.mode,
       now,

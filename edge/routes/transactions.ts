@@ -1,11 +1,12 @@
-/** External-wallet mode: the user signed in their own wallet; we check the envelope, then submit it. */
+/**
+ * External-wallet mode's second half: the user signed in their own wallet; the envelope must verify for our
+ * network, then it is submitted through the one money path (edge/money/move.ts), Horizon or Soroban RPC.
+ */
 import { Hono } from 'hono'
-import { AppError } from '../../shared/errors.ts'
 import { SubmitSignedBodySchema } from '../../shared/schemas/api.ts'
 import { rateLimit } from '../middleware/rate-limit.ts'
 import { requireUser } from '../middleware/session.ts'
-import { Horizon } from '../stellar/horizon.ts'
-import { checkSignedEnvelope } from '../stellar/signed-envelope.ts'
+import { submitWalletSigned } from '../money/move.ts'
 import type { AppEnv } from '../types.ts'
 import { validate } from '../validation.ts'
 
@@ -16,9 +17,7 @@ export const transactions = new Hono<AppEnv>().post(
   validate('json', SubmitSignedBodySchema),
   async (c) => {
     const { xdr } = c.req.valid('json')
-    const checked = checkSignedEnvelope(xdr, c.var.config.network.passphrase)
-    if (!checked.ok) throw new AppError(checked.error.code, checked.error.message)
-    const result = await new Horizon(c.var.config.network).submit(xdr)
-    return c.json(result)
+    const r = await submitWalletSigned(c.var.services, c.var.config.network, xdr, c.req.raw.signal)
+    return c.json({ hash: r.hash, ledger: r.ledger, ...(r.fee !== null ? { feeCharged: r.fee } : {}) })
   },
 )

@@ -9,7 +9,9 @@
 import { KEY_ID_HEADER } from '../../shared/attestation.ts'
 import { AppError, type ErrorCode, POLICY_REFUSAL_CODES } from '../../shared/errors.ts'
 import {
+  type ApprovalRequiredDetails,
   SIGNER_METHODS,
+  type SignerError,
   type SignerMethod,
   type SignerParams,
   type SignerResult,
@@ -63,6 +65,19 @@ const PASS_THROUGH = new Set<ErrorCode>([
   'ERR_USER_EXISTS',
   'ERR_AUTH_LAST_PASSKEY',
 ])
+
+/**
+ * A signer answer the caller may act on (a policy refusal, an approval request, a missing account), with
+ * the approval request typed as the signer sent it: ERR_APPROVAL_REQUIRED carries ApprovalRequiredDetails.
+ */
+export class SignerRefusal extends AppError {
+  readonly approval: ApprovalRequiredDetails | undefined
+  constructor(error: SignerError) {
+    super(error.code, error.message)
+    this.name = 'SignerRefusal'
+    this.approval = error.details
+  }
+}
 
 /** Transient: worth one more try with the same requestId. */
 const RETRYABLE_STATUS = new Set([502, 503, 504])
@@ -134,10 +149,10 @@ export function createSignerClient(env: Env, config: Config, opts: SignerClientO
       }
       const body = parsed.data as
         | { ok: true; result: SignerResult<typeof method> }
-        | { ok: false; error: { code: ErrorCode; message: string; details?: Record<string, unknown> } }
+        | { ok: false; error: SignerError }
       if (body.ok) return body.result
-      const { code, message, details } = body.error
-      if (PASS_THROUGH.has(code)) throw new AppError(code, message, undefined, details)
+      if (PASS_THROUGH.has(body.error.code)) throw new SignerRefusal(body.error)
+      const { code, message } = body.error
       throw new AppError('ERR_INTERNAL', 'internal error', `signer ${method} answered ${code}: ${message}`)
     }
     throw new AppError(

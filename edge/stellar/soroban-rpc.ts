@@ -19,6 +19,17 @@ export type SorobanSendResult = {
   readonly returnValue: unknown
 }
 
+export type LedgerEntries = {
+  readonly entries: readonly { readonly key: xdr.LedgerKey; readonly val: xdr.LedgerEntryData }[]
+  readonly latestLedger: number
+}
+
+export type ContractEventRecord = {
+  readonly ledger: number
+  readonly ledgerClosedAt: string
+  readonly value: xdr.ScVal
+}
+
 /** bigint-safe JSON for contract values (i128 balances do not fit a number). */
 export function jsonSafe(v: unknown): unknown {
   if (typeof v === 'bigint') return v.toString()
@@ -47,16 +58,50 @@ export class SorobanRpc {
     })
   }
 
+  /** Contract storage (and other entries) by key; entries that do not exist are simply absent. */
+  async ledgerEntries(keys: readonly xdr.LedgerKey[]): Promise<LedgerEntries> {
+    if (keys.length === 0) return { entries: [], latestLedger: 0 }
+    const got = await this.#guard(() => this.#server.getLedgerEntries(...keys))
+    return { entries: got.entries.map((e) => ({ key: e.key, val: e.val })), latestLedger: got.latestLedger }
+  }
+
+  /**
+   * A contract's events with this exact topic, oldest first, over the RPC's retention window (about a week
+   * on public RPCs): what a protocol client needs for history the ledger no longer holds.
+   */
+  async contractEvents(
+    contractId: string,
+    topic: readonly xdr.ScVal[],
+    limit = 100,
+  ): Promise<ContractEventRecord[]> {
+    const { oldestLedger } = await this.#guard(() => this.#server.getHealth())
+    const got = await this.#guard(() =>
+      this.#server.getEvents({
+        startLedger: oldestLedger,
+        filters: [
+          { type: 'contract', contractIds: [contractId], topics: [topic.map((t) => t.toXDR('base64'))] },
+        ],
+        limit,
+      }),
+    )
+    return got.events.map((e) => ({ ledger: e.ledger, ledgerClosedAt: e.ledgerClosedAt, value: e.value }))
+  }
+
   /** Read-only: the value a call would return, from simulation; nothing is signed or sent. */
   async simulateValue(tx: Transaction): Promise<unknown> {
+    const retval = await this.simulateRetval(tx)
+    return retval === undefined ? null : jsonSafe(scValToNative(retval))
+  }
+
+  /** Read-only: the raw ScVal a call would return (for protocol clients that parse it themselves). */
+  async simulateRetval(tx: Transaction): Promise<xdr.ScVal | undefined> {
     const sim = await this.#guard(() => this.#server.simulateTransaction(tx))
     if (rpc.Api.isSimulationError(sim))
       throw new AppError(
         'ERR_TX_SIMULATION_FAILED',
         `the contract call failed in simulation: ${short(sim.error)}`,
       )
-    const retval: xdr.ScVal | undefined = sim.result?.retval
-    return retval === undefined ? null : jsonSafe(scValToNative(retval))
+    return sim.result?.retval
   }
 
   /** Simulates, then assembles the footprint and resource fee into the transaction to be signed. */

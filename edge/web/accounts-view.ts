@@ -12,6 +12,7 @@ import { approvalCard, listApprovals } from './approvals.ts'
 import { announce, busy, field, h, mount, note } from './dom.ts'
 import { money } from './format.ts'
 import { reauth, secretDigest } from './passkeys.ts'
+import { positionsSection } from './positions-view.ts'
 import { accountIndex, fullKey, type NetworkInfo, networkInfo } from './ui.ts'
 
 function balances(a: AccountView): HTMLElement {
@@ -94,6 +95,7 @@ export function accountsView(): { el: HTMLElement; refresh(): Promise<void> } {
       balances(a),
       h('div', { class: 'row' }, a.funded === false && net?.friendbot ? fund : null, exp),
       a.funded ? activityList(a, net) : null,
+      a.funded ? positionsSection(a.accountId) : null,
     )
   }
 

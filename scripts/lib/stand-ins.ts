@@ -3,6 +3,7 @@
  * for `npm run dev:local` and for tests that want the whole set. Each listens on loopback only.
  */
 import { type HorizonStandIn, startHorizon } from '../../test/support/horizon/server.ts'
+import { defiDemoTurn } from '../../test/support/openai/defi-demo.ts'
 import { type ScriptedModel, startScriptedModel } from '../../test/support/openai/server.ts'
 import { type SorobanRpcStandIn, startSorobanRpc } from '../../test/support/soroban-rpc/server.ts'
 
@@ -34,7 +35,15 @@ export async function startStandIns(
     horizon: horizon.ledger,
     ...(ports.sorobanRpc ? { port: ports.sorobanRpc } : {}),
   })
-  const model = await startScriptedModel(ports.model ? { port: ports.model } : {})
+  // Unscripted conversations follow the DeFi demo rules ("where is the best USDC yield?", "put 100 USDC in
+  // it", "swap 10 XLM to USDC"), so dev:local shows the money path without an LLM.
+  const model = await startScriptedModel({
+    ...(ports.model ? { port: ports.model } : {}),
+    fallback: (req, key) =>
+      defiDemoTurn(req) ?? {
+        text: `Scripted model: nothing is scripted for ${key ? `conversation "${key}"` : 'this conversation'}. Try "where is the best USDC yield?".`,
+      },
+  })
   return {
     passphrase,
     horizon,

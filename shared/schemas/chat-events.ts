@@ -5,7 +5,7 @@
  */
 import { z } from 'zod'
 import { ErrorCodeSchema } from '../errors.ts'
-import { SignerPreviewSchema } from './signer-rpc.ts'
+import { ApprovalRequiredDetailsSchema, SignerPreviewSchema } from './signer-rpc.ts'
 
 export const ChatModeSchema = z.enum(['agent', 'external'])
 export type ChatMode = z.infer<typeof ChatModeSchema>
@@ -53,6 +53,8 @@ export const ApprovalRequiredSchema = z
     approvalId: z.string().optional(),
     txHash: z.string().optional(),
     preview: z.unknown().optional(),
+    /** The signer's approval request as it sent it (typed end to end). */
+    approval: ApprovalRequiredDetailsSchema.optional(),
     /** The signer's reading of the XDR it will sign (the same preview the approval record carries). */
     signerPreview: SignerPreviewSchema.optional(),
   })

@@ -118,13 +118,19 @@ describe('agent loop', () => {
       input: z.object({}).strict(),
       access: 'user',
       movesMoney: true,
-      execute: async () =>
-        fail('ERR_APPROVAL_REQUIRED', 'approval required (apr_0123456789)', {
-          approvalId: 'apr_0123456789',
-          txHash: 'ab'.repeat(32),
-          description: 'Pay 5000 XLM',
-          signerPreview: SIGNER_PREVIEW,
+      execute: async () => ({
+        ...fail('ERR_APPROVAL_REQUIRED', 'approval required (apr_0123456789abcdef)', {
+          preview: 'Pay 5000 XLM',
         }),
+        approval: {
+          approvalId: 'apr_0123456789abcdef',
+          txHash: 'ab'.repeat(32),
+          expiresAt: '2026-12-01T10:00:00.000Z',
+          amounts: { native: '5000' },
+          reason: 'above the approval threshold',
+          preview: SIGNER_PREVIEW,
+        },
+      }),
     })
     await script(key, [
       { toolCalls: [{ name: 'pay_big', arguments: {} }] },
@@ -133,9 +139,10 @@ describe('agent loop', () => {
     const { events } = await run(key, [needsApproval])
     const approval = events.find((x) => x.e.event === 'approval_required')?.e
     expect(approval?.data).toMatchObject({
-      approvalId: 'apr_0123456789',
+      approvalId: 'apr_0123456789abcdef',
       txHash: 'ab'.repeat(32),
       preview: 'Pay 5000 XLM',
+      approval: { amounts: { native: '5000' }, expiresAt: '2026-12-01T10:00:00.000Z' },
       signerPreview: SIGNER_PREVIEW,
     })
     expect(events.some((x) => x.e.event === 'tool_error')).toBe(true)

@@ -10,8 +10,7 @@ import { describe, expect, it } from 'vitest'
 import { loadConfig } from '../../edge/config.ts'
 import type { Env } from '../../edge/env.ts'
 import { fromBase64url } from '../../edge/lib/crypto.ts'
-import { createSignerClient } from '../../edge/signer-client/client.ts'
-import { AppError } from '../../shared/errors.ts'
+import { createSignerClient, SignerRefusal } from '../../edge/signer-client/client.ts'
 import { json, testApp } from './support/app.ts'
 import { errorCode, importWithProof, type Options, post, register } from './support/auth-flows.ts'
 
@@ -43,8 +42,9 @@ async function setup() {
     try {
       await sign('tx.sign', r.userId, { accountId, xdr })
     } catch (e) {
-      if (e instanceof AppError && e.code === 'ERR_APPROVAL_REQUIRED') {
-        return { xdr, details: e.details as { approvalId: string; txHash: string } }
+      // The approval request arrives typed (ApprovalRequiredDetails), not as a loose record.
+      if (e instanceof SignerRefusal && e.code === 'ERR_APPROVAL_REQUIRED' && e.approval) {
+        return { xdr, details: e.approval }
       }
       throw e
     }

@@ -10,8 +10,8 @@ import { baseAccountOf, DestinationSchema } from '../../../shared/schemas/stella
 import { assetLabel, assetOf, assetQuery } from '../../stellar/build-tx.ts'
 import { resolveAccount } from '../accounts.ts'
 import { defineTool, fail } from '../define-tool.ts'
+import { submitClassic } from '../money.ts'
 import { costToBuy, levels, receivedFor, slippagePpb, withSlippage } from '../quote.ts'
-import { submitClassic } from '../sign-and-submit.ts'
 
 const nullableCode = z.string().max(12).nullable()
 const nullableIssuer = z.string().max(56).nullable()

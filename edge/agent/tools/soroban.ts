@@ -1,6 +1,6 @@
 /**
  * soroban: call a contract. `read` only simulates (nothing is signed); `invoke` simulates, assembles the
- * footprint and resource fee, and then goes through the same signAndSubmit as every other money move.
+ * footprint and resource fee, and then goes through the one money path (edge/money/) like every other money move.
  */
 import {
   Account,
@@ -17,7 +17,7 @@ import { ContractIdSchema } from '../../../shared/schemas/stellar.ts'
 import { BASE_FEE_STROOPS, TX_TIMEOUT_SECONDS } from '../../stellar/build-tx.ts'
 import { resolveAccount } from '../accounts.ts'
 import { defineTool, fail, ok } from '../define-tool.ts'
-import { signAndSubmit } from '../sign-and-submit.ts'
+import { submitContractCall } from '../money.ts'
 
 const ArgSchema = z
   .object({
@@ -109,22 +109,12 @@ export const soroban = defineTool({
       })
     }
     const account = resolveAccount(ctx, input.account)
-    const onLedger = await ctx.horizon.account(account.publicKey)
-    if (!onLedger)
-      return fail('ERR_ACCOUNT_NOT_FOUND', `account ${account.publicKey} is not funded on the network yet`)
-    const tx = new TransactionBuilder(new Account(onLedger.account_id, onLedger.sequence), {
-      fee: String(BASE_FEE_STROOPS),
-      networkPassphrase: ctx.network.passphrase,
-    })
-      .addOperation(op)
-      .setTimeout(TX_TIMEOUT_SECONDS)
-      .build()
-    const prepared = await ctx.soroban.prepare(tx)
-    return signAndSubmit(ctx, {
+    return submitContractCall(ctx, {
       account,
-      tx: prepared,
+      operation: op,
       description: `Call ${input.function} on contract ${input.contract_id} from ${account.publicKey}`,
-      via: 'soroban',
+      // A raw call declares nothing: the preview lists every transfer simulation authorises.
+      intent: null,
     })
   },
 })

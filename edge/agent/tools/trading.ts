@@ -9,8 +9,8 @@ import { AmountSchema, toStroops } from '../../../shared/schemas/money.ts'
 import { assetLabel, assetOf, assetQuery } from '../../stellar/build-tx.ts'
 import { resolveAccount } from '../accounts.ts'
 import { defineTool, fail, ok } from '../define-tool.ts'
+import { submitClassic } from '../money.ts'
 import { costToBuy, levels, priceString, priceWithSlippage, slippagePpb } from '../quote.ts'
-import { submitClassic } from '../sign-and-submit.ts'
 
 const Input = z
   .object({

@@ -5,7 +5,7 @@ import { AmountSchema } from '../../../shared/schemas/money.ts'
 import { assetLabel, assetOf } from '../../stellar/build-tx.ts'
 import { resolveAccount } from '../accounts.ts'
 import { defineTool, fail } from '../define-tool.ts'
-import { submitClassic } from '../sign-and-submit.ts'
+import { submitClassic } from '../money.ts'
 
 const Input = z
   .object({

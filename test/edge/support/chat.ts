@@ -20,6 +20,8 @@ export type Step =
   | { text: string }
   | { toolCalls: { name: string; arguments: string | Record<string, unknown>; id?: string }[]; text?: string }
   | { fail: true }
+  /** Answered by the DeFi demo rules (test/support/openai/defi-demo.ts) from the request it sees. */
+  | { demo: true }
 
 export const uniqueKey = (name: string) => `${name}-${crypto.randomUUID().slice(0, 8)}`
 

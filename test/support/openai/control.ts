@@ -3,13 +3,16 @@
  * into the Node process) can queue turns and read what the model was sent:
  *   POST /script   { key?, steps: Turn[] }     queue turns for `[script:KEY]` conversations; a step
  *                                              `{ "fail": true }` answers that one request with a 500
- *                                              (a failure scoped to one conversation, unlike /fail)
+ *                                              (a failure scoped to one conversation, unlike /fail);
+ *                                              `{ "demo": true }` answers by the DeFi demo rules
+ *                                              (defi-demo.ts) from what that request contains
  *   POST /fail     { count, status? }          fail the next completion requests
  *   POST /delay    { ms }                      delay each streamed chunk
  *   GET  /requests?key=KEY                     the request bodies received for that conversation
  */
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { defiDemoTurn } from './defi-demo.ts'
 import { conversationKey, type Turn } from './script.ts'
 import type { ScriptedModel } from './server.ts'
 
@@ -28,12 +31,14 @@ export async function startModelControl(model: ScriptedModel): Promise<ModelCont
       ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>)
       : {}
     if (req.method === 'POST' && url.pathname === '/script') {
-      const steps = (body.steps as (Turn | { fail: true })[]).map((s) =>
+      const steps = (body.steps as (Turn | { fail: true } | { demo: true })[]).map((s) =>
         'fail' in s
           ? () => {
               throw new Error('scripted failure')
             }
-          : s,
+          : 'demo' in s
+            ? (r: Parameters<typeof defiDemoTurn>[0]) => defiDemoTurn(r) ?? { text: 'demo: no rule matched' }
+            : s,
       )
       if (typeof body.key === 'string') model.script(body.key, steps)
       else model.script(steps)

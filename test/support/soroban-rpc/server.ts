@@ -1,8 +1,11 @@
 /**
- * A Soroban RPC stand-in (JSON-RPC 2.0 on `POST /`) for one fixed token contract, sharing accounts and
- * sequence numbers with the Horizon stand-in's ledger. Enough for stellar-sdk's `rpc.Server` to
- * getAccount → simulateTransaction → assembleTransaction → sendTransaction → getTransaction.
- * Signatures are checked against the configured passphrase exactly as the Horizon stand-in checks them.
+ * A Soroban RPC stand-in (JSON-RPC 2.0 on `POST /`) for one fixed token contract and, unless `defi: false`,
+ * the DeFi contracts of ./defi/ (Blend's mainnet snapshot, a DeFindex vault, a Soroswap pair and router; each
+ * file's header says what it emulates), sharing accounts and sequence numbers with the Horizon stand-in's
+ * ledger. Enough for stellar-sdk's `rpc.Server` to getAccount → getLedgerEntries → simulateTransaction (with
+ * the auth trees the contracts ask for) → assembleTransaction → sendTransaction (which enforces them) →
+ * getTransaction, and getEvents. Signatures are checked against the configured passphrase exactly as the
+ * Horizon stand-in checks them.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -17,7 +20,10 @@ import {
 } from '@stellar/stellar-sdk/base'
 import type { StandInLedger } from '../horizon/ledger.ts'
 import { baseAccountId, SignatureSet } from '../horizon/signatures.ts'
-import { contractCallOf, TokenContract } from './contract.ts'
+import { type ContractCall, contractCallOf, TokenContract } from './contract.ts'
+import type { Host } from './defi/host.ts'
+import { applyDefi, contractDataRow, getEvents, runDefi } from './defi/rpc.ts'
+import { startDefiHost } from './defi/setup.ts'
 
 export type SorobanRpcOptions = {
   readonly passphrase: string
@@ -26,11 +32,15 @@ export type SorobanRpcOptions = {
   readonly port?: number
   /** The token contract's id; a fixed one by default. */
   readonly contractId?: string
+  /** Serve the DeFi contracts (Blend snapshot, DeFindex, Soroswap) at their stand-in ids; on by default. */
+  readonly defi?: boolean
 }
 
 export type SorobanRpcStandIn = {
   readonly url: string
   readonly contract: TokenContract
+  /** The DeFi contract host (storage, balances), or undefined when `defi: false`. */
+  readonly defi: Host | undefined
   close(): Promise<void>
 }
 
@@ -53,6 +63,11 @@ export async function startSorobanRpc(options: SorobanRpcOptions): Promise<Sorob
   const contract = new TokenContract(options.contractId ?? StrKey.encodeContract(Buffer.alloc(32, 7)))
   const txs = new Map<string, Stored>()
   const ledger = options.horizon
+  const defi = options.defi === false ? undefined : startDefiHost(ledger)
+  const nowSeconds = () => BigInt(Math.floor(ledger.options.now() / 1000))
+
+  const runDefiCall = (call: ContractCall, source: string, commit: boolean) =>
+    runDefi(defi, call, source, nowSeconds(), commit)
 
   const decode = (b64: unknown): Transaction | undefined => {
     if (typeof b64 !== 'string') return undefined
@@ -70,13 +85,14 @@ export async function startSorobanRpc(options: SorobanRpcOptions): Promise<Sorob
     return contractCallOf(op.func)
   }
 
-  const methods: Record<string, (p: Record<string, unknown>) => unknown> = {
+  const methods: Record<string, (p: Record<string, unknown>) => unknown | Promise<unknown>> = {
     getHealth: () => ({
       status: 'healthy',
       latestLedger: ledger.sequence,
       oldestLedger: 1,
       ledgerRetentionWindow: 17280,
     }),
+    getEvents: (p) => getEvents(defi, p, ledger),
     getNetwork: () => ({ passphrase: options.passphrase, protocolVersion: 23 }),
     getLatestLedger: () => ({
       id: hex(Buffer.alloc(32, ledger.sequence % 256)),
@@ -88,6 +104,8 @@ export async function startSorobanRpc(options: SorobanRpcOptions): Promise<Sorob
       const entries = keys.flatMap((k: unknown) => {
         if (typeof k !== 'string') return []
         const key = xdr.LedgerKey.fromXDR(k, 'base64')
+        const row = contractDataRow(defi, k, key, ledger.sequence)
+        if (row) return [row]
         if (key.type !== 'account') return []
         const id = StrKey.encodeEd25519PublicKey(key.value.accountId.value.toBytes())
         const a = ledger.account(id)
@@ -110,7 +128,7 @@ export async function startSorobanRpc(options: SorobanRpcOptions): Promise<Sorob
       })
       return { entries, latestLedger: ledger.sequence }
     },
-    simulateTransaction: (p) => {
+    simulateTransaction: async (p) => {
       const tx = decode(p.transaction)
       if (!tx) throw new RpcError(-32602, 'invalid transaction')
       const call = callOf(tx)
@@ -120,17 +138,28 @@ export async function startSorobanRpc(options: SorobanRpcOptions): Promise<Sorob
           latestLedger: ledger.sequence,
           events: [],
         }
-      const out = contract.run(call, baseAccountId(tx.source), new Map(contract.balances))
-      if (!out.ok) return { error: `HostError: ${out.error}`, latestLedger: ledger.sequence, events: [] }
+      const viaDefi = await runDefiCall(call, baseAccountId(tx.source), false)
+      if (viaDefi && !viaDefi.ok)
+        return { error: `HostError: ${viaDefi.error}`, latestLedger: ledger.sequence, events: [] }
+      let retval: xdr.ScVal
+      let auth: string[] = []
+      if (viaDefi) {
+        retval = viaDefi.value
+        auth = viaDefi.auth.map((a) => a.toXDR('base64'))
+      } else {
+        const out = contract.run(call, baseAccountId(tx.source), new Map(contract.balances))
+        if (!out.ok) return { error: `HostError: ${out.error}`, latestLedger: ledger.sequence, events: [] }
+        retval = scValue(out.value)
+      }
       return {
         transactionData: new SorobanDataBuilder().setResourceFee(RESOURCE_FEE).build().toXDR('base64'),
         minResourceFee: RESOURCE_FEE.toString(),
-        results: [{ auth: [], xdr: scValue(out.value).toXDR('base64') }],
+        results: [{ auth, xdr: retval.toXDR('base64') }],
         events: [],
         latestLedger: ledger.sequence,
       }
     },
-    sendTransaction: (p) => {
+    sendTransaction: async (p) => {
       const tx = decode(p.transaction)
       if (!tx || typeof p.transaction !== 'string') throw new RpcError(-32602, 'invalid transaction')
       const hash = hex(tx.hash())
@@ -161,7 +190,15 @@ export async function startSorobanRpc(options: SorobanRpcOptions): Promise<Sorob
       if (source.native < fee) return reject(xdr.TransactionResultResult.txInsufficientBalance())
       source.sequence += 1n
       source.native -= fee
-      const out = contract.run(call, source.id)
+      let out: { ok: true; value: xdr.ScVal } | { ok: false; error: string }
+      const op = tx.operations[0]
+      const carried = op?.type === 'invokeHostFunction' ? (op.auth ?? []) : []
+      const viaDefi = await applyDefi(defi, call, source.id, carried, nowSeconds(), ledger.sequence + 1)
+      if (viaDefi) out = viaDefi
+      else {
+        const t = contract.run(call, source.id)
+        out = t.ok ? { ok: true, value: scValue(t.value) } : t
+      }
       const opResult = xdr.OperationResult.opInner(
         xdr.OperationResultTr.invokeHostFunction(
           out.ok
@@ -184,7 +221,7 @@ export async function startSorobanRpc(options: SorobanRpcOptions): Promise<Sorob
           txChangesAfter: [],
           sorobanMeta: new xdr.SorobanTransactionMetaV2({
             ext: xdr.SorobanTransactionMetaExt.v0(),
-            returnValue: out.ok ? scValue(out.value) : null,
+            returnValue: out.ok ? out.value : null,
           }),
           events: [],
           diagnosticEvents: [],
@@ -237,7 +274,7 @@ export async function startSorobanRpc(options: SorobanRpcOptions): Promise<Sorob
       if (!method) throw new RpcError(-32601, 'method not found')
       const params =
         body.params && typeof body.params === 'object' ? (body.params as Record<string, unknown>) : {}
-      reply = { jsonrpc: '2.0', id, result: method(params) }
+      reply = { jsonrpc: '2.0', id, result: await method(params) }
     } catch (e) {
       const err = e instanceof RpcError ? e : new RpcError(-32700, 'parse error')
       reply = { jsonrpc: '2.0', id, error: { code: err.code, message: err.message } }
@@ -252,6 +289,7 @@ export async function startSorobanRpc(options: SorobanRpcOptions): Promise<Sorob
   return {
     url: `http://127.0.0.1:${port}`,
     contract,
+    defi,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections()
