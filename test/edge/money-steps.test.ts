@@ -12,12 +12,11 @@ import { createThread } from '../../edge/agent/thread-store.ts'
 import { loadConfig } from '../../edge/config.ts'
 import type { Env } from '../../edge/env.ts'
 import { loopbackRedirect } from '../../edge/routes/static.ts'
-import { createSignerClient } from '../../edge/signer-client/client.ts'
-import { AppError } from '../../shared/errors.ts'
+import { createSignerClient, SignerRefusal } from '../../edge/signer-client/client.ts'
 import type { ChatEvent } from '../../shared/schemas/chat-events.ts'
 import type { MoneyStep, MoneyStepStatus } from '../../shared/schemas/threads.ts'
 import { json, signedInUser, testApp } from './support/app.ts'
-import { type Options, post, register } from './support/auth-flows.ts'
+import { importWithProof, type Options, post, register } from './support/auth-flows.ts'
 
 const HORIZON = String(Reflect.get(env, 'HORIZON_URL'))
 const HASH = 'ab'.repeat(32)
@@ -112,7 +111,7 @@ describe('money steps in D1', () => {
 
 function bigPayment(source: string, seq: string, destination: string): string {
   return new TransactionBuilder(new Account(source, seq), { fee: '100', networkPassphrase: Networks.TESTNET })
-    .addOperation(Operation.payment({ destination, asset: Asset.native(), amount: '150' }))
+    .addOperation(Operation.payment({ destination, asset: Asset.native(), amount: '50' }))
     .setTimeout(120)
     .build()
     .toEnvelope()
@@ -124,9 +123,7 @@ describe('the approval routes keep the thread’s step in line', () => {
     const c = testApp()
     const r = await register(c)
     const kp = Keypair.random()
-    const { accountId } = await json<{ accountId: string }>(
-      await post(c, '/api/accounts/import', { secret: kp.secret() }, r.auth),
-    )
+    const { accountId } = await json<{ accountId: string }>(await importWithProof(c, r, kp.secret()))
     expect((await post(c, `/api/accounts/${accountId}/fund`, undefined, r.auth)).status).toBe(200)
     const dest = Keypair.random().publicKey()
     expect((await fetch(`${HORIZON}/friendbot?addr=${dest}`)).status).toBe(200)
@@ -138,8 +135,7 @@ describe('the approval routes keep the thread’s step in line', () => {
       try {
         await sign('tx.sign', r.userId, { accountId, xdr: bigPayment(kp.publicKey(), seq, dest) })
       } catch (e) {
-        if (e instanceof AppError && e.code === 'ERR_APPROVAL_REQUIRED')
-          return e.details as { approvalId: string; txHash: string }
+        if (e instanceof SignerRefusal && e.code === 'ERR_APPROVAL_REQUIRED' && e.approval) return e.approval
         throw e
       }
       throw new Error('expected ERR_APPROVAL_REQUIRED')

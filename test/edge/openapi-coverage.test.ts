@@ -3,21 +3,38 @@
  * edge/openapi.ts), and every doc names a route that exists: the document cannot silently drift from
  * `app.routes`. The web client's page and assets are not API and are listed as such.
  */
-import { describe, expect, it } from 'vitest'
-import { createApp } from '../../edge/app.ts'
+import { Hono } from 'hono'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { createApp, ROUTE_GROUPS } from '../../edge/app.ts'
 import { openApiPath, ROUTE_DOCS } from '../../edge/openapi.ts'
+import { web } from '../../edge/routes/static.ts'
+import type { AppEnv } from '../../edge/types.ts'
 
 /** Served, but not part of the JSON API. */
 const NOT_API = new Set(['GET /', 'GET /assets/{file}', 'GET /openapi.json'])
 
+/**
+ * createApp() mounts each route group lazily (edge/lib/lazy-routes.ts), so its own `routes` lists only the
+ * mount patterns; the served table is every group loaded and mounted where createApp mounts it.
+ */
+let table: Hono<AppEnv>
+beforeAll(async () => {
+  table = new Hono<AppEnv>()
+  for (const [path, load] of ROUTE_GROUPS) table.route(path, await load())
+  table.route('/', web)
+})
+
 const served = () =>
   [
     ...new Set(
-      createApp()
-        .routes.filter((r) => r.method !== 'ALL')
-        .map((r) => `${r.method} ${openApiPath(r.path)}`),
+      table.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${openApiPath(r.path)}`),
     ),
   ].sort()
+
+it('createApp mounts exactly the groups the table is built from', () => {
+  const mounts = new Set(createApp().routes.map((r) => r.path.replace(/\/\*$/, '')))
+  for (const [path] of ROUTE_GROUPS) expect(mounts.has(path)).toBe(true)
+})
 
 const documented = () => ROUTE_DOCS.map((d) => `${d.method.toUpperCase()} ${d.path}`).sort()
 

@@ -23,7 +23,7 @@ import { STAND_IN } from '../../../edge/defi/deployments.ts'
 import { SorobanRpc } from '../../../edge/stellar/soroban-rpc.ts'
 import type { ChatEvent } from '../../../shared/schemas/chat-events.ts'
 import { json, signedInUser, testApp } from '../support/app.ts'
-import { type Options, post, register } from '../support/auth-flows.ts'
+import { importWithProof, type Options, post, register } from '../support/auth-flows.ts'
 import {
   friendbotFunded,
   fundedAccount,
@@ -106,14 +106,11 @@ async function sentEnvelope(hash: string) {
 
 describe('DeFi through chat', () => {
   it('external wallet: best USDC yield → put 100 USDC in it → positions show it → swap 10 XLM with a bound', async () => {
-    const user = await signedInUser({ fresh: true })
+    // A real passkey ceremony: importing a key is proven to the signer by the user's own passkey.
+    const user = await register(call)
     const kp = Keypair.random()
     await friendbotFunded(kp.publicKey())
-    const imported = await call('/api/accounts/import', {
-      method: 'POST',
-      headers: { ...user.auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ secret: kp.secret(), name: 'wallet' }),
-    })
+    const imported = await importWithProof(call, user, kp.secret(), 'wallet')
     expect(imported.status).toBe(201)
     const key = uniqueKey('defi')
     const external = { mode: 'external' as const }
@@ -223,12 +220,7 @@ describe('DeFi approval through the one money path', () => {
     const user = await register(call)
     const kp = Keypair.random()
     await friendbotFunded(kp.publicKey())
-    const imported = await post(
-      call,
-      '/api/accounts/import',
-      { secret: kp.secret(), name: 'wallet' },
-      user.auth,
-    )
+    const imported = await importWithProof(call, user, kp.secret(), 'wallet')
     expect(imported.status).toBe(201)
     const key = uniqueKey('defi-approve')
     // A position to claim for: USDC from a swap, then a supply, both signed in the wallet.
