@@ -214,15 +214,23 @@ it(`SIGKILL during ${SIGNS} concurrent signs: fast 503s, nothing hangs, no damag
     expect(allows.filter((a) => a.n !== 1)).toEqual([])
     const lines = db2
       .prepare<[string], { request_id: string; tx_hash: string; stroops: number }>(
-        'SELECT request_id, tx_hash, stroops FROM spending WHERE user_id = ?',
+        "SELECT request_id, tx_hash, stroops FROM spending WHERE user_id = ? AND asset = 'native'",
       )
       .all(USER)
     expect(lines).toHaveLength(SIGNS)
     const auditHash = new Map(allows.map((a) => [a.request_id, a.tx_hash]))
     for (const l of lines) expect(auditHash.get(l.request_id.replace(/#native$/, ''))).toBe(l.tx_hash)
+    // Fees are money too (issue 12): one fee line per signature, beside its spend, never one more.
+    const fees = db2
+      .prepare<[string], { request_id: string; tx_hash: string }>(
+        "SELECT request_id, tx_hash FROM spending WHERE user_id = ? AND asset = 'fee'",
+      )
+      .all(USER)
+    expect(fees).toHaveLength(SIGNS)
+    for (const f of fees) expect(auditHash.get(f.request_id.replace(/#fee$/, ''))).toBe(f.tx_hash)
     const days = db2
       .prepare<[string], { total: number }>(
-        'SELECT SUM(stroops) AS total FROM spending_days WHERE user_id = ?',
+        "SELECT SUM(stroops) AS total FROM spending_days WHERE user_id = ? AND asset = 'native'",
       )
       .get(USER)
     expect(days?.total).toBe(SIGNS * 10_000_000)
