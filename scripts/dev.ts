@@ -34,6 +34,7 @@ function networkVars(devVars: Record<string, string>): Record<string, string> {
     'HORIZON_URL',
     'SOROBAN_RPC_URL',
     'FRIENDBOT_URL',
+    'PROTOCOL_CONTRACTS',
   ] as const
   const out: Record<string, string> = {}
   for (const k of keys) {

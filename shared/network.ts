@@ -3,6 +3,7 @@
  * a passphrase or a friendbot: they come from here, or from config for the `custom` network.
  */
 import { z } from 'zod'
+import { ContractIdSchema, StellarAccountIdSchema } from './schemas/stellar.ts'
 
 export const NETWORK_NAMES = ['testnet', 'mainnet', 'custom'] as const
 export const NetworkNameSchema = z.enum(NETWORK_NAMES)
@@ -23,6 +24,8 @@ export type NetworkConfig = {
   /** Absent on mainnet: there is no free money there. */
   readonly friendbotUrl: string | undefined
   readonly contracts: KnownContracts
+  /** A `custom` network's DeFi deployments (PROTOCOL_CONTRACTS); undefined on testnet/mainnet and by default. */
+  readonly customProtocols: CustomProtocols | undefined
 }
 
 const TESTNET: NetworkConfig = Object.freeze({
@@ -31,6 +34,7 @@ const TESTNET: NetworkConfig = Object.freeze({
   horizonUrl: 'https://horizon-testnet.stellar.org',
   sorobanRpcUrl: 'https://soroban-testnet.stellar.org',
   friendbotUrl: 'https://friendbot.stellar.org',
+  customProtocols: undefined,
   contracts: Object.freeze({
     // Stellar Asset Contract of native XLM on testnet.
     nativeSac: 'CDLZFC3SYJYDZT7K67VZ75HPJVIEUVNIXF47ZG2FB2RMQQVU2HHGCYSC',
@@ -43,9 +47,65 @@ const MAINNET: NetworkConfig = Object.freeze({
   horizonUrl: 'https://horizon.stellar.org',
   sorobanRpcUrl: 'https://mainnet.sorobanrpc.com',
   friendbotUrl: undefined,
+  customProtocols: undefined,
   contracts: Object.freeze({
     nativeSac: 'CAS3J7GYLGXMF6TDJBBYYSE3HQ6BBSMLNUQ34T6TZMYMW2EVH34XOWMA',
   }),
+})
+
+const named = z.record(z.string().regex(/^[A-Za-z0-9 _-]{1,40}$/), ContractIdSchema)
+
+/**
+ * A `custom` network's DeFi deployments, given once (`PROTOCOL_CONTRACTS`, JSON) and read by both the edge
+ * (which contracts its tools call) and the signer (which contracts its decoders read). Threat: a custom
+ * network's ids cannot be known in advance, so they are measured configuration, never inferred from what
+ * the model or a transaction names; testnet and mainnet refuse the variable (their ids are the protocols'
+ * own, above), and a malformed value stops the start (fail closed).
+ * `usdcIssuer` is the issuer of the network's USDC: its Stellar Asset Contract id is derived from the
+ * passphrase, exactly as on a real network, and the signer's built-in caps cover it.
+ */
+export const CustomProtocolsSchema = z
+  .object({
+    usdcIssuer: StellarAccountIdSchema.optional(),
+    blend: z
+      .object({
+        backstop: ContractIdSchema,
+        blnd: ContractIdSchema,
+        pools: named,
+      })
+      .strict()
+      .optional(),
+    defindex: z.object({ factory: ContractIdSchema, vaults: named }).strict().optional(),
+    soroswap: z
+      .object({
+        router: ContractIdSchema,
+        factory: ContractIdSchema,
+        aggregator: ContractIdSchema.optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+export type CustomProtocols = z.infer<typeof CustomProtocolsSchema>
+
+const customProtocolsJson = z.string().transform((raw, ctx) => {
+  let json: unknown
+  try {
+    json = JSON.parse(raw)
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'PROTOCOL_CONTRACTS is not JSON' })
+    return z.NEVER
+  }
+  const parsed = CustomProtocolsSchema.safeParse(json)
+  if (!parsed.success) {
+    const first = parsed.error.issues[0]
+    ctx.addIssue({
+      code: 'custom',
+      message: `PROTOCOL_CONTRACTS.${first?.path.join('.') || '(root)'}: ${first?.message ?? 'invalid'}`,
+    })
+    return z.NEVER
+  }
+  return parsed.data
 })
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
@@ -59,6 +119,7 @@ export const NetworkInputSchema = z
     SOROBAN_RPC_URL: httpUrl.optional(),
     FRIENDBOT_URL: httpUrl.optional(),
     NATIVE_SAC_CONTRACT: z.string().optional(),
+    PROTOCOL_CONTRACTS: customProtocolsJson.optional(),
   })
   .superRefine((v, ctx) => {
     if (v.STELLAR_NETWORK === 'custom') {
@@ -78,6 +139,13 @@ export const NetworkInputSchema = z
         code: 'custom',
         path: ['NETWORK_PASSPHRASE'],
         message: `NETWORK_PASSPHRASE does not match the ${v.STELLAR_NETWORK} passphrase`,
+      })
+    }
+    if (v.STELLAR_NETWORK !== 'custom' && v.PROTOCOL_CONTRACTS !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PROTOCOL_CONTRACTS'],
+        message: `PROTOCOL_CONTRACTS is for custom networks; ${v.STELLAR_NETWORK} uses the protocols' own ids`,
       })
     }
     if (v.STELLAR_NETWORK === 'mainnet' && v.FRIENDBOT_URL) {
@@ -103,7 +171,16 @@ export function resolveNetwork(input: z.output<typeof NetworkInputSchema>): Netw
     sorobanRpcUrl: trimSlash(input.SOROBAN_RPC_URL ?? base?.sorobanRpcUrl ?? ''),
     friendbotUrl: input.STELLAR_NETWORK === 'mainnet' || !friendbot ? undefined : trimSlash(friendbot),
     contracts: Object.freeze(contracts),
+    customProtocols:
+      input.STELLAR_NETWORK === 'custom' && input.PROTOCOL_CONTRACTS
+        ? deepFreeze(input.PROTOCOL_CONTRACTS)
+        : undefined,
   })
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object') for (const x of Object.values(v)) deepFreeze(x)
+  return Object.freeze(v)
 }
 
 /** Parses raw env-like input; returns the issues as "NAME: message" lines instead of throwing. */
@@ -169,6 +246,19 @@ const NO_PROTOCOLS: ProtocolContracts = Object.freeze({
   soroswapAggregator: undefined,
   defindexVaults: Object.freeze({}),
 })
+
+/** The protocol contracts of this network: the protocols' own ids, or a custom network's configured ones. */
+export function protocolContractsOf(network: Pick<NetworkConfig, 'passphrase' | 'customProtocols'>) {
+  const custom = network.customProtocols
+  if (network.passphrase === PASSPHRASES.mainnet || network.passphrase === PASSPHRASES.testnet || !custom)
+    return protocolContractsFor(network.passphrase)
+  return Object.freeze({
+    blendPools: Object.freeze({ ...(custom.blend?.pools ?? {}) }),
+    soroswapRouter: custom.soroswap?.router,
+    soroswapAggregator: custom.soroswap?.aggregator,
+    defindexVaults: Object.freeze({ ...(custom.defindex?.vaults ?? {}) }),
+  }) satisfies ProtocolContracts
+}
 
 /** The protocol contracts of the network with this passphrase; none for a custom network. */
 export function protocolContractsFor(passphrase: string): ProtocolContracts {

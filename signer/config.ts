@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { z } from 'zod'
 import { ATTESTATION_MODES, type AttestationMode } from '../shared/attestation.ts'
-import { type NetworkConfig, parseNetwork } from '../shared/network.ts'
+import { type NetworkConfig, parseNetwork, protocolContractsOf } from '../shared/network.ts'
 import { ConfigError, CriticalSecurityError, type Problem } from './errors.ts'
 import { builtinDefaults, compilePolicy, type Policy } from './policy/config.ts'
 import { loadSecrets, type Secrets } from './secrets.ts'
@@ -160,8 +160,9 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): SignerCo
 
 function policyOf(raw: string | undefined, network: NetworkConfig, problems: Problem[]): Policy | undefined {
   try {
-    const input = raw === undefined ? builtinDefaults(network.name) : JSON.parse(raw)
-    return compilePolicy(input, network.passphrase)
+    const input =
+      raw === undefined ? builtinDefaults(network.name, network.customProtocols?.usdcIssuer) : JSON.parse(raw)
+    return compilePolicy(input, network.passphrase, protocolContractsOf(network))
   } catch (e) {
     // The message names a field path, never a value.
     const why = e instanceof SyntaxError ? 'not JSON' : e instanceof Error ? e.message : 'invalid'

@@ -12,6 +12,7 @@ import { startStack } from '../scripts/lib/stack.ts'
 import { startHorizon } from './support/horizon/server.ts'
 import { startModelControl } from './support/openai/control.ts'
 import { startScriptedModel } from './support/openai/server.ts'
+import { standInProtocolContracts } from './support/soroban-rpc/defi/ids.ts'
 import { startSorobanRpc } from './support/soroban-rpc/server.ts'
 import type { TestServices } from './support/workers-project.ts'
 
@@ -42,6 +43,8 @@ export default async function setup(project: TestProject) {
     HORIZON_URL: horizon.url,
     FRIENDBOT_URL: horizon.friendbotUrl,
     SOROBAN_RPC_URL: sorobanRpc.url,
+    // The edge and the signer read the same DeFi contracts of the stand-in network (shared/network.ts).
+    PROTOCOL_CONTRACTS: JSON.stringify(standInProtocolContracts()),
   }
   const stack = await startStack({ root: process.cwd(), stateDir, secrets, network })
   project.provide('services', {

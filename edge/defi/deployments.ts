@@ -2,11 +2,11 @@
  * Where the DeFi protocols live on each network. Ids are copied from the protocols' own deployment files
  * (../shared/fixtures/defi/: blend-capital/blend-utils b05242d, paltalabs/defindex 32c8169, soroswap/core and
  * soroswap/aggregator 7de298d). A local module until shared/network.ts carries them (w12a is adding them
- * there); then this reads from it. On `custom` the ids are those the local Soroban RPC stand-in serves
- * (test/support/soroban-rpc/defi/): a real custom network has no known DeFi deployments.
+ * there); then this reads from it. On `custom` they are the network's configuration (PROTOCOL_CONTRACTS).
  * Threat: a pool, vault or router id the model invents is never called — tools resolve names here.
  */
-import type { NetworkName } from '../../shared/network.ts'
+import { Asset } from '@stellar/stellar-sdk/base'
+import type { NetworkConfig } from '../../shared/network.ts'
 
 export type KnownPool = { readonly id: string; readonly name: string }
 
@@ -72,43 +72,46 @@ const TESTNET: DefiDeployments = {
 }
 
 /**
- * The local stand-in (test/support/soroban-rpc/defi/ids.ts re-exports these): the Blend pool is the snapshot's
- * mainnet v1 "Fixed XLM-USDC" pool served as a v2 pool at its own id, with the snapshot's XLM and USDC token
- * ids and v1 backstop (whose reward zone it serves); the DeFindex factory/vault and the Soroswap
- * router/factory/pair are stand-in contracts at fixed ids.
+ * A `custom` network's deployments come from its configuration (PROTOCOL_CONTRACTS, the same value the
+ * signer reads, shared/network.ts): no id is compiled in. Token contracts are the Stellar Asset Contracts
+ * derived from the passphrase, as on any real network (XLM always; USDC from the configured issuer).
  */
-export const STAND_IN = {
-  pool: 'CDVQVKOY2YSXS2IC7KN6MNASSHPAO7UN2UR2ON4OI2SKMFJNVAMDX6DP',
-  backstop: 'CAO3AGAMZVRMHITL36EJ2VZQWKYRPWMQAPDQD5YEOF3GIF7T44U4JAL3',
-  oracle: 'CATKK5ZNJCKQQWTUWIUFZMY6V6MOQUGSTFSXMNQZHVJHYF7GVV36FB3Y',
-  xlm: 'CAS3J7GYLGXMF6TDJBBYYSE3HQ6BBSMLNUQ34T6TZMYMW2EVH34XOWMA',
-  usdc: 'CCW67TSZV3SSS2HXMBQ5JFGCKJNXKZM7UQUWUZPUTHXSTZLEO7SJMI75',
-  blnd: 'CD25MNVTZDL4Y3XBCPCJXGXATV5WUHHOWMYFF4YBEGU5FCPGMYTVG5JY',
-  defindexFactory: 'CDI5DUOR2HI5DUOR2HI5DUOR2HI5DUOR2HI5DUOR2HI5DUOR2HI5DZUV',
-  defindexVault: 'CDJNFUWS2LJNFUWS2LJNFUWS2LJNFUWS2LJNFUWS2LJNFUWS2LJNEJ4S',
-  soroswapRouter: 'CBPV6X27L5PV6X27L5PV6X27L5PV6X27L5PV6X27L5PV6X27L5PV6POA',
-  soroswapFactory: 'CBNFUWS2LJNFUWS2LJNFUWS2LJNFUWS2LJNFUWS2LJNFUWS2LJNFU7WI',
-  soroswapPair: 'CBNVWW23LNNVWW23LNNVWW23LNNVWW23LNNVWW23LNNVWW23LNNVXQOK',
-} as const
-
-const CUSTOM: DefiDeployments = {
-  blend: {
-    backstop: STAND_IN.backstop,
-    poolFactory: undefined,
-    blnd: STAND_IN.blnd,
-    pools: [{ id: STAND_IN.pool, name: 'Fixed XLM-USDC' }],
-  },
-  defindex: { factory: STAND_IN.defindexFactory },
-  soroswap: { router: STAND_IN.soroswapRouter, factory: STAND_IN.soroswapFactory, aggregator: undefined },
-  tokens: {
-    XLM: { id: STAND_IN.xlm, decimals: 7 },
-    USDC: { id: STAND_IN.usdc, decimals: 7 },
-    BLND: { id: STAND_IN.blnd, decimals: 7 },
-  },
+function customDeployments(network: NetworkConfig): DefiDeployments {
+  const c = network.customProtocols
+  const tokens: Record<string, { readonly id: string; readonly decimals: number }> = {
+    XLM: { id: Asset.native().contractId(network.passphrase), decimals: 7 },
+  }
+  if (c?.usdcIssuer)
+    tokens.USDC = { id: new Asset('USDC', c.usdcIssuer).contractId(network.passphrase), decimals: 7 }
+  if (c?.blend) tokens.BLND = { id: c.blend.blnd, decimals: 7 }
+  return {
+    blend: c?.blend
+      ? {
+          backstop: c.blend.backstop,
+          poolFactory: undefined,
+          blnd: c.blend.blnd,
+          pools: Object.entries(c.blend.pools).map(([name, id]) => ({ id, name })),
+        }
+      : undefined,
+    defindex: c?.defindex ? { factory: c.defindex.factory } : undefined,
+    soroswap: c?.soroswap
+      ? { router: c.soroswap.router, factory: c.soroswap.factory, aggregator: c.soroswap.aggregator }
+      : undefined,
+    tokens,
+  }
 }
 
-export function defiDeployments(network: NetworkName): DefiDeployments {
-  return network === 'mainnet' ? MAINNET : network === 'testnet' ? TESTNET : CUSTOM
+const customCache = new WeakMap<NetworkConfig, DefiDeployments>()
+
+export function defiDeployments(network: NetworkConfig): DefiDeployments {
+  if (network.name === 'mainnet') return MAINNET
+  if (network.name === 'testnet') return TESTNET
+  let d = customCache.get(network)
+  if (!d) {
+    d = customDeployments(network)
+    customCache.set(network, d)
+  }
+  return d
 }
 
 /** "USDC", "usdc" or a contract id → the token; undefined when neither. */

@@ -15,7 +15,7 @@ export async function accountPositions(
   deps: DefiDeps,
   account: { readonly accountId: string; readonly publicKey: string },
 ): Promise<PositionsView> {
-  const d = defiDeployments(deps.network.name)
+  const d = defiDeployments(deps.network)
   const symbolOf = (asset: string) => resolveToken(d, asset)?.symbol
   const unavailable: PositionsView['unavailable'] = []
 

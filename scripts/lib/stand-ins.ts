@@ -5,6 +5,7 @@
 import { type HorizonStandIn, startHorizon } from '../../test/support/horizon/server.ts'
 import { defiDemoTurn } from '../../test/support/openai/defi-demo.ts'
 import { type ScriptedModel, startScriptedModel } from '../../test/support/openai/server.ts'
+import { standInProtocolContracts } from '../../test/support/soroban-rpc/defi/ids.ts'
 import { type SorobanRpcStandIn, startSorobanRpc } from '../../test/support/soroban-rpc/server.ts'
 
 export const LOCAL_PASSPHRASE = 'Tuxedo Local Network ; 2026'
@@ -14,7 +15,10 @@ export type StandIns = {
   readonly horizon: HorizonStandIn
   readonly sorobanRpc: SorobanRpcStandIn
   readonly model: ScriptedModel
-  /** The network variables `scripts/dev.ts` and the edge read for the `custom` network. */
+  /**
+   * The network variables `scripts/dev.ts` gives the edge and the signer alike for the `custom` network,
+   * PROTOCOL_CONTRACTS included, so both sides know the same DeFi contracts.
+   */
   readonly networkVars: Record<string, string>
   stop(): Promise<void>
 }
@@ -55,6 +59,7 @@ export async function startStandIns(
       HORIZON_URL: horizon.url,
       SOROBAN_RPC_URL: sorobanRpc.url,
       FRIENDBOT_URL: horizon.friendbotUrl,
+      PROTOCOL_CONTRACTS: JSON.stringify(standInProtocolContracts()),
     },
     async stop() {
       await Promise.allSettled([horizon.close(), sorobanRpc.close(), model.close()])

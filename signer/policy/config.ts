@@ -14,6 +14,7 @@
  */
 import { Asset } from '@stellar/stellar-sdk/base'
 import { z } from 'zod'
+import type { ProtocolContracts } from '../../shared/network.ts'
 import { amountSchema, toStroops } from '../../shared/schemas/money.ts'
 import { ContractIdSchema, StellarAccountIdSchema } from '../../shared/schemas/stellar.ts'
 import { type SorobanSettings, sorobanSettings } from './protocols/registry.ts'
@@ -93,13 +94,15 @@ export type PolicyDefaultsInput = z.input<typeof PolicyDefaultsSchema>
 
 /**
  * The deployment defaults (issue 12), approval above / per transaction / per day: XLM 25 / 100 / 1,000;
- * USDC (the network's Circle issuer) 100 / 500 / 5,000. Fee budget: the native daily cap.
+ * USDC (the network's Circle issuer; on a custom network the configured `PROTOCOL_CONTRACTS.usdcIssuer`)
+ * 100 / 500 / 5,000. Fee budget: the native daily cap.
  */
-export function builtinDefaults(network: string): PolicyDefaultsInput {
+export function builtinDefaults(network: string, customUsdcIssuer?: string): PolicyDefaultsInput {
+  const issuers = network === 'custom' ? (customUsdcIssuer ? [customUsdcIssuer] : []) : USDC_ISSUERS[network]
   return {
     assets: [
       { asset: 'native', approvalAbove: '25', perTx: '100', daily: '1000' },
-      ...(USDC_ISSUERS[network] ?? []).map((issuer) => ({
+      ...(issuers ?? []).map((issuer) => ({
         asset: { code: 'USDC', issuer },
         approvalAbove: '100',
         perTx: '500',
@@ -113,7 +116,11 @@ export const assetKeyOf = (a: z.infer<typeof AssetRefSchema>): string =>
   a === 'native' ? 'native' : `${a.code}:${a.issuer}`
 
 /** Parses and compiles the defaults; throws a message naming the field (never a value) when invalid. */
-export function compilePolicy(input: unknown, networkPassphrase: string): Policy {
+export function compilePolicy(
+  input: unknown,
+  networkPassphrase: string,
+  protocols?: ProtocolContracts,
+): Policy {
   const parsed = PolicyDefaultsSchema.safeParse(input)
   if (!parsed.success) {
     const first = parsed.error.issues[0]
@@ -151,7 +158,7 @@ export function compilePolicy(input: unknown, networkPassphrase: string): Policy
     maxAccountsPerUser: v.maxAccountsPerUser,
     maxPendingApprovalsPerUser: v.maxPendingApprovalsPerUser,
     destinations: null,
-    soroban: sorobanSettings(networkPassphrase, v.soroban),
+    soroban: sorobanSettings(networkPassphrase, v.soroban, protocols),
   })
 }
 

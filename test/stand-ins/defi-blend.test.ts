@@ -10,11 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { blendPools, prepareBlendSubmit } from '../../edge/defi/blend/client.ts'
 import { loadPositions } from '../../edge/defi/blend/read.ts'
 import { reserveViews } from '../../edge/defi/blend/views.ts'
-import { STAND_IN } from '../../edge/defi/deployments.ts'
 import { accountPositions } from '../../edge/defi/positions.ts'
 import { tokenBalance } from '../../edge/defi/token.ts'
 import { setPoolStatus } from '../support/soroban-rpc/defi/blend-snapshot.ts'
-import { authTree, type Kit, PASSPHRASE, sc, startKit } from './defi-kit.ts'
+import { authTree, type Kit, PASSPHRASE, STAND_IN, sc, startKit } from './defi-kit.ts'
 
 let k: Kit
 let h: Kit['h']

@@ -5,13 +5,15 @@
  */
 import { Address, Keypair, nativeToScVal, TransactionBuilder, type xdr } from '@stellar/stellar-sdk/base'
 import type { DefiDeps } from '../../edge/defi/blend/client.ts'
-import { STAND_IN } from '../../edge/defi/deployments.ts'
 import { SorobanRpc } from '../../edge/stellar/soroban-rpc.ts'
 import { parseNetwork } from '../../shared/network.ts'
 import { type HorizonStandIn, startHorizon } from '../support/horizon/server.ts'
+import { standInIds, standInProtocolContracts } from '../support/soroban-rpc/defi/ids.ts'
 import { type SorobanRpcStandIn, startSorobanRpc } from '../support/soroban-rpc/server.ts'
 
 export const PASSPHRASE = 'Tuxedo DeFi Stand-in ; 2026'
+/** The stand-in's contract ids on this passphrase (token ids derived from it). */
+export const STAND_IN = standInIds(PASSPHRASE)
 
 export type Kit = {
   readonly h: HorizonStandIn
@@ -33,6 +35,7 @@ export async function startKit(): Promise<Kit> {
     NETWORK_PASSPHRASE: PASSPHRASE,
     HORIZON_URL: h.url,
     SOROBAN_RPC_URL: s.url,
+    PROTOCOL_CONTRACTS: JSON.stringify(standInProtocolContracts()),
   })
   if (!parsed.ok) throw new Error(parsed.problems.join())
   const rpc = new SorobanRpc(parsed.network)

@@ -12,11 +12,10 @@ import {
   prepareDefindexDeposit,
   prepareDefindexWithdraw,
 } from '../../edge/defi/defindex/client.ts'
-import { STAND_IN } from '../../edge/defi/deployments.ts'
 import { accountPositions } from '../../edge/defi/positions.ts'
 import { prepareSoroswapSwap } from '../../edge/defi/soroswap/client.ts'
 import { tokenBalance } from '../../edge/defi/token.ts'
-import { authTree, type Kit, PASSPHRASE, sc, startKit } from './defi-kit.ts'
+import { authTree, type Kit, PASSPHRASE, STAND_IN, sc, startKit } from './defi-kit.ts'
 
 let k: Kit
 let h: Kit['h']

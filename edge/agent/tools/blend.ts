@@ -66,7 +66,7 @@ type In = z.infer<typeof Input>
 const percent = (fraction: string) => fixedToDecimal(decimalToFixed(fraction, 7) ?? 0n, 5)
 
 function symbolOf(ctx: ToolContext, tokenId: string): string {
-  return resolveToken(defiDeployments(ctx.network.name), tokenId)?.symbol ?? tokenId
+  return resolveToken(defiDeployments(ctx.network), tokenId)?.symbol ?? tokenId
 }
 
 function findPool(pools: readonly PoolRead[], ref: string): PoolRead | undefined {
@@ -120,7 +120,7 @@ export const blend = defineTool({
   timeoutMs: 60_000,
   async execute(input, ctx) {
     const deps = defiDeps(ctx)
-    const deployed = defiDeployments(ctx.network.name)
+    const deployed = defiDeployments(ctx.network)
     const token = input.asset === null ? undefined : resolveToken(deployed, input.asset)
     if (input.asset !== null && !token) return fail('ERR_DEFI_UNKNOWN_TOKEN', `unknown token: ${input.asset}`)
     const pools = await blendPools(deps)
@@ -149,7 +149,7 @@ async function submit(
   input: In,
   action: MoneyAction,
 ) {
-  const deployed = defiDeployments(ctx.network.name)
+  const deployed = defiDeployments(ctx.network)
   const token = input.asset === null ? undefined : resolveToken(deployed, input.asset)
   if (!token || input.amount === null) return fail('ERR_TOOL_INPUT', `${action} needs an asset and an amount`)
   const reserve = pool.reserves.find((r) => r.asset === token.id)

@@ -55,7 +55,7 @@ const Input = z
   .strict()
 
 const tokenLabel = (ctx: ToolContext, id: string) =>
-  resolveToken(defiDeployments(ctx.network.name), id) ?? { symbol: id, id, decimals: 7 }
+  resolveToken(defiDeployments(ctx.network), id) ?? { symbol: id, id, decimals: 7 }
 
 function vaultView(ctx: ToolContext, v: VaultInfo, apy: { apy: bigint; since: bigint } | undefined) {
   return {

@@ -46,7 +46,7 @@ export const soroswap = defineTool({
   movesMoney: (i) => i.action === 'swap',
   timeoutMs: 60_000,
   async execute(input, ctx) {
-    const deployed = defiDeployments(ctx.network.name)
+    const deployed = defiDeployments(ctx.network)
     if (!deployed.soroswap) return fail('ERR_NETWORK_UNSUPPORTED', 'Soroswap is not deployed on this network')
     const tin = resolveToken(deployed, input.token_in)
     const tout = resolveToken(deployed, input.token_out)

@@ -27,7 +27,7 @@ export type DefiDeps = {
 
 /** Known pools first, then reward-zone pools we did not know; ids unique. */
 export async function blendPoolIds(deps: DefiDeps): Promise<string[]> {
-  const blend = defiDeployments(deps.network.name).blend
+  const blend = defiDeployments(deps.network).blend
   if (!blend) return []
   const zone = await loadRewardZone(deps.rpc, blend.backstop)
   return [...new Set([...blend.pools.map((p) => p.id), ...zone])]
@@ -45,7 +45,7 @@ export async function blendPool(deps: DefiDeps, poolId: string): Promise<PoolRea
  * a readable v2 pool (gone, or a v1 pool in a v1 backstop's zone) is left out of the list, not zeroed.
  */
 export async function blendPools(deps: DefiDeps): Promise<PoolRead[]> {
-  const known = new Set(defiDeployments(deps.network.name).blend?.pools.map((p) => p.id) ?? [])
+  const known = new Set(defiDeployments(deps.network).blend?.pools.map((p) => p.id) ?? [])
   const ids = await blendPoolIds(deps)
   const loaded = await Promise.all(
     ids.map(async (id) => {

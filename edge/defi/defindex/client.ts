@@ -49,7 +49,7 @@ const call = async (deps: DefiDeps, id: string, fn: string, args: xdr.ScVal[] = 
   scValToNative(await readCall(deps.rpc, deps.network.passphrase, id, fn, args))
 
 export async function defindexVaultIds(deps: DefiDeps): Promise<string[]> {
-  const d = defiDeployments(deps.network.name).defindex
+  const d = defiDeployments(deps.network).defindex
   if (!d) return []
   const n = z
     .number()

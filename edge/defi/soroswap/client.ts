@@ -21,7 +21,7 @@ import { routerSwapOperation } from './swap.ts'
 export const DEFAULT_DEADLINE_SECONDS = 300n
 
 function soroswapOf(deps: DefiDeps) {
-  const s = defiDeployments(deps.network.name).soroswap
+  const s = defiDeployments(deps.network).soroswap
   if (!s) throw new AppError('ERR_NETWORK_UNSUPPORTED', `Soroswap is not deployed on ${deps.network.name}`)
   return s
 }

@@ -1,11 +1,12 @@
 /**
  * Which contracts the signer can read on this network, and what it does with the others. Built once from
- * shared/network.ts (the protocols' own deployment ids) plus the vaults a deployment configures.
+ * shared/network.ts (the protocols' own deployment ids, or a custom network's PROTOCOL_CONTRACTS) plus the
+ * vaults a deployment configures.
  *
  * Deny by default: a contract that is not here is "unknown" — its calls are never signed automatically
  * (`unknownContracts: 'approval'` asks a person, `'deny'` refuses them outright).
  */
-import { protocolContractsFor } from '../../../shared/network.ts'
+import { type ProtocolContracts, protocolContractsFor } from '../../../shared/network.ts'
 import { short } from './read.ts'
 
 export type ProtocolKind = 'blend-pool' | 'defindex-vault' | 'soroswap-router' | 'soroswap-aggregator'
@@ -29,8 +30,11 @@ export type SorobanSettingsInput = {
   readonly defindexVaults: readonly string[]
 }
 
-export function sorobanSettings(passphrase: string, input: SorobanSettingsInput): SorobanSettings {
-  const ids = protocolContractsFor(passphrase)
+export function sorobanSettings(
+  passphrase: string,
+  input: SorobanSettingsInput,
+  ids: ProtocolContracts = protocolContractsFor(passphrase),
+): SorobanSettings {
   const registry = new Map<string, KnownContract>()
   const put = (id: string, kind: ProtocolKind, name: string) =>
     registry.set(id, { kind, label: `${name} (${short(id)})` })

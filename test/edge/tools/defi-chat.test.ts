@@ -7,8 +7,9 @@
  * Each money step goes through the one money path (edge/money/): simulation, the declared intent checked
  * against the auth tree, then — in external-wallet mode — the unsigned XDR signed by the wallet and sent to
  * /api/transactions/submit-signed; the test reads back from Soroban RPC exactly what was sent. In agent mode
- * the real mTLS signer decides: on this custom network it cannot read the stand-in's contracts (their token
- * ids are the mainnet SACs, not this passphrase's), so it refuses or asks for approval, never signs silently.
+ * the real mTLS signer decides: it knows the stand-in's contracts from the same PROTOCOL_CONTRACTS the edge
+ * reads (test/global-setup.ts) and derives the USDC and XLM token ids from the passphrase, so it signs what
+ * is within the automatic caps and asks a person above them.
  * Bad input: unknown pool, vault and token, amounts above the balance, a borrow against nothing, slippage
  * above the bound — each a coded tool error with nothing signed.
  */
@@ -19,9 +20,9 @@ import { describe, expect, it } from 'vitest'
 import { loadConfig } from '../../../edge/config.ts'
 import { loadPool } from '../../../edge/defi/blend/read.ts'
 import { reserveViews } from '../../../edge/defi/blend/views.ts'
-import { STAND_IN } from '../../../edge/defi/deployments.ts'
 import { SorobanRpc } from '../../../edge/stellar/soroban-rpc.ts'
 import type { ChatEvent } from '../../../shared/schemas/chat-events.ts'
+import { standInIds } from '../../support/soroban-rpc/defi/ids.ts'
 import { json, signedInUser, testApp } from '../support/app.ts'
 import { importWithProof, type Options, post, register } from '../support/auth-flows.ts'
 import {
@@ -39,6 +40,8 @@ import {
 const call = testApp({ env: MODEL_ENV })
 const config = loadConfig({ ...(env as unknown as Record<string, unknown>), ...MODEL_ENV })
 const PASSPHRASE = config.network.passphrase
+/** The stand-in's ids on this network (its token ids derived from the passphrase, as the signer derives them). */
+const STAND_IN = standInIds(PASSPHRASE)
 
 async function say(
   user: Auth,
@@ -197,26 +200,60 @@ describe('DeFi through chat', () => {
   })
 })
 
-describe('DeFi in agent mode: the signer decides', () => {
-  it('a swap the signer cannot read is refused or sent for approval, never signed silently', async () => {
-    const user = await signedInUser()
-    const account = await fundedAccount(call, user.auth)
-    const before = await nativeBalance(account.publicKey)
-    const asked = await say(user, uniqueKey('defi-agent'), 'swap 10 XLM to USDC')
-    expect(ofType(asked.events, 'tool_call_start')[0]?.name).toBe('soroswap')
-    expect(ofType(asked.events, 'tool_result')).toEqual([])
-    const [error] = ofType(asked.events, 'tool_error')
-    expect(error?.code).toMatch(/^ERR_(POLICY_|APPROVAL_REQUIRED)/)
-    const approval = ofType(asked.events, 'approval_required')[0]
-    // An approval request carries the signer's details, typed; a refusal moves nothing.
-    if (approval) expect(approval.approval?.approvalId).toBe(approval.approvalId)
-    expect(asked.text).toMatch(/nothing was signed|needs your approval/)
-    expect(await nativeBalance(account.publicKey)).toBe(before)
+/** Agent mode: the signer signed and the edge submitted; the tool result names the landed hash. */
+function landedHash(events: ChatEvent[], nth = 0) {
+  expect(ofType(events, 'tool_error')).toEqual([])
+  expect(ofType(events, 'approval_required')).toEqual([])
+  const r = ofType(events, 'tool_result')[nth]?.data as { hash?: string; unsignedXdr?: string }
+  expect(r.unsignedXdr).toBeUndefined()
+  expect(r.hash).toMatch(/^[0-9a-f]{64}$/)
+  return r.hash ?? ''
+}
+
+describe('DeFi in agent mode: the signer reads the calls and signs within the automatic caps', () => {
+  it('best USDC yield → put 100 USDC in it (signed automatically) → positions → swap 10 XLM with a bound', async () => {
+    // The signer holds the imported key; USDC to supply comes from a swap the wallet signs (external mode,
+    // not counted by the signer), then everything below is agent mode: the signer decides alone.
+    const user = await register(call)
+    const kp = Keypair.random()
+    await friendbotFunded(kp.publicKey())
+    expect((await importWithProof(call, user, kp.secret(), 'wallet')).status).toBe(201)
+    const key = uniqueKey('defi-agent')
+    const first = await say(user, key, 'swap 500 XLM to USDC', { mode: 'external' })
+    await signInWallet(user, kp, first.events)
+    const thread = { threadId: first.threadId }
+
+    const asked = await say(user, key, 'where is the best USDC yield?', thread)
+    expect(ofType(asked.events, 'tool_result')).toHaveLength(1)
+    // 100 USDC is exactly the default USDC approval-above level (100 / 500 / 5,000): automatic.
+    const put = await say(user, key, 'put 100 USDC in it', thread)
+    const sent = await sentEnvelope(landedHash(put.events))
+    expect(sent.contract).toBe(STAND_IN.pool)
+    expect(sent.fn).toBe('submit')
+    expect(sent.args[3]).toEqual([{ address: STAND_IN.usdc, amount: 1_000_000_000n, request_type: 0 }])
+
+    const pos = await say(user, key, 'show my positions', thread)
+    const rows =
+      (ofType(pos.events, 'tool_result')[0]?.data as { positions: { asset: string; poolId: string }[] })
+        ?.positions ?? []
+    expect(rows).toMatchObject([{ asset: 'USDC', kind: 'supply', poolId: STAND_IN.pool }])
+
+    // 10 XLM is under the XLM approval-above level (25): automatic, with a bound and a deadline.
+    const xlmBefore = BigInt(Math.round(Number(await nativeBalance(kp.publicKey())) * 1e7))
+    const swap = await say(user, key, 'swap 10 XLM to USDC', thread)
+    const swapped = await sentEnvelope(landedHash(swap.events))
+    expect(swapped.contract).toBe(STAND_IN.soroswapRouter)
+    expect(swapped.fn).toBe('swap_exact_tokens_for_tokens')
+    const [amountIn, minOut, path] = swapped.args as [bigint, bigint, string[]]
+    expect([amountIn, path]).toEqual([100_000_000n, [STAND_IN.xlm, STAND_IN.usdc]])
+    expect(minOut).toBeGreaterThan(0n)
+    const xlmAfter = BigInt(Math.round(Number(await nativeBalance(kp.publicKey())) * 1e7))
+    expect(xlmBefore - xlmAfter).toBeGreaterThanOrEqual(100_000_000n)
   })
 })
 
 describe('DeFi approval through the one money path', () => {
-  it('a claim on a pool the signer cannot read asks for approval; the passkey approves; it lands via Soroban RPC', async () => {
+  it('101 USDC into the pool is above the automatic level: approval, the passkey approves, it lands; a claim then signs alone', async () => {
     const user = await register(call)
     const kp = Keypair.random()
     await friendbotFunded(kp.publicKey())
@@ -226,26 +263,19 @@ describe('DeFi approval through the one money path', () => {
     // A position to claim for: USDC from a swap, then a supply, both signed in the wallet.
     const first = await say(user, key, 'swap 500 XLM to USDC', { mode: 'external' })
     await signInWallet(user, kp, first.events)
-    await say(user, key, 'where is the best USDC yield?', { mode: 'external', threadId: first.threadId })
-    const put = await say(user, key, 'put 100 USDC in it', { mode: 'external', threadId: first.threadId })
-    await signInWallet(user, kp, put.events)
 
-    // Agent mode: the signer holds the imported key, cannot read this pool's claim, and asks a person.
+    // Agent mode: the signer holds the imported key and reads the supply; 101 USDC is above the default
+    // USDC approval-above level (100), so it asks a person.
+    const supply = { action: 'supply', account: null, pool: 'Fixed XLM-USDC', asset: 'USDC', amount: '101' }
     await script(key, [
-      {
-        toolCalls: [
-          {
-            name: 'blend',
-            arguments: { action: 'claim', account: null, pool: 'Fixed XLM-USDC', asset: null, amount: null },
-          },
-        ],
-      },
+      { toolCalls: [{ name: 'blend', arguments: supply }] },
       { text: 'Approve it in the app.' },
     ])
-    const claim = typed(
-      (await postChat(call, { message: 'claim', threadId: first.threadId }, user.auth)).frames,
+    const above = typed(
+      (await postChat(call, { message: 'supply', threadId: first.threadId }, user.auth)).frames,
     )
-    const asked = ofType(claim, 'approval_required')[0]
+    expect(ofType(above, 'tool_error')[0]?.code).toBe('ERR_APPROVAL_REQUIRED')
+    const asked = ofType(above, 'approval_required')[0]
     expect(asked?.approval?.approvalId).toMatch(/^apr_/)
     expect(asked?.approval?.txHash).toBe(asked?.txHash)
     expect(asked?.approval?.reason.length).toBeGreaterThan(0)
@@ -270,10 +300,19 @@ describe('DeFi approval through the one money path', () => {
     expect(landed.preview).toMatchObject({
       kind: 'contract_call',
       contract: STAND_IN.pool,
-      function: 'claim',
+      function: 'submit',
     })
     const sent = await sentEnvelope(landed.hash)
-    expect(sent).toMatchObject({ contract: STAND_IN.pool, fn: 'claim' })
+    expect(sent).toMatchObject({ contract: STAND_IN.pool, fn: 'submit' })
+    expect(sent.args[3]).toEqual([{ address: STAND_IN.usdc, amount: 1_010_000_000n, request_type: 0 }])
+
+    // A claim moves nothing out of the account: the signer reads it and signs it within the caps.
+    const claimArgs = { action: 'claim', account: null, pool: 'Fixed XLM-USDC', asset: null, amount: null }
+    await script(key, [{ toolCalls: [{ name: 'blend', arguments: claimArgs }] }, { text: 'Claimed.' }])
+    const claim = typed(
+      (await postChat(call, { message: 'claim', threadId: first.threadId }, user.auth)).frames,
+    )
+    expect(await sentEnvelope(landedHash(claim))).toMatchObject({ contract: STAND_IN.pool, fn: 'claim' })
   })
 })
 

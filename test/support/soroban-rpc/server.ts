@@ -63,7 +63,7 @@ export async function startSorobanRpc(options: SorobanRpcOptions): Promise<Sorob
   const contract = new TokenContract(options.contractId ?? StrKey.encodeContract(Buffer.alloc(32, 7)))
   const txs = new Map<string, Stored>()
   const ledger = options.horizon
-  const defi = options.defi === false ? undefined : startDefiHost(ledger)
+  const defi = options.defi === false ? undefined : startDefiHost(ledger, options.passphrase)
   const nowSeconds = () => BigInt(Math.floor(ledger.options.now() / 1000))
 
   const runDefiCall = (call: ContractCall, source: string, commit: boolean) =>

@@ -8,6 +8,8 @@
  * `min_collateral: 0`, emission config and data merge into v2's `ReserveEmissionData` with `eps` ×1e7
  * (7 → 14 decimals). Every `last_time` moves forward by (stand-in start − snapshot time) so the pool does
  * not accrue the months since the snapshot; rates, supplies and utilisation are the snapshot's.
+ * Token ids: the snapshot's mainnet XLM and USDC contract ids are rewritten to the ids the stand-in network
+ * derives (ids.ts `standInIds`), everywhere they occur (reserve list, reserve keys, balances), before parsing.
  */
 import { readFileSync } from 'node:fs'
 import { Address, xdr } from '@stellar/stellar-sdk/base'
@@ -43,8 +45,14 @@ function v2PoolConfig(v1: xdr.ScVal): xdr.ScVal {
 }
 
 /** Loads the pool, its reserves and emissions, the backstop's reward zone and the pool's token balances. */
-export function loadBlendSnapshot(host: Host, ids: { pool: string; backstop: string }, startedAt: bigint) {
-  const snap = parseJsonExact(readFileSync(SNAPSHOT_PATH, 'utf8')) as unknown as Snapshot
+export function loadBlendSnapshot(
+  host: Host,
+  ids: { pool: string; backstop: string; tokens: Readonly<Record<string, string>> },
+  startedAt: bigint,
+) {
+  let text = readFileSync(SNAPSHOT_PATH, 'utf8')
+  for (const [from, to] of Object.entries(ids.tokens)) text = text.replaceAll(from, to)
+  const snap = parseJsonExact(text) as unknown as Snapshot
   const shift = startedAt - BigInt(snap.timestamp)
   const emisConfig = new Map<number, xdr.ScVal>()
   const emisData = new Map<number, xdr.ScVal>()

@@ -17,7 +17,6 @@ import type { PoolState, Positions } from '../../../../edge/defi/blend/pool.ts'
 import { loadPool, loadPositions } from '../../../../edge/defi/blend/read.ts'
 import { type BlendRequest, REQUEST_TYPES, type RequestKind } from '../../../../edge/defi/blend/requests.ts'
 import type { ContractReader } from '../../../../edge/defi/contract-reader.ts'
-import { STAND_IN } from '../../../../edge/defi/deployments.ts'
 import type { ErrorCode } from '../../../../shared/errors.ts'
 import {
   contractError,
@@ -28,6 +27,7 @@ import {
   type Host,
   type Invocation,
 } from './host.ts'
+import { STAND_IN_CONTRACTS } from './ids.ts'
 import { ORACLE_DECIMALS } from './oracle.ts'
 import { entry, i128, sorted, sym, u64 } from './scval.ts'
 import { transferInvocation } from './token.ts'
@@ -181,7 +181,7 @@ async function submit(
 
 /** The pool's oracle as `Pool::load_price` sees it: every reserve priced, or no prices at all. */
 function oraclePrices(host: Host, pool: PoolState): Prices | undefined {
-  if (pool.config.oracle !== STAND_IN.oracle) return undefined
+  if (pool.config.oracle !== STAND_IN_CONTRACTS.oracle) return undefined
   const byAsset = new Map<string, bigint>()
   for (const r of pool.reserves) {
     const p = host.oraclePrices.get(r.asset)

@@ -1,15 +1,15 @@
 /**
- * The DeFi contracts the Soroban RPC stand-in serves, at the ids edge/defi/deployments.ts lists for the
- * `custom` network: tokens (XLM backed by the Horizon stand-in's native balances, USDC, BLND), the Blend
+ * The DeFi contracts the Soroban RPC stand-in serves, at the ids of ids.ts (announced to the edge and the
+ * signer as `PROTOCOL_CONTRACTS`; token ids derived from the passphrase): tokens (XLM backed by the Horizon stand-in's native balances, USDC, BLND), the Blend
  * pool and backstop reward zone from the mainnet snapshot, a DeFindex factory and vault, a Soroswap
  * factory, pair and router. See each emulating file's header for what is and is not emulated.
  */
-import { STAND_IN } from '../../../../edge/defi/deployments.ts'
 import type { StandInLedger } from '../../horizon/ledger.ts'
 import { blendPool } from './blend.ts'
 import { loadBlendSnapshot } from './blend-snapshot.ts'
 import { defindexFactory, defindexVault, seedVault } from './defindex.ts'
 import { Host } from './host.ts'
+import { SNAPSHOT_TOKENS, standInIds } from './ids.ts'
 import { oracle } from './oracle.ts'
 import { seedPair, soroswapFactory, soroswapPair, soroswapRouter } from './soroswap.ts'
 import { token } from './token.ts'
@@ -24,7 +24,8 @@ export const AUTHORISED_FNS = new Set([
   'transfer',
 ])
 
-export function startDefiHost(ledger: StandInLedger): Host {
+export function startDefiHost(ledger: StandInLedger, passphrase: string): Host {
+  const STAND_IN = standInIds(passphrase)
   const host = new Host({
     get: (id) => ledger.account(id)?.native,
     set: (id, v) => {
@@ -38,7 +39,11 @@ export function startDefiHost(ledger: StandInLedger): Host {
   host.contracts.set(STAND_IN.blnd, token(STAND_IN.blnd, 'BLND', 7))
   loadBlendSnapshot(
     host,
-    { pool: STAND_IN.pool, backstop: STAND_IN.backstop },
+    {
+      pool: STAND_IN.pool,
+      backstop: STAND_IN.backstop,
+      tokens: { [SNAPSHOT_TOKENS.xlm]: STAND_IN.xlm, [SNAPSHOT_TOKENS.usdc]: STAND_IN.usdc },
+    },
     BigInt(Math.floor(ledger.options.now() / 1000)),
   )
   host.contracts.set(STAND_IN.pool, blendPool(STAND_IN.pool))
