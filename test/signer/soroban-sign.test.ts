@@ -23,11 +23,11 @@ let t: TestSigner
 let accountId = ''
 beforeAll(async () => {
   t = await startTestSigner()
-  const a = await t.client.call('accounts.import', { secret: me.secret() })
+  const a = await t.client.proven('accounts.import', { secret: me.secret() })
   accountId = a.body.result?.accountId ?? ''
-  await t.client.call('accounts.import', { secret: mine.secret() })
+  await t.client.proven('accounts.import', { secret: mine.secret() })
   // Another user's account: never "one of mine", whatever it is called.
-  await t.client.call('accounts.import', { secret: theirs.secret() }, { userId: 'user_b' })
+  await t.client.proven('accounts.import', { secret: theirs.secret() }, { userId: 'user_b' })
 })
 afterAll(async () => {
   await t.stop()
