@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import { Account, Asset, Keypair, Networks, Operation, TransactionBuilder } from '@stellar/stellar-sdk/base'
 // @ts-expect-error autocannon ships no types; only its documented programmatic API is used.
 import autocannon from 'autocannon'
-import { ensurePki } from '../scripts/lib/certs.ts'
+import { ensurePki, spkiPinOfFile } from '../scripts/lib/certs.ts'
 import { createApprovalStore } from '../signer/approvals/store.ts'
 import { createAuditLog } from '../signer/audit/chain.ts'
 import { loadConfig } from '../signer/config.ts'
@@ -41,6 +41,7 @@ const env = {
   SIGNER_TLS_CERT: pki.serverCert,
   SIGNER_TLS_KEY: pki.serverKey,
   SIGNER_CLIENT_CA: pki.caCert,
+  SIGNER_CLIENT_SPKI_PINS: spkiPinOfFile(pki.clientCert),
   STELLAR_NETWORK: 'testnet',
   ENVIRONMENT: 'development',
   // A cap far above what the run signs: the benchmark measures signing, not the policy saying no.

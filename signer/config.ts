@@ -10,11 +10,18 @@ import { type NetworkConfig, parseNetwork } from '../shared/network.ts'
 import { ConfigError, CriticalSecurityError, type Problem } from './errors.ts'
 import { builtinDefaults, compilePolicy, type Policy } from './policy/config.ts'
 import { loadSecrets, type Secrets } from './secrets.ts'
+import { parseSpkiPins } from './tls/client-pins.ts'
 
 export const ENVIRONMENTS = ['development', 'staging', 'production'] as const
 export type Environment = (typeof ENVIRONMENTS)[number]
 
-export type TlsMaterial = { readonly cert: string; readonly key: string; readonly clientCa: string }
+export type TlsMaterial = {
+  readonly cert: string
+  readonly key: string
+  readonly clientCa: string
+  /** Hex SHA-256 of the SPKI of every client certificate accepted (signer/tls/client-pins.ts). */
+  readonly clientSpkiPins: ReadonlySet<string>
+}
 
 export type SignerConfig = {
   readonly environment: Environment
@@ -44,6 +51,7 @@ const PlainSchema = z.object({
   SIGNER_TLS_CERT: z.string().min(1, 'missing'),
   SIGNER_TLS_KEY: z.string().min(1, 'missing'),
   SIGNER_CLIENT_CA: z.string().min(1, 'missing'),
+  SIGNER_CLIENT_SPKI_PINS: z.string().min(1, 'missing'),
   SIGNER_POLICY_DEFAULTS: z.string().optional(),
   ATTESTATION_MODE: z.enum(ATTESTATION_MODES).default('tdx'),
   DSTACK_SIMULATOR_ENDPOINT: z.string().min(1).optional(),
@@ -104,6 +112,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): SignerCo
     cert: readPemFile('SIGNER_TLS_CERT', v.SIGNER_TLS_CERT, problems),
     key: readPemFile('SIGNER_TLS_KEY', v.SIGNER_TLS_KEY, problems),
     clientCa: readPemFile('SIGNER_CLIENT_CA', v.SIGNER_CLIENT_CA, problems),
+    clientSpkiPins: pinsOf(v.SIGNER_CLIENT_SPKI_PINS, problems),
   }
   const policy = policyOf(v.SIGNER_POLICY_DEFAULTS, network.network, problems)
   if (problems.length > 0 || !policy) throw new ConfigError(problems)
@@ -120,6 +129,13 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): SignerCo
     policy,
     attestation: Object.freeze({ mode: v.ATTESTATION_MODE, dstackEndpoint: v.DSTACK_SIMULATOR_ENDPOINT }),
   })
+}
+
+function pinsOf(raw: string, problems: Problem[]): ReadonlySet<string> {
+  const pins = parseSpkiPins(raw)
+  if (pins.ok) return pins.value
+  problems.push({ variable: 'SIGNER_CLIENT_SPKI_PINS', message: pins.error })
+  return new Set()
 }
 
 function policyOf(raw: string | undefined, network: NetworkConfig, problems: Problem[]): Policy | undefined {

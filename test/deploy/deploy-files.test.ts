@@ -39,6 +39,11 @@ describe('docker-compose.phala.yaml', () => {
     }
   })
 
+  it('keeps deployment policy in the measured file: client pins written here, policy defaults never passed through', () => {
+    expect(typeof env.SIGNER_CLIENT_SPKI_PINS).toBe('string')
+    expect('SIGNER_POLICY_DEFAULTS' in env && env.SIGNER_POLICY_DEFAULTS === null).toBe(false)
+  })
+
   it('pins tdx attestation and production', () => {
     expect(env.ATTESTATION_MODE).toBe('tdx')
     expect(env.ENVIRONMENT).toBe('production')

@@ -9,7 +9,7 @@ import { Agent, request } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, expect } from 'vitest'
-import { ensurePki, type Pki } from '../../scripts/lib/certs.ts'
+import { ensurePki, type Pki, spkiPinOfFile } from '../../scripts/lib/certs.ts'
 import { loadConfig } from '../../signer/config.ts'
 import { createLogger } from '../../signer/log.ts'
 import { type RunningSigner, startSigner } from '../../signer/start.ts'
@@ -59,6 +59,7 @@ export function testEnv(
     SIGNER_TLS_CERT: pki.serverCert,
     SIGNER_TLS_KEY: pki.serverKey,
     SIGNER_CLIENT_CA: pki.caCert,
+    SIGNER_CLIENT_SPKI_PINS: spkiPinOfFile(pki.clientCert),
     STELLAR_NETWORK: 'testnet',
     ENVIRONMENT: 'development',
     ATTESTATION_MODE: 'insecure-dev',
