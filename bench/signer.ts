@@ -15,6 +15,8 @@ import { Account, Asset, Keypair, Networks, Operation, TransactionBuilder } from
 // @ts-expect-error autocannon ships no types; only its documented programmatic API is used.
 import autocannon from 'autocannon'
 import { ensurePki, spkiPinOfFile } from '../scripts/lib/certs.ts'
+import { fromHex } from '../shared/attestation.ts'
+import { sealInfo, sealTo } from '../shared/seed-seal.ts'
 import { createApprovalStore } from '../signer/approvals/store.ts'
 import { createAuditLog } from '../signer/audit/chain.ts'
 import { loadConfig } from '../signer/config.ts'
@@ -119,12 +121,17 @@ function inProcessFloor(): Row {
     userPolicies: createUserPolicyStore(db),
     newId: (prefix: string) => `${prefix}_${randomBytes(16).toString('base64url')}`,
   })
-  const imported = dispatch('accounts.import', {
-    requestId: `req_${randomUUID()}`,
-    issuedAt: Date.now(),
-    userId: 'bench',
-    params: { secret: kp.secret() },
-  })
+  // The floor skips the HPKE open (signer/prepare.ts) and hands the dispatcher the opened seed directly.
+  const imported = dispatch(
+    'accounts.import',
+    {
+      requestId: `req_${randomUUID()}`,
+      issuedAt: Date.now(),
+      userId: 'bench',
+      params: { sealed: { enc: 'A'.repeat(43), ciphertext: 'A'.repeat(96) } },
+    },
+    { method: 'accounts.import', seed: new TextEncoder().encode(kp.secret()) },
+  )
   const accountId = JSON.parse(imported.body).result.accountId
   const row = timeLoop('in-process floor: tx.sign (no network)', 20_000, () => {
     const r = dispatch('tx.sign', {
@@ -179,7 +186,8 @@ function rpc(
   port: number,
   method: string,
   params: unknown,
-): Promise<{ ok: boolean; result: { accountId: string } }> {
+  verb = 'POST',
+): Promise<{ ok: boolean; result: { accountId: string; hpkePublicKey: string } }> {
   const agent = new Agent(tls)
   return new Promise((resolve, reject) => {
     const body = JSON.stringify({
@@ -193,7 +201,7 @@ function rpc(
         host: '127.0.0.1',
         port,
         path: `/v1/${method}`,
-        method: 'POST',
+        method: verb,
         agent,
         headers: { 'content-type': 'application/json' },
       },
@@ -260,7 +268,14 @@ async function main(): Promise<void> {
   const rows: Row[] = [...rawSigning(), inProcessFloor()]
   const signer = await startChild()
   try {
-    const imported = await rpc(signer.port, 'accounts.import', { secret: kp.secret() })
+    // Sealed to the attested key, as the browser does (shared/seed-seal.ts).
+    const doc = await rpc(signer.port, 'attestation', undefined, 'GET')
+    const sealed = await sealTo(
+      fromHex(doc.result.hpkePublicKey) ?? new Uint8Array(0),
+      new TextEncoder().encode(kp.secret()),
+      sealInfo('accounts.import', 'bench', null),
+    )
+    const imported = await rpc(signer.port, 'accounts.import', { sealed })
     if (!imported.ok) throw new Error('import failed')
     for (const c of [1, 16, 64]) rows.push(await overMtls(signer.port, imported.result.accountId, c))
   } finally {

@@ -14,6 +14,7 @@ import { securityHeaders } from './middleware/security-headers.ts'
 import { session } from './middleware/session.ts'
 import { accounts, agentAccounts } from './routes/accounts.ts'
 import { approvals } from './routes/approvals.ts'
+import { attestation } from './routes/attestation.ts'
 import { audit } from './routes/audit.ts'
 import { auth } from './routes/auth.ts'
 import { chat } from './routes/chat.ts'
@@ -46,6 +47,7 @@ export function createApp(deps: AppDeps = { now: Date.now }) {
   app.route('/api/transactions', transactions)
   app.route('/api/approvals', approvals)
   app.route('/api/audit', audit)
+  app.route('/api/attestation', attestation)
   app.route('/chat', chat)
   app.route('/api/threads', threads)
   app.route('/openapi.json', openapi)

@@ -1,7 +1,8 @@
 /**
  * The attestation contract between signer and edge, in one place so the two sides cannot drift:
- * - report data = SHA-512("tuxedo/signer/attestation-key/v1" ‖ 0x00 ‖ Ed25519 public key), all 64 bytes of
- *   the TDX REPORTDATA field, so a quote vouches for exactly one response key;
+ * - report data = SHA-512("tuxedo/signer/attestation-key/v2" ‖ 0x00 ‖ Ed25519 public key ‖ X25519 public key),
+ *   all 64 bytes of the TDX REPORTDATA field, so a quote vouches for exactly one response key and exactly one
+ *   seed-sealing (HPKE) key: neither can be swapped without the other (both are fixed-length, 32 bytes);
  * - every RPC response is signed by that key over JSON ["tuxedo/signer/response/v1", requestId, status,
  *   hex SHA-256(body), timestamp] (a JSON array: no field can be shifted into another by a separator);
  * - `GET /v1/attestation` answers the document below.
@@ -10,7 +11,8 @@
 import { sha512 } from '@noble/hashes/sha2'
 import { z } from 'zod'
 
-export const REPORT_DATA_LABEL = 'tuxedo/signer/attestation-key/v1'
+export const REPORT_DATA_LABEL = 'tuxedo/signer/attestation-key/v2'
+const KEY_ID_LABEL = 'tuxedo/signer/response-key-id/v1'
 export const RESPONSE_SIGNATURE_LABEL = 'tuxedo/signer/response/v1'
 
 /** Response headers carrying the signature (base64url, 64 bytes), its timestamp (epoch ms) and key id. */
@@ -23,13 +25,26 @@ export type AttestationMode = (typeof ATTESTATION_MODES)[number]
 
 const enc = new TextEncoder()
 
-/** The 64 bytes the signer asks the TDX module to put into REPORTDATA for this response key. */
-export function reportDataFor(publicKey: Uint8Array): Uint8Array {
-  const label = enc.encode(REPORT_DATA_LABEL)
-  const input = new Uint8Array(label.length + 1 + publicKey.length)
+const labelled = (labelText: string, ...parts: Uint8Array[]): Uint8Array => {
+  const label = enc.encode(labelText)
+  const input = new Uint8Array(label.length + 1 + parts.reduce((n, p) => n + p.length, 0))
   input.set(label, 0)
-  input.set(publicKey, label.length + 1)
+  let at = label.length + 1
+  for (const p of parts) {
+    input.set(p, at)
+    at += p.length
+  }
   return sha512(input)
+}
+
+/**
+ * The 64 bytes the signer asks the TDX module to put into REPORTDATA: its response key and its HPKE key.
+ * Anything but two 32-byte keys throws, so no caller can bind a shorter key and shift the other.
+ */
+export function reportDataFor(publicKey: Uint8Array, hpkePublicKey: Uint8Array): Uint8Array {
+  if (publicKey.length !== 32 || hpkePublicKey.length !== 32)
+    throw new Error('report data binds two 32-byte keys')
+  return labelled(REPORT_DATA_LABEL, publicKey, hpkePublicKey)
 }
 
 /** The exact bytes signed for one response. */
@@ -52,8 +67,9 @@ export function fromHex(hex: string): Uint8Array | undefined {
   return out
 }
 
-/** A short public name for a response key (first 16 hex of SHA-512 report data): lets the edge spot a new key. */
-export const keyIdFor = (publicKey: Uint8Array): string => toHex(reportDataFor(publicKey).slice(0, 8))
+/** A short public name for a response key (16 hex of a labelled SHA-512): lets the edge spot a new key. */
+export const keyIdFor = (publicKey: Uint8Array): string =>
+  toHex(labelled(KEY_ID_LABEL, publicKey).slice(0, 8))
 
 const hexOf = (bytes: number) => z.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`))
 
@@ -62,6 +78,8 @@ export const AttestationDocumentSchema = z.strictObject({
   mode: z.enum(ATTESTATION_MODES),
   /** Ed25519 public key, hex. */
   publicKey: hexOf(32),
+  /** X25519 public key (HPKE, RFC 9180) the browser seals seeds to, hex; bound in report data with publicKey. */
+  hpkePublicKey: hexOf(32),
   /** TDX quote, hex; null in insecure-dev. */
   quote: z
     .string()

@@ -56,6 +56,8 @@ export const ERROR_CODES = [
   'ERR_ACCOUNT_EXISTS',
   'ERR_ACCOUNT_SECRET_INVALID',
   'ERR_CRYPTO_DECRYPT',
+  'ERR_SEAL_INVALID',
+  'ERR_SEAL_KEY_INVALID',
   // transactions and network
   'ERR_TX_INVALID',
   'ERR_TX_NETWORK_MISMATCH',
@@ -102,6 +104,8 @@ export function statusOf(code: ErrorCode): HttpErrorStatus {
     case 'ERR_VALIDATION':
     case 'ERR_BAD_JSON':
     case 'ERR_ACCOUNT_SECRET_INVALID':
+    case 'ERR_SEAL_INVALID':
+    case 'ERR_SEAL_KEY_INVALID':
     case 'ERR_TX_INVALID':
     case 'ERR_TX_NETWORK_MISMATCH':
     case 'ERR_TX_SOURCE_MISMATCH':

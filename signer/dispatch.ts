@@ -17,6 +17,7 @@ import type { SpendingStore } from './keystore/spending.ts'
 import type { MethodContext, Outcome } from './methods/context.ts'
 import type { Policy } from './policy/config.ts'
 import type { UserPolicyStore } from './policy/store.ts'
+import type { Prepared } from './prepare.ts'
 import { routeOf, validationMessage } from './routes.ts'
 
 export type Reply = {
@@ -88,7 +89,7 @@ export function createDispatcher(deps: DispatchDeps) {
         }
       : errorReply(outcome.response.error, requestId)
 
-  return function dispatch(method: string, body: unknown): Reply {
+  return function dispatch(method: string, body: unknown, prepared?: Prepared): Reply {
     const route = routeOf(method)
     if (!route) return errorReply({ code: 'ERR_SIGNER_UNKNOWN_METHOD', message: 'unknown method' })
     const envelope = SignerEnvelopeSchema.safeParse(body)
@@ -117,6 +118,7 @@ export function createDispatcher(deps: DispatchDeps) {
       approvals: deps.approvals,
       userPolicies: deps.userPolicies,
       newId: deps.newId,
+      prepared,
     }
     const work = deps.db.transaction((): Reply => {
       const seen = deps.requests.get(requestId)

@@ -9,23 +9,24 @@
 import type { Database } from 'better-sqlite3'
 import { errorReply, type Reply } from './dispatch.ts'
 import type { SignerLogger } from './log.ts'
+import type { Prepared } from './prepare.ts'
 
 /** Upper bound on one batch, so one flush cannot hold the event loop for long. */
 const MAX_BATCH = 128
 
-type Pending = { method: string; body: unknown; resolve: (r: Reply) => void }
+type Pending = { method: string; body: unknown; prepared: Prepared | undefined; resolve: (r: Reply) => void }
 
 export function groupCommit(
   db: Database,
-  dispatch: (method: string, body: unknown) => Reply,
+  dispatch: (method: string, body: unknown, prepared?: Prepared) => Reply,
   log: SignerLogger,
-): (method: string, body: unknown) => Promise<Reply> {
+): (method: string, body: unknown, prepared?: Prepared) => Promise<Reply> {
   const queue: Pending[] = []
   let scheduled = false
 
   const runOne = (p: Pending): Reply => {
     try {
-      return dispatch(p.method, p.body)
+      return dispatch(p.method, p.body, p.prepared)
     } catch (e) {
       log.error(
         { err: { name: (e as Error).name, message: (e as Error).message }, method: p.method },
@@ -61,9 +62,9 @@ export function groupCommit(
     setImmediate(flush)
   }
 
-  return (method, body) =>
+  return (method, body, prepared) =>
     new Promise<Reply>((resolve) => {
-      queue.push({ method, body, resolve })
+      queue.push({ method, body, prepared, resolve })
       schedule()
     })
 }

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net'
 import { createApprovalStore } from './approvals/store.ts'
 import { collectEvidence } from './attestation/evidence.ts'
 import { createResponseKey } from './attestation/response-key.ts'
+import { createSealingKey } from './attestation/sealing-key.ts'
 import { createAuditLog } from './audit/chain.ts'
 import type { SignerConfig } from './config.ts'
 import { createKeyring } from './crypto/keyring.ts'
@@ -20,6 +21,7 @@ import { createRequestStore } from './keystore/requests.ts'
 import { createSpendingStore } from './keystore/spending.ts'
 import { createLogger, type SignerLogger } from './log.ts'
 import { createUserPolicyStore } from './policy/store.ts'
+import { prepare, wipePrepared } from './prepare.ts'
 import { createHealthServer, createRpcServer } from './server.ts'
 
 export type StartOptions = {
@@ -49,7 +51,8 @@ export async function startSigner(config: SignerConfig, opts: StartOptions = {})
   const log = opts.logger ?? createLogger()
   // Before the database opens: a signer that cannot prove where it runs does not start (tdx fails closed).
   const responseKey = createResponseKey()
-  const document = await collectEvidence(responseKey.publicKey, config.attestation)
+  const sealingKey = await createSealingKey()
+  const document = await collectEvidence(responseKey.publicKey, sealingKey.publicKey, config.attestation)
   if (document.mode === 'insecure-dev') {
     log.warn(
       { attestation: 'insecure-dev', environment: config.environment },
@@ -62,12 +65,14 @@ export async function startSigner(config: SignerConfig, opts: StartOptions = {})
   const checkpointer = startCheckpointer(dbPath(config.dataDir))
   const keyring = createKeyring(config.secrets)
   const requests = createRequestStore(db)
+  const accounts = createAccountStore(db)
+  const clock = opts.clock ?? Date.now
   const fingerprintKey = new Uint8Array(
     hkdfSync('sha256', config.secrets.salt, new Uint8Array(0), 'tuxedo/signer/request-fingerprint/v1', 32),
   )
   const dispatch = createDispatcher({
     db,
-    accounts: createAccountStore(db),
+    accounts,
     requests,
     audit: createAuditLog(db),
     keyring,
@@ -80,7 +85,17 @@ export async function startSigner(config: SignerConfig, opts: StartOptions = {})
     userPolicies: createUserPolicyStore(db),
     newId: (prefix) => `${prefix}_${randomBytes(16).toString('base64url')}`,
   })
-  const rpc = createRpcServer(config.tls, groupCommit(db, dispatch, log), log, {
+  const commit = groupCommit(db, dispatch, log)
+  // HPKE (async) before the transaction, the method inside it; plaintext is zeroed once the reply exists.
+  const handle = async (method: string, body: unknown) => {
+    const prepared = await prepare({ accounts, keyring, sealingKey, clock }, method, body)
+    try {
+      return await commit(method, body, prepared)
+    } finally {
+      wipePrepared(prepared)
+    }
+  }
+  const rpc = createRpcServer(config.tls, handle, log, {
     key: responseKey,
     document,
     clock: opts.clock ?? Date.now,

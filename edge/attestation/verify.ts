@@ -18,6 +18,8 @@ import { type QuotePolicy, type QuoteProblem, type QuoteVerifierFn, verifyQuote 
 export type TrustedSigner = {
   readonly mode: AttestationMode
   readonly publicKey: Uint8Array
+  /** The seed-sealing (HPKE) key the quote binds together with the response key. */
+  readonly hpkePublicKey: Uint8Array
   readonly tcbStatus: string | null
   readonly advisoryIds: readonly string[]
   readonly composeHash: string | null
@@ -40,10 +42,13 @@ export async function verifyAttestation(
 ): Promise<Result<TrustedSigner, QuoteProblem>> {
   const publicKey = fromHex(doc.publicKey)
   if (publicKey?.length !== 32) return err({ check: 'document', detail: 'bad public key' })
+  const hpkePublicKey = fromHex(doc.hpkePublicKey)
+  if (hpkePublicKey?.length !== 32) return err({ check: 'document', detail: 'bad hpke public key' })
   if (policy.mode === 'insecure-dev') {
     return ok({
       mode: 'insecure-dev',
       publicKey,
+      hpkePublicKey,
       tcbStatus: null,
       advisoryIds: [],
       composeHash: null,
@@ -62,7 +67,14 @@ export async function verifyAttestation(
   } catch (e) {
     return err({ check: 'collateral', detail: e instanceof Error ? e.message : 'collateral unavailable' })
   }
-  const report = verifyQuote(quote, collateral, deps.nowSecs, reportDataFor(publicKey), policy, deps.verifier)
+  const report = verifyQuote(
+    quote,
+    collateral,
+    deps.nowSecs,
+    reportDataFor(publicKey, hpkePublicKey),
+    policy,
+    deps.verifier,
+  )
   if (!report.ok) return report
   const app = verifyEventLog(doc.eventLog, report.value.td.rtmr3)
   if (!app.ok) return app
@@ -76,6 +88,7 @@ export async function verifyAttestation(
   return ok({
     mode: 'tdx',
     publicKey,
+    hpkePublicKey,
     tcbStatus: report.value.status,
     advisoryIds: report.value.advisoryIds,
     composeHash: app.value.composeHash,

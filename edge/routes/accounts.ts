@@ -2,7 +2,8 @@
  * The accounts API. Keys live in the signer; this router asks it, scoped by the signed-in user, and
  * adds live balances from Horizon. Another user's account id answers exactly like a missing one because
  * the signer scopes every query by user id. Secrets enter only through /import and leave only through
- * /export, both behind a fresh passkey assertion, and neither is ever logged.
+ * /export, both behind a fresh passkey assertion, and both HPKE-sealed between the browser and the attested
+ * signer (shared/seed-seal.ts): this router relays ciphertext it has no key to open.
  */
 import { Hono } from 'hono'
 import {
@@ -10,6 +11,7 @@ import {
   type AccountView,
   AgentAccountBodySchema,
   CreateAccountBodySchema,
+  ExportAccountBodySchema,
   ImportAccountBodySchema,
   TransactionsQuerySchema,
 } from '../../shared/schemas/api.ts'
@@ -68,7 +70,7 @@ export const accounts = new Hono<AppEnv>()
     const { userId } = callerOf(c)
     const body = c.req.valid('json')
     const account = await signerFor(c)('accounts.import', userId, {
-      secret: body.secret,
+      sealed: body.sealed,
       ...(body.name ? { name: body.name } : {}),
     })
     return c.json(account, 201)
@@ -115,12 +117,22 @@ export const accounts = new Hono<AppEnv>()
       ...(hash ? { hash } : {}),
     })
   })
-  .post('/:id/export', money, requireFreshAuth(), validate('param', AccountIdParamSchema), async (c) => {
-    const { userId } = callerOf(c)
-    const exported = await signerFor(c)('accounts.export', userId, { accountId: c.req.valid('param').id })
-    c.header('Cache-Control', 'no-store')
-    return c.json(exported)
-  })
+  .post(
+    '/:id/export',
+    money,
+    requireFreshAuth(),
+    validate('param', AccountIdParamSchema),
+    validate('json', ExportAccountBodySchema),
+    async (c) => {
+      const { userId } = callerOf(c)
+      const exported = await signerFor(c)('accounts.export', userId, {
+        accountId: c.req.valid('param').id,
+        recipientPublicKey: c.req.valid('json').recipientPublicKey,
+      })
+      c.header('Cache-Control', 'no-store')
+      return c.json(exported)
+    },
+  )
   .delete('/:id', money, requireFreshAuth(), validate('param', AccountIdParamSchema), async (c) => {
     const { userId } = callerOf(c)
     return c.json(await signerFor(c)('accounts.delete', userId, { accountId: c.req.valid('param').id }))

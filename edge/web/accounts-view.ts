@@ -1,7 +1,7 @@
 /**
  * Accounts: the user's Stellar accounts with live balances; create, fund (test networks), import and
  * export. A secret crosses this page in two places only, both behind a fresh passkey assertion: typed into
- * the import form (sent only to /api/accounts/import, then the field is cleared) and shown by export in a
+ * the import form (sealed to the attested signer by seal.ts, then the field is cleared) and shown by export in a
  * modal that wipes it when closed. Pending approvals are listed here too.
  */
 import type { AccountView } from '../../shared/schemas/api.ts'
@@ -9,6 +9,7 @@ import { api } from './api.ts'
 import { type Approval, approvalCard, listApprovals } from './approvals.ts'
 import { announce, busy, field, h, mount } from './dom.ts'
 import { reauth } from './passkeys.ts'
+import { exportSealed, sealForImport } from './seal.ts'
 
 const assetLabel = (a: string) => (a === 'native' ? 'XLM' : (a.split(':')[0] ?? a))
 
@@ -95,15 +96,8 @@ export function accountsView(): HTMLElement {
       e.preventDefault()
       void busy(go, async () => {
         await reauth()
-        const out = await api<{ secret: string }>(
-          'POST',
-          `/api/accounts/${encodeURIComponent(a.accountId)}/export`,
-        )
-        mount(
-          secretBox,
-          h('p', { class: 'label' }, 'Secret key'),
-          h('pre', { class: 'mono secret' }, out.secret),
-        )
+        const secret = await exportSealed(a.accountId)
+        mount(secretBox, h('p', { class: 'label' }, 'Secret key'), h('pre', { class: 'mono secret' }, secret))
         go.disabled = true
       })
     })
@@ -136,7 +130,7 @@ export function accountsView(): HTMLElement {
     h(
       'p',
       { class: 'muted' },
-      'The secret goes straight to the signer over this connection, after you confirm with your passkey.',
+      'The secret is sealed in this page to the attested signer, after you confirm with your passkey.',
     ),
     h('label', {}, 'Name (optional)', h('input', { name: 'name', maxlength: '64', autocomplete: 'off' })),
     h(
@@ -161,7 +155,8 @@ export function accountsView(): HTMLElement {
       const name = field(importForm, 'name')
       try {
         await reauth()
-        await api('POST', '/api/accounts/import', { secret, ...(name ? { name } : {}) })
+        const sealed = await sealForImport(secret)
+        await api('POST', '/api/accounts/import', { sealed, ...(name ? { name } : {}) })
       } finally {
         importForm.reset()
       }

@@ -3,14 +3,14 @@
  * browser client. Strict objects: an unexpected key is a mistake worth reporting, not ignoring.
  */
 import { z } from 'zod'
+import { SealedSeedSchema, X25519PublicKeySchema } from '../seed-seal.ts'
 import { AccountKindSchema, AccountNameSchema, AccountSchema, SignerAccountIdSchema } from './signer-rpc.ts'
-import { SecretSeedSchema } from './stellar.ts'
 
 export const CreateAccountBodySchema = z
   .object({ name: AccountNameSchema.optional(), kind: AccountKindSchema.default('user') })
   .strict()
 export const ImportAccountBodySchema = z
-  .object({ secret: SecretSeedSchema, name: AccountNameSchema.optional() })
+  .object({ sealed: SealedSeedSchema, name: AccountNameSchema.optional() })
   .strict()
 export const AgentAccountBodySchema = z.object({ account_name: AccountNameSchema }).strict()
 export const AccountIdParamSchema = z.object({ id: SignerAccountIdSchema }).strict()
@@ -60,8 +60,10 @@ export const SubmitResultSchema = z.object({
   ledger: z.number(),
   feeCharged: z.string().optional(),
 })
+/** POST /api/accounts/:id/export: the browser's ephemeral X25519 key; the seed comes back sealed to it. */
+export const ExportAccountBodySchema = z.object({ recipientPublicKey: X25519PublicKeySchema }).strict()
 export const ExportResultSchema = z.object({
   accountId: z.string(),
   publicKey: z.string(),
-  secret: z.string(),
+  sealed: SealedSeedSchema,
 })

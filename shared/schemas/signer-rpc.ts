@@ -5,7 +5,8 @@
  */
 import { z } from 'zod'
 import { ErrorCodeSchema } from '../errors.ts'
-import { SecretSeedSchema, StellarAccountIdSchema } from './stellar.ts'
+import { SealedSeedSchema, X25519PublicKeySchema } from '../seed-seal.ts'
+import { StellarAccountIdSchema } from './stellar.ts'
 
 /** How far `issuedAt` may be from the signer's clock before a request is refused as stale. */
 export const SIGNER_MAX_CLOCK_SKEW_MS = 60_000
@@ -116,9 +117,10 @@ export type Account = z.infer<typeof AccountSchema>
 export const AccountsCreateParamsSchema = z
   .object({ name: AccountNameSchema.optional(), kind: AccountKindSchema })
   .strict()
+/** The seed arrives HPKE-sealed to the signer's attested key (shared/seed-seal.ts): never in clear. */
 export const AccountsImportParamsSchema = z
   .object({
-    secret: SecretSeedSchema,
+    sealed: SealedSeedSchema,
     name: AccountNameSchema.optional(),
     kind: AccountKindSchema.optional(),
   })
@@ -126,7 +128,10 @@ export const AccountsImportParamsSchema = z
 export const AccountsListParamsSchema = empty
 export const AccountRefParamsSchema = z.object({ accountId: SignerAccountIdSchema }).strict()
 export const AccountsGetParamsSchema = AccountRefParamsSchema
-export const AccountsExportParamsSchema = AccountRefParamsSchema
+/** The browser's ephemeral X25519 key: the seed leaves sealed to it and to (user, account, operation). */
+export const AccountsExportParamsSchema = z
+  .object({ accountId: SignerAccountIdSchema, recipientPublicKey: X25519PublicKeySchema })
+  .strict()
 export const AccountsDeleteParamsSchema = AccountRefParamsSchema
 
 export const AccountsCreateResultSchema = AccountSchema
@@ -134,7 +139,7 @@ export const AccountsImportResultSchema = AccountSchema
 export const AccountsGetResultSchema = AccountSchema
 export const AccountsListResultSchema = z.object({ accounts: z.array(AccountSchema) }).strict()
 export const AccountsExportResultSchema = z
-  .object({ accountId: SignerAccountIdSchema, publicKey: StellarAccountIdSchema, secret: SecretSeedSchema })
+  .object({ accountId: SignerAccountIdSchema, publicKey: StellarAccountIdSchema, sealed: SealedSeedSchema })
   .strict()
 export const AccountsDeleteResultSchema = z
   .object({ accountId: SignerAccountIdSchema, deleted: z.literal(true) })

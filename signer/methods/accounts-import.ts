@@ -1,17 +1,30 @@
-/** accounts.import: takes an S… seed, keeps only its sealed raw bytes. */
+/**
+ * accounts.import: the seed arrives HPKE-sealed to the attested key (opened in signer/prepare.ts); this keeps
+ * only its sealed raw bytes. A seal that did not open, or that opens to anything but an S… seed, is refused
+ * before anything is written.
+ */
 import { StrKey } from '@stellar/stellar-sdk/base'
 import type { Account, SignerParams } from '../../shared/schemas/signer-rpc.ts'
 import { publicKeyOf } from '../crypto/ed25519.ts'
 import { done, type MethodContext, type Outcome, refused } from './context.ts'
 import { storeNewAccount } from './store-account.ts'
 
+const dec = new TextDecoder()
+
 export function accountsImport(
   ctx: MethodContext,
   params: SignerParams<'accounts.import'>,
 ): Outcome<Account> {
+  const opened = ctx.prepared?.method === 'accounts.import' ? ctx.prepared.seed : undefined
+  if (!opened) {
+    return refused({
+      code: 'ERR_SEAL_INVALID',
+      message: 'the sealed seed does not open for this user and signer key',
+    })
+  }
   let seed: Uint8Array
   try {
-    seed = new Uint8Array(StrKey.decodeEd25519SecretSeed(params.secret))
+    seed = new Uint8Array(StrKey.decodeEd25519SecretSeed(dec.decode(opened)))
   } catch {
     return refused({ code: 'ERR_ACCOUNT_SECRET_INVALID', message: 'not a valid Stellar secret seed' })
   }

@@ -8,6 +8,7 @@ import type { AccountRow, AccountStore } from '../keystore/accounts.ts'
 import type { SpendingStore } from '../keystore/spending.ts'
 import type { Policy } from '../policy/config.ts'
 import type { UserPolicyStore } from '../policy/store.ts'
+import type { Prepared } from '../prepare.ts'
 
 export type MethodContext = {
   readonly userId: string
@@ -24,6 +25,8 @@ export type MethodContext = {
   readonly userPolicies: UserPolicyStore
   /** Fresh random ids (randomness stays at the rim). */
   readonly newId: (prefix: string) => string
+  /** What signer/prepare.ts did before the transaction (HPKE open or seal); undefined for other methods. */
+  readonly prepared: Prepared | undefined
 }
 
 /** A method's answer plus what the audit entry should name. */

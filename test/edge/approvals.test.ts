@@ -15,6 +15,7 @@ import { createSignerClient } from '../../edge/signer-client/client.ts'
 import { AppError } from '../../shared/errors.ts'
 import { json, testApp } from './support/app.ts'
 import { errorCode, type Options, post, register } from './support/auth-flows.ts'
+import { sealedImport } from './support/seal.ts'
 
 const signer = () =>
   createSignerClient(env as unknown as Env, loadConfig(env as unknown as Record<string, unknown>))
@@ -36,7 +37,12 @@ async function setup() {
   const c = testApp()
   const r = await register(c)
   const kp = Keypair.random()
-  const imported = await post(c, '/api/accounts/import', { secret: kp.secret() }, r.auth)
+  const imported = await post(
+    c,
+    '/api/accounts/import',
+    { sealed: await sealedImport(c, r.auth, kp.secret()) },
+    r.auth,
+  )
   const { accountId } = await json<{ accountId: string }>(imported)
   const sign = signer()
   const ask = async (seq: string, destination?: string) => {

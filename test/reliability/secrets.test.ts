@@ -1,11 +1,21 @@
 /**
  * Issue 9, reliability 5, the part no other file provokes: a real secret seed goes in (imported through the
- * API behind a fresh session, pasted into /chat, put in the model's mouth) and must come out nowhere but the
- * one export response that exists to show it: not in any other response, SSE stream, stored thread (D1),
- * edge console or signer log. The other files scan what their own scenarios produced the same way.
+ * API behind a fresh session, HPKE-sealed as the page seals it, pasted into /chat, put in the model's mouth)
+ * and must come out nowhere in clear: not in any response (the export carries it sealed to the page's key),
+ * SSE stream, stored thread (D1), edge console or signer log. The other files scan what their own scenarios
+ * produced the same way.
  */
 import { Keypair } from '@stellar/stellar-sdk/base'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { fromHex } from '../../shared/attestation.ts'
+import {
+  openWith,
+  SealedSeedSchema,
+  sealInfo,
+  sealSuite,
+  sealTo,
+  toBase64url,
+} from '../../shared/seed-seal.ts'
 import { chatStream } from '../support/reliability/chat.ts'
 import { createHttp } from '../support/reliability/http.ts'
 import { createSecretScan, SEED_RE } from '../support/reliability/secret-scan.ts'
@@ -38,11 +48,19 @@ it('an imported and pasted seed appears only in its own export; no secret anywhe
   const http = createHttp(edge.url)
   const auth = { authorization: `Bearer ${session}` }
 
+  const doc = JSON.parse((await http.send({ method: 'GET', path: '/api/attestation' })).body) as {
+    hpkePublicKey: string
+  }
+  const sealed = await sealTo(
+    fromHex(doc.hpkePublicKey) ?? new Uint8Array(0),
+    new TextEncoder().encode(secret),
+    sealInfo('accounts.import', 'usr_reliability_secrets', null),
+  )
   const imported = await http.send({
     method: 'POST',
     path: '/api/accounts/import',
     headers: { ...auth, 'content-type': 'application/json' },
-    body: JSON.stringify({ secret, name: 'imported' }),
+    body: JSON.stringify({ sealed, name: 'imported' }),
   })
   scan.add('import response', imported.body)
   expect(imported.status).toBe(201)
@@ -82,14 +100,25 @@ it('an imported and pasted seed appears only in its own export; no secret anywhe
     scan.add('thread messages', m.body)
   }
 
-  // The export is the one place the seed may appear, and it does: the scan is not blind.
+  // The export carries the seed sealed to the page's ephemeral key: it opens there, and the wire has no seed.
+  const suite = sealSuite()
+  const mine = await suite.kem.generateKeyPair()
+  const recipientPublicKey = toBase64url(new Uint8Array(await suite.kem.serializePublicKey(mine.publicKey)))
   const exported = await http.send({
     method: 'POST',
     path: `/api/accounts/${accountId}/export`,
-    headers: auth,
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ recipientPublicKey }),
   })
   expect(exported.status).toBe(200)
-  expect(SEED_RE.test(exported.body)).toBe(true)
+  scan.add('export response', exported.body)
+  const opened = await openWith(
+    mine,
+    SealedSeedSchema.parse((JSON.parse(exported.body) as { sealed: unknown }).sealed),
+    sealInfo('accounts.export', 'usr_reliability_secrets', accountId),
+  )
+  expect(new TextDecoder().decode(opened)).toBe(secret)
+  expect(SEED_RE.test(exported.body)).toBe(false)
   SEED_RE.lastIndex = 0
   expect(exported.headers['cache-control']).toBe('no-store')
 
