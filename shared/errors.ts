@@ -34,6 +34,7 @@ export const ERROR_CODES = [
   // auth and sessions
   'ERR_AUTH_REQUIRED',
   'ERR_AUTH_INVALID',
+  'ERR_AUTH_SESSION_INVALID',
   'ERR_AUTH_REAUTH_REQUIRED',
   'ERR_AUTH_RECOVERY_LOCKED',
   'ERR_AUTH_LAST_PASSKEY',
@@ -116,6 +117,7 @@ export function statusOf(code: ErrorCode): HttpErrorStatus {
       return 400
     case 'ERR_AUTH_REQUIRED':
     case 'ERR_AUTH_INVALID':
+    case 'ERR_AUTH_SESSION_INVALID':
       return 401
     case 'ERR_AUTH_REAUTH_REQUIRED':
     case 'ERR_FORBIDDEN':

@@ -20,7 +20,17 @@ export const SignerUserIdSchema = z
 /** Opaque account id minted by the signer; never the Stellar public key. */
 export const SignerAccountIdSchema = z.string().regex(/^acc_[A-Za-z0-9_-]{16,64}$/, 'not a signer account id')
 export const AccountKindSchema = z.enum(['user', 'agent'])
-export const AccountNameSchema = z.string().trim().min(1).max(64)
+/**
+ * An account name is a label, and the model may choose it: letters, digits, spaces and `_ . ' -`, starting
+ * with a letter or digit. No newlines, quotes, brackets, colons or control/format characters, so a name
+ * cannot close the JSON it is quoted in or pose as a line of instructions in the system prompt.
+ */
+export const AccountNameSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[\p{L}\p{N}][\p{L}\p{N} _.'-]*$/u, "letters, digits, spaces and _ . ' - only")
 
 /** `{ requestId, issuedAt, userId, params }`; `issuedAt` is epoch milliseconds. Unknown keys are refused. */
 export const SignerEnvelopeSchema = z
