@@ -12,6 +12,7 @@ import { createSealingKey } from './attestation/sealing-key.ts'
 import { createAuditLog } from './audit/chain.ts'
 import type { SignerConfig } from './config.ts'
 import { createKeyring } from './crypto/keyring.ts'
+import { fetchKmsMasterKey } from './crypto/kms-master-key.ts'
 import { createDispatcher } from './dispatch.ts'
 import { groupCommit } from './group-commit.ts'
 import { createAccountStore } from './keystore/accounts.ts'
@@ -22,6 +23,7 @@ import { createSpendingStore } from './keystore/spending.ts'
 import { createLogger, type SignerLogger } from './log.ts'
 import { createUserPolicyStore } from './policy/store.ts'
 import { prepare, wipePrepared } from './prepare.ts'
+import { wipeSecrets, withKmsKey } from './secrets.ts'
 import { createHealthServer, createRpcServer } from './server.ts'
 
 export type StartOptions = {
@@ -59,16 +61,21 @@ export async function startSigner(config: SignerConfig, opts: StartOptions = {})
       '!!! INSECURE: ATTESTATION_MODE=insecure-dev, no TEE, no quote; responses are signed by an unattested key. Development only. !!!',
     )
   }
+  // The master key: from the KMS in tdx (no person ever holds it), from the environment in insecure-dev.
+  const secrets =
+    config.secrets.kind === 'env'
+      ? config.secrets.secrets
+      : withKmsKey(config.secrets.inputs, await fetchKmsMasterKey(config.attestation.dstackEndpoint))
   const db = openDb(config.dataDir)
   // Checkpoints move to a worker; the request path only appends to the WAL.
   db.pragma('wal_autocheckpoint = 0')
   const checkpointer = startCheckpointer(dbPath(config.dataDir))
-  const keyring = createKeyring(config.secrets)
+  const keyring = createKeyring(secrets)
   const requests = createRequestStore(db)
   const accounts = createAccountStore(db)
   const clock = opts.clock ?? Date.now
   const fingerprintKey = new Uint8Array(
-    hkdfSync('sha256', config.secrets.salt, new Uint8Array(0), 'tuxedo/signer/request-fingerprint/v1', 32),
+    hkdfSync('sha256', secrets.salt, new Uint8Array(0), 'tuxedo/signer/request-fingerprint/v1', 32),
   )
   const dispatch = createDispatcher({
     db,
@@ -146,6 +153,7 @@ export async function startSigner(config: SignerConfig, opts: StartOptions = {})
       await checkpointer.stop()
       db.close()
       keyring.wipe()
+      wipeSecrets(secrets)
       fingerprintKey.fill(0)
       log.info({}, 'signer stopped')
     })()
