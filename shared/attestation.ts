@@ -8,11 +8,11 @@
  * - `GET /v1/attestation` answers the document below.
  * Web APIs and @noble only: this runs in workerd and in Node.
  */
-import { sha512 } from '@noble/hashes/sha2'
 import { z } from 'zod'
 
-export const REPORT_DATA_LABEL = 'tuxedo/signer/attestation-key/v2'
-const KEY_ID_LABEL = 'tuxedo/signer/response-key-id/v1'
+// The binding itself lives in report-data.ts (zod-free, for the browser); these names stay importable here.
+export { fromHex, keyIdFor, REPORT_DATA_LABEL, reportDataFor, toHex } from './report-data.ts'
+
 export const RESPONSE_SIGNATURE_LABEL = 'tuxedo/signer/response/v1'
 
 /** Response headers carrying the signature (base64url, 64 bytes), its timestamp (epoch ms) and key id. */
@@ -25,28 +25,6 @@ export type AttestationMode = (typeof ATTESTATION_MODES)[number]
 
 const enc = new TextEncoder()
 
-const labelled = (labelText: string, ...parts: Uint8Array[]): Uint8Array => {
-  const label = enc.encode(labelText)
-  const input = new Uint8Array(label.length + 1 + parts.reduce((n, p) => n + p.length, 0))
-  input.set(label, 0)
-  let at = label.length + 1
-  for (const p of parts) {
-    input.set(p, at)
-    at += p.length
-  }
-  return sha512(input)
-}
-
-/**
- * The 64 bytes the signer asks the TDX module to put into REPORTDATA: its response key and its HPKE key.
- * Anything but two 32-byte keys throws, so no caller can bind a shorter key and shift the other.
- */
-export function reportDataFor(publicKey: Uint8Array, hpkePublicKey: Uint8Array): Uint8Array {
-  if (publicKey.length !== 32 || hpkePublicKey.length !== 32)
-    throw new Error('report data binds two 32-byte keys')
-  return labelled(REPORT_DATA_LABEL, publicKey, hpkePublicKey)
-}
-
 /** The exact bytes signed for one response. */
 export function responseSigningMessage(
   requestId: string,
@@ -56,20 +34,6 @@ export function responseSigningMessage(
 ): Uint8Array {
   return enc.encode(JSON.stringify([RESPONSE_SIGNATURE_LABEL, requestId, status, bodySha256Hex, timestampMs]))
 }
-
-export const toHex = (bytes: Uint8Array): string =>
-  Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
-
-export function fromHex(hex: string): Uint8Array | undefined {
-  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) return undefined
-  const out = new Uint8Array(hex.length / 2)
-  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16)
-  return out
-}
-
-/** A short public name for a response key (16 hex of a labelled SHA-512): lets the edge spot a new key. */
-export const keyIdFor = (publicKey: Uint8Array): string =>
-  toHex(labelled(KEY_ID_LABEL, publicKey).slice(0, 8))
 
 const hexOf = (bytes: number) => z.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`))
 

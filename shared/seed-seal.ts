@@ -7,10 +7,10 @@
  * Threat stopped by the `info` binding: a ciphertext recorded for one user, account or operation is replayed
  * for another (an edge that forwards user A's sealed import under user B's envelope, or an export sealed for
  * one account presented as another's). `info` goes into the key schedule, so any other context derives other
- * keys and the AEAD tag fails. Web APIs only: this file runs in browsers and Node.
+ * keys and the AEAD tag fails. Web APIs only (and no zod, which would triple the page's bundle): this file
+ * runs in browsers and Node.
  */
 import { Aes128Gcm, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from '@hpke/core'
-import { z } from 'zod'
 
 export const SEAL_SUITE = 'DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-128-GCM'
 export const SEAL_INFO_LABEL = 'tuxedo/seed-seal/v1'
@@ -28,17 +28,8 @@ export type SealKeyPair = Awaited<ReturnType<CipherSuite['kem']['generateKeyPair
 /** A Stellar secret seed (S…, 56 ASCII characters) sealed: 56 bytes + the 16-byte GCM tag. */
 export const SEALED_SEED_BYTES = 56 + 16
 
-const b64url = (bytes: number) =>
-  z
-    .string()
-    .length(Math.ceil((bytes * 4) / 3))
-    .regex(/^[A-Za-z0-9_-]+$/, 'not base64url')
-
-/** An X25519 public key, base64url (no padding) of 32 bytes. */
-export const X25519PublicKeySchema = b64url(32)
-/** `{enc, ciphertext}` of one HPKE single-shot seal; fixed sizes, so nothing else fits. */
-export const SealedSeedSchema = z.strictObject({ enc: b64url(32), ciphertext: b64url(SEALED_SEED_BYTES) })
-export type SealedSeed = z.infer<typeof SealedSeedSchema>
+/** `{enc, ciphertext}` of one HPKE single-shot seal, base64url; the wire schema is shared/schemas/sealed-seed.ts. */
+export type SealedSeed = { readonly enc: string; readonly ciphertext: string }
 
 const enc = new TextEncoder()
 

@@ -9,11 +9,10 @@
  * dcap-qvl); an edge that serves this page could serve another page, which is what docs/threat-model.md says.
  * A document without a quote (insecure-dev) is accepted only on a loopback origin.
  */
-import { AttestationDocumentSchema, fromHex, reportDataFor, toHex } from '../../shared/attestation.ts'
+import { fromHex, reportDataFor, toHex } from '../../shared/report-data.ts'
 import {
   openWith,
   type SealedSeed,
-  SealedSeedSchema,
   sealInfo,
   sealSuite,
   sealTo,
@@ -42,6 +41,21 @@ export function quoteReportData(quote: Uint8Array): Uint8Array | undefined {
   return quote.slice(at, at + 64)
 }
 
+// Checked by hand, not with zod: the schemas would triple this page's bundle (shared/schemas stay server-side).
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null
+const hexKey = (v: unknown): Uint8Array | undefined =>
+  typeof v === 'string' && /^[0-9a-f]{64}$/.test(v) ? fromHex(v) : undefined
+const B64URL = (n: number) => new RegExp(`^[A-Za-z0-9_-]{${n}}$`)
+const sealedOf = (v: unknown): SealedSeed | undefined =>
+  isRecord(v) &&
+  Object.keys(v).length === 2 &&
+  typeof v.enc === 'string' &&
+  B64URL(43).test(v.enc) &&
+  typeof v.ciphertext === 'string' &&
+  B64URL(96).test(v.ciphertext)
+    ? { enc: v.enc, ciphertext: v.ciphertext }
+    : undefined
+
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
 /** The page's host; '' outside a page (never loopback, so an unattested key is refused there). */
 const pageHostname = (): string =>
@@ -49,18 +63,19 @@ const pageHostname = (): string =>
 
 /** The signer's HPKE key, once the document's report data is seen to bind it (and the response key). */
 export async function attestedSealingKey(hostname = pageHostname()): Promise<Uint8Array> {
-  const doc = AttestationDocumentSchema.safeParse(await api<unknown>('GET', '/api/attestation'))
-  if (!doc.success) throw new SealError('the signer attestation document is malformed')
-  const pub = fromHex(doc.data.publicKey)
-  const hpke = fromHex(doc.data.hpkePublicKey)
-  if (pub?.length !== 32 || hpke?.length !== 32) throw new SealError('the signer keys are malformed')
-  if (doc.data.mode === 'insecure-dev' || doc.data.quote === null) {
+  const doc = await api<unknown>('GET', '/api/attestation')
+  if (!isRecord(doc)) throw new SealError('the signer attestation document is malformed')
+  const pub = hexKey(doc.publicKey)
+  const hpke = hexKey(doc.hpkePublicKey)
+  if (!pub || !hpke) throw new SealError('the signer attestation document is malformed')
+  const quote = typeof doc.quote === 'string' ? fromHex(doc.quote) : undefined
+  if (doc.mode !== 'tdx' || !quote) {
     // No quote binds the key: fine on a laptop, never on a deployed origin.
     if (!LOOPBACK.has(hostname))
       throw new SealError('the signer is not attested; refusing to seal a seed to it')
     return hpke
   }
-  const reportData = quoteReportData(fromHex(doc.data.quote) ?? new Uint8Array(0))
+  const reportData = quoteReportData(quote)
   if (!reportData || toHex(reportData) !== toHex(reportDataFor(pub, hpke))) {
     throw new SealError('the signer key is not the one its attestation binds; refusing to seal a seed to it')
   }
@@ -91,10 +106,10 @@ export async function exportSealed(accountId: string): Promise<string> {
     `/api/accounts/${encodeURIComponent(accountId)}/export`,
     { recipientPublicKey },
   )
-  const sealed = SealedSeedSchema.safeParse(out.sealed)
+  const sealed = sealedOf(out.sealed)
   const opened =
-    sealed.success && out.accountId === accountId
-      ? await openWith(mine, sealed.data, sealInfo('accounts.export', userId, accountId))
+    sealed && out.accountId === accountId
+      ? await openWith(mine, sealed, sealInfo('accounts.export', userId, accountId))
       : undefined
   if (!opened)
     throw new SealError('the exported seed did not open: it was not sealed for you and this account')

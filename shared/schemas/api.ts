@@ -3,7 +3,7 @@
  * browser client. Strict objects: an unexpected key is a mistake worth reporting, not ignoring.
  */
 import { z } from 'zod'
-import { SealedSeedSchema, X25519PublicKeySchema } from '../seed-seal.ts'
+import { SealedSeedSchema, X25519PublicKeySchema } from './sealed-seed.ts'
 import { AccountKindSchema, AccountNameSchema, AccountSchema, SignerAccountIdSchema } from './signer-rpc.ts'
 
 export const CreateAccountBodySchema = z

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod'
 import { ErrorCodeSchema } from '../errors.ts'
-import { SealedSeedSchema, X25519PublicKeySchema } from '../seed-seal.ts'
+import { SealedSeedSchema, X25519PublicKeySchema } from './sealed-seed.ts'
 import { StellarAccountIdSchema } from './stellar.ts'
 
 /** How far `issuedAt` may be from the signer's clock before a request is refused as stale. */

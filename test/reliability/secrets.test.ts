@@ -8,14 +8,8 @@
 import { Keypair } from '@stellar/stellar-sdk/base'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { fromHex } from '../../shared/attestation.ts'
-import {
-  openWith,
-  SealedSeedSchema,
-  sealInfo,
-  sealSuite,
-  sealTo,
-  toBase64url,
-} from '../../shared/seed-seal.ts'
+import { SealedSeedSchema } from '../../shared/schemas/sealed-seed.ts'
+import { openWith, sealInfo, sealSuite, sealTo, toBase64url } from '../../shared/seed-seal.ts'
 import { chatStream } from '../support/reliability/chat.ts'
 import { createHttp } from '../support/reliability/http.ts'
 import { createSecretScan, SEED_RE } from '../support/reliability/secret-scan.ts'

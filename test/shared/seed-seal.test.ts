@@ -7,17 +7,16 @@
  */
 import { describe, expect, it } from 'vitest'
 import { fromHex, toHex } from '../../shared/attestation.ts'
+import { SealedSeedSchema, X25519PublicKeySchema } from '../../shared/schemas/sealed-seed.ts'
 import {
   fromBase64url,
   openWith,
   type SealedSeed,
-  SealedSeedSchema,
   type SealKeyPair,
   sealInfo,
   sealSuite,
   sealTo,
   toBase64url,
-  X25519PublicKeySchema,
 } from '../../shared/seed-seal.ts'
 
 const hex = (s: string): Uint8Array => fromHex(s) ?? new Uint8Array(0)

@@ -14,14 +14,8 @@ import { join } from 'node:path'
 import { afterAll, expect } from 'vitest'
 import { ensurePki, type Pki, spkiPinOfFile } from '../../scripts/lib/certs.ts'
 import { AttestationResponseSchema, fromHex } from '../../shared/attestation.ts'
-import {
-  openWith,
-  SealedSeedSchema,
-  sealInfo,
-  sealSuite,
-  sealTo,
-  toBase64url,
-} from '../../shared/seed-seal.ts'
+import { SealedSeedSchema } from '../../shared/schemas/sealed-seed.ts'
+import { openWith, sealInfo, sealSuite, sealTo, toBase64url } from '../../shared/seed-seal.ts'
 import { loadConfig } from '../../signer/config.ts'
 import { createLogger } from '../../signer/log.ts'
 import { type RunningSigner, startSigner } from '../../signer/start.ts'

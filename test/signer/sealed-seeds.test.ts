@@ -7,11 +7,11 @@
  */
 import { Keypair } from '@stellar/stellar-sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SealedSeedSchema } from '../../shared/schemas/sealed-seed.ts'
 import {
   fromBase64url,
   openWith,
   type SealedSeed,
-  SealedSeedSchema,
   sealInfo,
   sealSuite,
   sealTo,
