@@ -7,6 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server'
+import { type SealedSeed, sealedDigestInput } from '../../shared/seed-seal.ts'
 import { SoftAuthenticator, type Tamper } from '../support/webauthn/authenticator.ts'
 
 export type Reply = { status: number; body: { result?: unknown } }
@@ -42,7 +43,9 @@ export function operationOf(method: string, params: Record<string, unknown>): Re
         method,
         ...(rest.kind ? { kind: rest.kind } : {}),
         ...(rest.name ? { name: rest.name } : {}),
-        secretDigest: createHash('sha256').update(String(rest.secret)).digest('base64url'),
+        sealedDigest: createHash('sha256')
+          .update(sealedDigestInput(rest.sealed as SealedSeed))
+          .digest('base64url'),
       }
     case 'policy.set':
       return { method, change: rest }
@@ -53,7 +56,15 @@ export function operationOf(method: string, params: Record<string, unknown>): Re
 
 const at = (env: ProofEnv): ProofEnv => (env.issuedAt === undefined ? {} : { issuedAt: env.issuedAt })
 
-export function createProver<R extends Reply>(call: Call<R>, origin: string, rpId: string) {
+/** What the browser turns params into before it asks for a proof (seals a secret, adds an export key). */
+export type WireOf = (method: string, params: unknown, userId: string) => Promise<unknown>
+
+export function createProver<R extends Reply>(
+  call: Call<R>,
+  origin: string,
+  rpId: string,
+  wireOf: WireOf = async (_m, p) => p,
+) {
   const authenticators = new Map<string, SoftAuthenticator>()
 
   /** users.register for `userId` with a fresh authenticator (idempotent per prover). */
@@ -100,8 +111,9 @@ export function createProver<R extends Reply>(call: Call<R>, origin: string, rpI
   /** Calls a gated method with a valid proof for exactly these params. */
   async function proven(method: string, params: Record<string, unknown>, env: ProofEnv = {}) {
     const userId = env.userId ?? 'user_a'
-    const assertion = await assertionFor(userId, operationOf(method, params), {}, env)
-    return call(method, { ...params, proof: { assertion } }, { ...env, userId })
+    const wire = (await wireOf(method, params, userId)) as Record<string, unknown>
+    const assertion = await assertionFor(userId, operationOf(method, wire), {}, env)
+    return call(method, { ...wire, proof: { assertion } }, { ...env, userId })
   }
 
   return {
