@@ -1,7 +1,8 @@
 import { Keypair } from '@stellar/stellar-sdk/base'
 import { describe, expect, it } from 'vitest'
+import { sealedDigest } from '../../shared/seed-seal.ts'
 import { json, signedInUser, testApp } from './support/app.ts'
-import { exportWithProof, importWithProof, register } from './support/auth-flows.ts'
+import { exportWithProof, importWithProof, proofFor, register } from './support/auth-flows.ts'
 import { exportKey, openExport, sealedImport } from './support/seal.ts'
 
 const call = testApp()
@@ -106,7 +107,6 @@ describe('accounts API', () => {
     ],
     ['extra key', { sealed: { enc: 'A'.repeat(43), ciphertext: 'A'.repeat(96) }, userId: 'usr_x' }],
     ['number', { secret: 12 }],
-    ['a seal that does not open', { sealed: { enc: 'A'.repeat(43), ciphertext: 'A'.repeat(96) } }],
   ])('import rejects %s without echoing it', async (_label, body) => {
     const fresh = await signedInUser({ fresh: true })
     const res = await post(fresh.auth, '/api/accounts/import', body)
@@ -116,6 +116,18 @@ describe('accounts API', () => {
     expect(text).not.toMatch(/S[A-Z2-7]{55}/)
     expect(
       (await json<{ accounts: unknown[] }>(await call('/api/accounts', { headers: fresh.auth }))).accounts,
+    ).toEqual([])
+  })
+
+  it('import with a genuine proof over a seal that does not open: ERR_SEAL_INVALID, nothing stored', async () => {
+    const r = await register(call)
+    const sealed = { enc: 'A'.repeat(43), ciphertext: 'A'.repeat(96) }
+    const operation = { method: 'accounts.import', sealedDigest: await sealedDigest(sealed) }
+    const proof = await proofFor(call, r.authenticator, r.auth, operation)
+    const res = await post(r.auth, '/api/accounts/import', { sealed, proof })
+    expect([res.status, (await json<{ code: string }>(res)).code]).toEqual([400, 'ERR_SEAL_INVALID'])
+    expect(
+      (await json<{ accounts: unknown[] }>(await call('/api/accounts', { headers: r.auth }))).accounts,
     ).toEqual([])
   })
 

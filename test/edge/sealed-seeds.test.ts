@@ -4,49 +4,13 @@
  * the signer and each answer it gets back), then scanned for the seed in every encoding a leak would use.
  * The control proves the scan finds a seed where one is.
  */
-import { env } from 'cloudflare:workers'
 import { Keypair } from '@stellar/stellar-sdk/base'
 import { describe, expect, it } from 'vitest'
 import { createSecretScan } from '../support/reliability/secret-scan.ts'
-import { json, signedInUser, testApp } from './support/app.ts'
-import { exportKey, openExport, sealedImport } from './support/seal.ts'
-
-type Scan = ReturnType<typeof createSecretScan>
-
-/** The real SIGNER binding, with every request and answer body the edge exchanges kept for the scan. */
-function recordingSigner(scan: Scan): Fetcher {
-  return {
-    fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
-      const req = new Request(input, init)
-      const path = new URL(req.url).pathname
-      scan.add(`edge→signer ${path}`, await req.clone().text())
-      const res = await env.SIGNER.fetch(req)
-      scan.add(`signer→edge ${path}`, await res.clone().text())
-      return res
-    },
-    connect: () => {
-      throw new Error('not used')
-    },
-  } as unknown as Fetcher
-}
-
-function recordingApp(scan: Scan) {
-  const app = testApp({ signer: recordingSigner(scan) })
-  return async (path: string, init: RequestInit = {}): Promise<Response> => {
-    if (typeof init.body === 'string') scan.add(`browser→edge ${path}`, init.body)
-    const res = await app(path, init)
-    scan.add(`edge→browser ${path}`, await res.clone().text())
-    return res
-  }
-}
-
-const watchSeed = (scan: Scan, kp: Keypair) => {
-  const raw = Buffer.from(kp.rawSecretKey())
-  scan.watch('seed', kp.secret())
-  scan.watch('seed (raw hex)', raw.toString('hex'))
-  scan.watch('seed (raw base64)', raw.toString('base64'))
-  scan.watch('seed (raw base64url)', raw.toString('base64url'))
-}
+import { json } from './support/app.ts'
+import { exportWithProof, importWithProof, register } from './support/auth-flows.ts'
+import { recordingApp, watchSeed } from './support/recording.ts'
+import { openExport } from './support/seal.ts'
 
 describe('no seed in anything the edge handles during import and export', () => {
   it('import then export: every body on both sides of the edge is free of the seed', async () => {
@@ -54,23 +18,12 @@ describe('no seed in anything the edge handles during import and export', () => 
     const call = recordingApp(scan)
     const kp = Keypair.random()
     watchSeed(scan, kp)
-    const user = await signedInUser({ fresh: true })
-    const post = (path: string, body: unknown) =>
-      call(path, {
-        method: 'POST',
-        headers: { ...user.auth, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      })
-
-    const imported = await post('/api/accounts/import', {
-      sealed: await sealedImport(call, user.auth, kp.secret()),
-    })
+    // Registration, the passkey re-auth ceremonies and the signer's challenges go through the recorder too.
+    const user = await register(call)
+    const imported = await importWithProof(call, user, kp.secret())
     expect(imported.status).toBe(201)
     const { accountId } = await json<{ accountId: string }>(imported)
-    const key = await exportKey()
-    const exported = await post(`/api/accounts/${accountId}/export`, {
-      recipientPublicKey: key.recipientPublicKey,
-    })
+    const { res: exported, key } = await exportWithProof(call, user, accountId)
     expect(exported.status).toBe(200)
     const body = await json<{ sealed: { enc: string; ciphertext: string } }>(exported)
     // The round trip works: only the holder of the ephemeral key reads the seed.

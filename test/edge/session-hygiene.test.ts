@@ -9,7 +9,15 @@ import { describe, expect, it } from 'vitest'
 import { createSession, SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../../edge/auth/sessions.ts'
 import type { PasskeyView } from '../../shared/schemas/auth.ts'
 import { json, signedInUser, testApp } from './support/app.ts'
-import { addPasskey, errorCode, login, newAuthenticator, reauth, register } from './support/auth-flows.ts'
+import {
+  addPasskey,
+  errorCode,
+  login,
+  newAuthenticator,
+  proofFor,
+  reauth,
+  register,
+} from './support/auth-flows.ts'
 
 const call = testApp()
 const DAY = 24 * 3_600_000
@@ -88,7 +96,7 @@ describe('removing a passkey ends the sessions it signed in', () => {
   it('the laptop session dies with the laptop passkey; the phone session lives', async () => {
     const r = await register(call)
     const laptop = newAuthenticator()
-    expect((await addPasskey(call, laptop, r.auth, 'Laptop')).status).toBe(201)
+    expect((await addPasskey(call, laptop, r.auth, 'Laptop', r.authenticator)).status).toBe(201)
     const onLaptop = await json<{ sessionToken: string }>(await login(call, laptop, { email: r.email }))
     const onPhone = await json<{ sessionToken: string }>(
       await login(call, r.authenticator, { email: r.email }),
@@ -101,9 +109,13 @@ describe('removing a passkey ends the sessions it signed in', () => {
     expect((await call('/api/accounts', { headers: bearer(onLaptop.sessionToken) })).status).toBe(200)
 
     expect((await reauth(call, r.authenticator, phoneAuth)).status).toBe(200)
+    // The signer wants the user's own proof naming this passkey (issue 13), made on the phone.
+    const operation = { method: 'passkeys.remove', credentialId: laptopKey?.id ?? '' }
+    const proof = await proofFor(call, r.authenticator, phoneAuth, operation)
     const removed = await call(`/auth/passkeys/${laptopKey?.id ?? ''}`, {
       method: 'DELETE',
-      headers: phoneAuth,
+      headers: { ...phoneAuth, 'content-type': 'application/json' },
+      body: JSON.stringify({ proof }),
     })
     expect(removed.status).toBe(200)
 
