@@ -368,7 +368,7 @@ const bad: BadRow[] = [
     401,
   ],
   [
-    'import of another seed than the proof names',
+    'import of another seal than the proof names (an edge planting its own key)',
     async () => {
       const a = await sign(
         auth(P),
