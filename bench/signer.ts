@@ -14,7 +14,9 @@ import { join } from 'node:path'
 import { Account, Asset, Keypair, Networks, Operation, TransactionBuilder } from '@stellar/stellar-sdk/base'
 // @ts-expect-error autocannon ships no types; only its documented programmatic API is used.
 import autocannon from 'autocannon'
-import { ensurePki } from '../scripts/lib/certs.ts'
+import { ensurePki, spkiPinOfFile } from '../scripts/lib/certs.ts'
+import { fromHex } from '../shared/attestation.ts'
+import { sealInfo, sealTo } from '../shared/seed-seal.ts'
 import { createApprovalStore } from '../signer/approvals/store.ts'
 import { createAuditLog } from '../signer/audit/chain.ts'
 import { loadConfig } from '../signer/config.ts'
@@ -47,6 +49,7 @@ const env = {
   SIGNER_CLIENT_CA: pki.caCert,
   SIGNER_RP_ID: 'localhost',
   SIGNER_RP_ORIGINS: 'http://localhost:8787',
+  SIGNER_CLIENT_SPKI_PINS: spkiPinOfFile(pki.clientCert),
   STELLAR_NETWORK: 'testnet',
   ENVIRONMENT: 'development',
   // A cap far above what the run signs: the benchmark measures signing, not the policy saying no.
@@ -193,7 +196,8 @@ function rpc(
   port: number,
   method: string,
   params: unknown,
-): Promise<{ ok: boolean; result: { accountId: string } }> {
+  verb = 'POST',
+): Promise<{ ok: boolean; result: { accountId: string; hpkePublicKey: string } }> {
   const agent = new Agent(tls)
   return new Promise((resolve, reject) => {
     const body = JSON.stringify({
@@ -207,7 +211,7 @@ function rpc(
         host: '127.0.0.1',
         port,
         path: `/v1/${method}`,
-        method: 'POST',
+        method: verb,
         agent,
         headers: { 'content-type': 'application/json' },
       },
@@ -282,8 +286,14 @@ async function main(): Promise<void> {
       'http://localhost:8787',
       'localhost',
     )
-    const imported = (await prover.proven('accounts.import', { secret: kp.secret() }, { userId: 'bench' }))
-      .body
+    // Sealed to the attested key, as the browser does (shared/seed-seal.ts).
+    const doc = await rpc(signer.port, 'attestation', undefined, 'GET')
+    const sealed = await sealTo(
+      fromHex(doc.result.hpkePublicKey) ?? new Uint8Array(0),
+      new TextEncoder().encode(kp.secret()),
+      sealInfo('accounts.import', 'bench', null),
+    )
+    const imported = (await prover.proven('accounts.import', { sealed }, { userId: 'bench' })).body
     if (!imported.ok) throw new Error('import failed')
     for (const c of [1, 16, 64]) rows.push(await overMtls(signer.port, imported.result.accountId, c))
   } finally {

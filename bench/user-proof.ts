@@ -20,7 +20,9 @@ import { Agent, request } from 'node:https'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Keypair } from '@stellar/stellar-sdk/base'
-import { ensurePki } from '../scripts/lib/certs.ts'
+import { ensurePki, spkiPinOfFile } from '../scripts/lib/certs.ts'
+import { fromHex } from '../shared/attestation.ts'
+import { sealInfo, sealSuite, sealTo, toBase64url } from '../shared/seed-seal.ts'
 import { loadConfig } from '../signer/config.ts'
 import { openDb } from '../signer/keystore/db.ts'
 import { createUserStore } from '../signer/keystore/users.ts'
@@ -45,6 +47,7 @@ const env = {
   SIGNER_TLS_CERT: pki.serverCert,
   SIGNER_TLS_KEY: pki.serverKey,
   SIGNER_CLIENT_CA: pki.caCert,
+  SIGNER_CLIENT_SPKI_PINS: spkiPinOfFile(pki.clientCert),
   STELLAR_NETWORK: 'testnet',
   ENVIRONMENT: 'development',
   ATTESTATION_MODE: 'insecure-dev',
@@ -110,12 +113,46 @@ function must(r: Reply, what: string): Record<string, unknown> {
   return r.body.result
 }
 
+/** The signer's attested HPKE key (GET /v1/attestation), as the page reads it. */
+const hpkeKey = await new Promise<Uint8Array>((resolve, reject) => {
+  const req = request(
+    {
+      host: '127.0.0.1',
+      port: signer.port,
+      path: '/v1/attestation',
+      method: 'GET',
+      agent,
+      servername: 'localhost',
+    },
+    (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => {
+        const doc = JSON.parse(Buffer.concat(chunks).toString()) as { result: { hpkePublicKey: string } }
+        resolve(fromHex(doc.result.hpkePublicKey) ?? new Uint8Array(0))
+      })
+    },
+  )
+  req.on('error', reject)
+  req.end()
+})
 const prover = createProver(call, ORIGIN, RP_ID)
 const authenticator = await prover.enrol('bench')
 const kp = Keypair.random()
+// Sealed to the attested key, as the browser does; the proof names the sealed payload.
+const sealed = await sealTo(
+  hpkeKey,
+  new TextEncoder().encode(kp.secret()),
+  sealInfo('accounts.import', 'bench', null),
+)
 const accountId = String(
-  must(await prover.proven('accounts.import', { secret: kp.secret() }, { userId: 'bench' }), 'import')
-    .accountId,
+  must(await prover.proven('accounts.import', { sealed }, { userId: 'bench' }), 'import').accountId,
+)
+/** The page's ephemeral key for exports (the proof commits to it). */
+const recipientPublicKey = toBase64url(
+  new Uint8Array(
+    await sealSuite().kem.serializePublicKey((await sealSuite().kem.generateKeyPair()).publicKey),
+  ),
 )
 
 async function pending(): Promise<string> {
@@ -145,7 +182,7 @@ const verifyT: number[] = []
 const users = createUserStore(openDb(env.SIGNER_DATA_DIR))
 
 for (let i = 0; i < N; i++) {
-  const op = { method: 'accounts.export', accountId }
+  const op = { method: 'accounts.export', accountId, recipientPublicKey }
   let t0 = ms()
   must(await call('user.challenge', { operation: op }), 'challenge')
   challengeT.push(ms() - t0)
@@ -161,7 +198,7 @@ for (let i = 0; i < N; i++) {
   rejectT.push(ms() - t0)
 
   const e = await assertion(op)
-  const body = { userId: 'bench', params: { accountId, proof: { assertion: e } } }
+  const body = { userId: 'bench', params: { accountId, recipientPublicKey, proof: { assertion: e } } }
   t0 = ms()
   await checkUserProof(config.rp, users, body)
   verifyT.push(ms() - t0)

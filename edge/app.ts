@@ -52,6 +52,7 @@ export const ROUTE_GROUPS: readonly (readonly [string, () => Promise<Hono<AppEnv
   ['/api/transactions', async () => (await import('./routes/transactions.ts')).transactions],
   ['/api/approvals', async () => (await import('./routes/approvals.ts')).approvals],
   ['/api/audit', async () => (await import('./routes/audit.ts')).audit],
+  ['/api/attestation', async () => (await import('./routes/attestation.ts')).attestation],
   ['/chat', async () => (await import('./routes/chat.ts')).chat],
   ['/api/threads', async () => (await import('./routes/threads.ts')).threads],
   ['/api/network', async () => (await import('./routes/network.ts')).network],

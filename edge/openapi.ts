@@ -9,19 +9,20 @@ import {
   AccountViewSchema,
   AgentAccountBodySchema,
   CreateAccountBodySchema,
+  ExportAccountBodySchema,
   ExportResultSchema,
   ImportAccountBodySchema,
   SubmitResultSchema,
   SubmitSignedBodySchema,
   TransactionsQuerySchema,
   TransactionViewSchema,
-  UserProofBodySchema,
 } from '../shared/schemas/api.ts'
 import { AccountSchema, AccountsDeleteResultSchema } from '../shared/schemas/signer-rpc.ts'
 import { CHAT_DOCS } from './agent/route-docs.ts'
 import { APPROVAL_DOCS } from './approvals/route-docs.ts'
 import { AUTH_DOCS } from './auth/route-docs.ts'
 import { POSITIONS_DOCS } from './defi/route-docs.ts'
+import { ATTESTATION_DOCS } from './routes/attestation.ts'
 import { VERSION } from './routes/health.ts'
 import { NETWORK_DOCS } from './routes/network.ts'
 
@@ -42,6 +43,7 @@ const account = '/api/accounts/{id}'
 export const ROUTE_DOCS: RouteDoc[] = [
   ...APPROVAL_DOCS,
   ...NETWORK_DOCS,
+  ...ATTESTATION_DOCS,
   {
     method: 'get',
     path: '/health',
@@ -71,7 +73,8 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'post',
     path: '/api/accounts/import',
-    summary: 'Import a secret seed (the only way a secret enters)',
+    summary:
+      'Import a secret seed, HPKE-sealed in the browser to the attested signer key (the edge sees ciphertext)',
     auth: 'fresh-passkey',
     body: ImportAccountBodySchema,
     response: AccountSchema,
@@ -107,10 +110,11 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'post',
     path: `${account}/export`,
-    summary: 'Reveal the secret seed (body: the proof from /auth/reauth/options with this operation)',
+    summary:
+      "Reveal the secret seed, sealed (HPKE) to the browser's ephemeral key: the edge relays ciphertext",
     auth: 'fresh-passkey',
     params: AccountIdParamSchema,
-    body: UserProofBodySchema,
+    body: ExportAccountBodySchema,
     response: ExportResultSchema,
     tag: 'accounts',
   },

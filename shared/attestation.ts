@@ -1,16 +1,18 @@
 /**
  * The attestation contract between signer and edge, in one place so the two sides cannot drift:
- * - report data = SHA-512("tuxedo/signer/attestation-key/v1" ‖ 0x00 ‖ Ed25519 public key), all 64 bytes of
- *   the TDX REPORTDATA field, so a quote vouches for exactly one response key;
+ * - report data = SHA-512("tuxedo/signer/attestation-key/v2" ‖ 0x00 ‖ Ed25519 public key ‖ X25519 public key),
+ *   all 64 bytes of the TDX REPORTDATA field, so a quote vouches for exactly one response key and exactly one
+ *   seed-sealing (HPKE) key: neither can be swapped without the other (both are fixed-length, 32 bytes);
  * - every RPC response is signed by that key over JSON ["tuxedo/signer/response/v1", requestId, status,
  *   hex SHA-256(body), timestamp] (a JSON array: no field can be shifted into another by a separator);
  * - `GET /v1/attestation` answers the document below.
  * Web APIs and @noble only: this runs in workerd and in Node.
  */
-import { sha512 } from '@noble/hashes/sha2'
 import { z } from 'zod'
 
-export const REPORT_DATA_LABEL = 'tuxedo/signer/attestation-key/v1'
+// The binding itself lives in report-data.ts (zod-free, for the browser); these names stay importable here.
+export { fromHex, keyIdFor, REPORT_DATA_LABEL, reportDataFor, toHex } from './report-data.ts'
+
 export const RESPONSE_SIGNATURE_LABEL = 'tuxedo/signer/response/v1'
 
 /** Response headers carrying the signature (base64url, 64 bytes), its timestamp (epoch ms) and key id. */
@@ -23,15 +25,6 @@ export type AttestationMode = (typeof ATTESTATION_MODES)[number]
 
 const enc = new TextEncoder()
 
-/** The 64 bytes the signer asks the TDX module to put into REPORTDATA for this response key. */
-export function reportDataFor(publicKey: Uint8Array): Uint8Array {
-  const label = enc.encode(REPORT_DATA_LABEL)
-  const input = new Uint8Array(label.length + 1 + publicKey.length)
-  input.set(label, 0)
-  input.set(publicKey, label.length + 1)
-  return sha512(input)
-}
-
 /** The exact bytes signed for one response. */
 export function responseSigningMessage(
   requestId: string,
@@ -42,19 +35,6 @@ export function responseSigningMessage(
   return enc.encode(JSON.stringify([RESPONSE_SIGNATURE_LABEL, requestId, status, bodySha256Hex, timestampMs]))
 }
 
-export const toHex = (bytes: Uint8Array): string =>
-  Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
-
-export function fromHex(hex: string): Uint8Array | undefined {
-  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) return undefined
-  const out = new Uint8Array(hex.length / 2)
-  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16)
-  return out
-}
-
-/** A short public name for a response key (first 16 hex of SHA-512 report data): lets the edge spot a new key. */
-export const keyIdFor = (publicKey: Uint8Array): string => toHex(reportDataFor(publicKey).slice(0, 8))
-
 const hexOf = (bytes: number) => z.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`))
 
 /** `GET /v1/attestation` → `{ ok: true, result: AttestationDocument }`. */
@@ -62,6 +42,8 @@ export const AttestationDocumentSchema = z.strictObject({
   mode: z.enum(ATTESTATION_MODES),
   /** Ed25519 public key, hex. */
   publicKey: hexOf(32),
+  /** X25519 public key (HPKE, RFC 9180) the browser seals seeds to, hex; bound in report data with publicKey. */
+  hpkePublicKey: hexOf(32),
   /** TDX quote, hex; null in insecure-dev. */
   quote: z
     .string()

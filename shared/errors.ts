@@ -46,6 +46,7 @@ export const ERROR_CODES = [
   // auth and sessions
   'ERR_AUTH_REQUIRED',
   'ERR_AUTH_INVALID',
+  'ERR_AUTH_SESSION_INVALID',
   'ERR_AUTH_REAUTH_REQUIRED',
   'ERR_AUTH_RECOVERY_LOCKED',
   'ERR_AUTH_LAST_PASSKEY',
@@ -80,6 +81,8 @@ export const ERROR_CODES = [
   'ERR_USER_PROOF_COUNTER',
   'ERR_USER_RECOVERY_INVALID',
   'ERR_USER_EXISTS',
+  'ERR_SEAL_INVALID',
+  'ERR_SEAL_KEY_INVALID',
   // transactions and network
   'ERR_TX_INVALID',
   'ERR_TX_NETWORK_MISMATCH',
@@ -138,6 +141,8 @@ export function statusOf(code: ErrorCode): HttpErrorStatus {
     case 'ERR_VALIDATION':
     case 'ERR_BAD_JSON':
     case 'ERR_ACCOUNT_SECRET_INVALID':
+    case 'ERR_SEAL_INVALID':
+    case 'ERR_SEAL_KEY_INVALID':
     case 'ERR_TX_INVALID':
     case 'ERR_TX_NETWORK_MISMATCH':
     case 'ERR_TX_SOURCE_MISMATCH':
@@ -154,6 +159,7 @@ export function statusOf(code: ErrorCode): HttpErrorStatus {
     case 'ERR_USER_PROOF_STALE':
     case 'ERR_USER_PROOF_REPLAYED':
     case 'ERR_USER_RECOVERY_INVALID':
+    case 'ERR_AUTH_SESSION_INVALID':
       return 401
     case 'ERR_AUTH_REAUTH_REQUIRED':
     case 'ERR_FORBIDDEN':

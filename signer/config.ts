@@ -9,12 +9,27 @@ import { ATTESTATION_MODES, type AttestationMode } from '../shared/attestation.t
 import { type NetworkConfig, parseNetwork, protocolContractsOf } from '../shared/network.ts'
 import { ConfigError, CriticalSecurityError, type Problem } from './errors.ts'
 import { builtinDefaults, compilePolicy, type Policy } from './policy/config.ts'
-import { loadSecrets, type Secrets } from './secrets.ts'
+import { type KmsSecretInputs, loadKmsSecretInputs, loadSecrets, type Secrets } from './secrets.ts'
+import { parseSpkiPins } from './tls/client-pins.ts'
 
 export const ENVIRONMENTS = ['development', 'staging', 'production'] as const
 export type Environment = (typeof ENVIRONMENTS)[number]
 
-export type TlsMaterial = { readonly cert: string; readonly key: string; readonly clientCa: string }
+/**
+ * Where the master key comes from: the environment (insecure-dev: laptops and tests), or the dstack KMS (tdx),
+ * asked at start by startSigner, with an optional legacy env key that only opens rows not yet rotated.
+ */
+export type SecretSource =
+  | { readonly kind: 'env'; readonly secrets: Secrets }
+  | { readonly kind: 'kms'; readonly inputs: KmsSecretInputs }
+
+export type TlsMaterial = {
+  readonly cert: string
+  readonly key: string
+  readonly clientCa: string
+  /** Hex SHA-256 of the SPKI of every client certificate accepted (signer/tls/client-pins.ts). */
+  readonly clientSpkiPins: ReadonlySet<string>
+}
 
 export type SignerConfig = {
   readonly environment: Environment
@@ -26,7 +41,7 @@ export type SignerConfig = {
   readonly healthPort: number | undefined
   readonly tls: TlsMaterial
   readonly network: NetworkConfig
-  readonly secrets: Secrets
+  readonly secrets: SecretSource
   /** The deployment's default spending policy (SIGNER_POLICY_DEFAULTS, else the issue-12 defaults). */
   readonly policy: Policy
   /**
@@ -53,6 +68,7 @@ const PlainSchema = z.object({
   SIGNER_TLS_CERT: z.string().min(1, 'missing'),
   SIGNER_TLS_KEY: z.string().min(1, 'missing'),
   SIGNER_CLIENT_CA: z.string().min(1, 'missing'),
+  SIGNER_CLIENT_SPKI_PINS: z.string().min(1, 'missing'),
   SIGNER_POLICY_DEFAULTS: z.string().optional(),
   ATTESTATION_MODE: z.enum(ATTESTATION_MODES).default('tdx'),
   DSTACK_SIMULATOR_ENDPOINT: z.string().min(1).optional(),
@@ -105,8 +121,12 @@ function definedOnly(env: Record<string, string | undefined>): Record<string, st
 /** Parses the whole configuration; throws CriticalSecurityError (secrets) or ConfigError (the rest). */
 export function loadConfig(rawEnv: Record<string, string | undefined>): SignerConfig {
   const env = definedOnly(rawEnv)
-  // Secrets first: a missing master key must be reported as the security failure it is.
-  const secrets = loadSecrets(rawEnv)
+  // Secrets first: a missing master key must be reported as the security failure it is. Only insecure-dev
+  // takes the master key from the environment; anything else (tdx, or a mode that will fail below) asks the KMS.
+  const secrets: SecretSource =
+    env.ATTESTATION_MODE === 'insecure-dev'
+      ? { kind: 'env', secrets: loadSecrets(rawEnv) }
+      : { kind: 'kms', inputs: loadKmsSecretInputs(rawEnv) }
   const problems: Problem[] = []
   const parsed = PlainSchema.safeParse(env)
   const network = parseNetwork(env)
@@ -122,13 +142,14 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): SignerCo
       problems.push({ variable, message: env[variable] === undefined ? 'missing' : 'invalid' })
     }
   }
-  if (!parsed.success || !network.ok) throw new ConfigError(problems)
+  if (!parsed.success || !network.ok) {
+    wipeSource(secrets)
+    throw new ConfigError(problems)
+  }
   const v = parsed.data
   // A signer outside a TEE must never pass for the real one: insecure-dev exists for laptops and tests only.
   if (v.ATTESTATION_MODE === 'insecure-dev' && v.ENVIRONMENT !== 'development') {
-    secrets.current.bytes.fill(0)
-    secrets.next?.bytes.fill(0)
-    secrets.salt.fill(0)
+    wipeSource(secrets)
     throw new CriticalSecurityError([
       { variable: 'ATTESTATION_MODE', message: `insecure-dev is refused when ENVIRONMENT=${v.ENVIRONMENT}` },
     ])
@@ -137,11 +158,15 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): SignerCo
     cert: readPemFile('SIGNER_TLS_CERT', v.SIGNER_TLS_CERT, problems),
     key: readPemFile('SIGNER_TLS_KEY', v.SIGNER_TLS_KEY, problems),
     clientCa: readPemFile('SIGNER_CLIENT_CA', v.SIGNER_CLIENT_CA, problems),
+    clientSpkiPins: pinsOf(v.SIGNER_CLIENT_SPKI_PINS, problems),
   }
   const policy = policyOf(v.SIGNER_POLICY_DEFAULTS, network.network, problems)
   const origins = parseOrigins(v.SIGNER_RP_ORIGINS, v.SIGNER_RP_ID, v.ENVIRONMENT)
   if (!origins) problems.push({ variable: 'SIGNER_RP_ORIGINS', message: 'invalid' })
-  if (problems.length > 0 || !policy || !origins) throw new ConfigError(problems)
+  if (problems.length > 0 || !policy || !origins) {
+    wipeSource(secrets)
+    throw new ConfigError(problems)
+  }
   return Object.freeze({
     environment: v.ENVIRONMENT,
     dataDir: v.SIGNER_DATA_DIR,
@@ -156,6 +181,24 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): SignerCo
     rp: Object.freeze({ id: v.SIGNER_RP_ID, origins: Object.freeze(origins) }),
     attestation: Object.freeze({ mode: v.ATTESTATION_MODE, dstackEndpoint: v.DSTACK_SIMULATOR_ENDPOINT }),
   })
+}
+
+/** Zeroes what the environment gave (on a refused start; startSigner wipes the resolved keys on close). */
+export function wipeSource(source: SecretSource): void {
+  if (source.kind === 'env') {
+    for (const k of source.secrets.keys.values()) k.bytes.fill(0)
+    source.secrets.salt.fill(0)
+  } else {
+    source.inputs.legacy?.bytes.fill(0)
+    source.inputs.salt.fill(0)
+  }
+}
+
+function pinsOf(raw: string, problems: Problem[]): ReadonlySet<string> {
+  const pins = parseSpkiPins(raw)
+  if (pins.ok) return pins.value
+  problems.push({ variable: 'SIGNER_CLIENT_SPKI_PINS', message: pins.error })
+  return new Set()
 }
 
 function policyOf(raw: string | undefined, network: NetworkConfig, problems: Problem[]): Policy | undefined {

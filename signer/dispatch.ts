@@ -19,6 +19,7 @@ import type { UserStore } from './keystore/users.ts'
 import type { MethodContext, Outcome } from './methods/context.ts'
 import type { Policy } from './policy/config.ts'
 import type { UserPolicyStore } from './policy/store.ts'
+import type { Prepared } from './prepare.ts'
 import { routeOf, validationMessage } from './routes.ts'
 import type { Checked } from './user-proof/verify.ts'
 
@@ -82,8 +83,16 @@ export function createDispatcher(deps: DispatchDeps) {
         }
       : errorReply(outcome.response.error, requestId)
 
-  /** `checked`: what the WebAuthn pre-check (user-proof/verify.ts) found in this very body. */
-  return function dispatch(method: string, body: unknown, checked: Checked = {}): Reply {
+  /**
+   * `checked`: what the WebAuthn pre-check (user-proof/verify.ts) found in this very body; `prepared`: what
+   * signer/prepare.ts did with a sealed seed (import) or for an export whose pre-checked proof matched.
+   */
+  return function dispatch(
+    method: string,
+    body: unknown,
+    checked: Checked = {},
+    prepared: Prepared | undefined = undefined,
+  ): Reply {
     const route = routeOf(method)
     if (!route) return errorReply({ code: 'ERR_SIGNER_UNKNOWN_METHOD', message: 'unknown method' })
     const envelope = SignerEnvelopeSchema.safeParse(body)
@@ -116,6 +125,7 @@ export function createDispatcher(deps: DispatchDeps) {
       checked,
       nonce: deps.nonce,
       recoveryKey: deps.recoveryKey,
+      prepared,
     }
     const work = deps.db.transaction((): Reply => {
       const seen = deps.requests.get(requestId)

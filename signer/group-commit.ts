@@ -9,24 +9,31 @@
 import type { Database } from 'better-sqlite3'
 import { errorReply, type Reply } from './dispatch.ts'
 import type { SignerLogger } from './log.ts'
+import type { Prepared } from './prepare.ts'
 import type { Checked } from './user-proof/verify.ts'
 
 /** Upper bound on one batch, so one flush cannot hold the event loop for long. */
 const MAX_BATCH = 128
 
-type Pending = { method: string; body: unknown; checked: Checked; resolve: (r: Reply) => void }
+type Pending = {
+  method: string
+  body: unknown
+  checked: Checked
+  prepared: Prepared | undefined
+  resolve: (r: Reply) => void
+}
 
 export function groupCommit(
   db: Database,
-  dispatch: (method: string, body: unknown, checked: Checked) => Reply,
+  dispatch: (method: string, body: unknown, checked: Checked, prepared?: Prepared) => Reply,
   log: SignerLogger,
-): (method: string, body: unknown, checked?: Checked) => Promise<Reply> {
+): (method: string, body: unknown, checked?: Checked, prepared?: Prepared) => Promise<Reply> {
   const queue: Pending[] = []
   let scheduled = false
 
   const runOne = (p: Pending): Reply => {
     try {
-      return dispatch(p.method, p.body, p.checked)
+      return dispatch(p.method, p.body, p.checked, p.prepared)
     } catch (e) {
       log.error(
         { err: { name: (e as Error).name, message: (e as Error).message }, method: p.method },
@@ -62,9 +69,9 @@ export function groupCommit(
     setImmediate(flush)
   }
 
-  return (method, body, checked = {}) =>
+  return (method, body, checked = {}, prepared = undefined) =>
     new Promise<Reply>((resolve) => {
-      queue.push({ method, body, checked, resolve })
+      queue.push({ method, body, checked, prepared, resolve })
       schedule()
     })
 }

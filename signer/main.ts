@@ -4,7 +4,6 @@
  */
 import { loadConfig } from './config.ts'
 import { createLogger } from './log.ts'
-import { wipeSecrets } from './secrets.ts'
 
 const log = createLogger(undefined, process.env.SIGNER_LOG_LEVEL ?? 'info')
 
@@ -31,10 +30,8 @@ async function main(): Promise<void> {
     stopping = true
     log.info({ signal }, 'signer draining')
     signer.close().then(
-      () => {
-        wipeSecrets(config.secrets)
-        process.exit(0)
-      },
+      // close() zeroes the keys (the KMS key included) before it resolves.
+      () => process.exit(0),
       () => process.exit(1),
     )
   }

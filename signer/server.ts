@@ -1,6 +1,7 @@
 /**
  * The transport: HTTPS that demands a client certificate from SIGNER_CLIENT_CA (a client without one, or
- * with one from another CA, fails the handshake and never reaches a handler), then `POST /v1/<method>`
+ * with one from another CA, fails the handshake and never reaches a handler) whose SPKI is pinned in
+ * SIGNER_CLIENT_SPKI_PINS (any other certificate of that CA is cut before a byte of HTTP is read), then `POST /v1/<method>`
  * into the dispatcher. A separate plain-HTTP listener on 127.0.0.1 answers liveness and nothing else.
  * Attestation rides in the application layer (a Worker cannot inspect the server certificate): `GET
  * /v1/attestation` serves the quote-bearing document, and every response over mTLS is signed by the
@@ -13,12 +14,14 @@ import {
   type ServerResponse,
 } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
+import type { TLSSocket } from 'node:tls'
 import type { AttestationDocument } from '../shared/attestation.ts'
 import type { ResponseKey } from './attestation/response-key.ts'
 import type { TlsMaterial } from './config.ts'
 import type { Reply } from './dispatch.ts'
 import { errorReply } from './dispatch.ts'
 import type { SignerLogger } from './log.ts'
+import { spkiPinOf } from './tls/client-pins.ts'
 
 const MAX_BODY_BYTES = 128 * 1024
 const PATH = /^\/v1\/([a-z]+\.[a-z]+)$/
@@ -166,6 +169,15 @@ export function createRpcServer(
       req.on('error', () => res.destroy())
     },
   )
+  // Runs before the HTTP layer's own listener sees the socket: an unpinned certificate never gets a parser.
+  server.prependListener('secureConnection', (socket: TLSSocket) => {
+    const cert = socket.getPeerX509Certificate()
+    const pin = cert ? spkiPinOf(cert) : undefined
+    if (pin !== undefined && tls.clientSpkiPins.has(pin)) return
+    // The pin of a public key is public; logging it tells the operator which certificate knocked.
+    log.warn({ pin: pin ?? null }, 'client certificate not pinned: connection refused')
+    socket.destroy()
+  })
   server.on('tlsClientError', (e) =>
     log.warn({ err: { code: (e as NodeJS.ErrnoException).code } }, 'tls handshake refused'),
   )

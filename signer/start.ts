@@ -8,9 +8,11 @@ import type { AddressInfo } from 'node:net'
 import { createApprovalStore } from './approvals/store.ts'
 import { collectEvidence } from './attestation/evidence.ts'
 import { createResponseKey } from './attestation/response-key.ts'
+import { createSealingKey } from './attestation/sealing-key.ts'
 import { createAuditLog } from './audit/chain.ts'
 import type { SignerConfig } from './config.ts'
 import { createKeyring } from './crypto/keyring.ts'
+import { fetchKmsMasterKey } from './crypto/kms-master-key.ts'
 import { createDispatcher } from './dispatch.ts'
 import { groupCommit } from './group-commit.ts'
 import { createAccountStore } from './keystore/accounts.ts'
@@ -21,6 +23,8 @@ import { createSpendingStore } from './keystore/spending.ts'
 import { createUserStore } from './keystore/users.ts'
 import { createLogger, type SignerLogger } from './log.ts'
 import { createUserPolicyStore } from './policy/store.ts'
+import { prepare, wipePrepared } from './prepare.ts'
+import { wipeSecrets, withKmsKey } from './secrets.ts'
 import { createHealthServer, createRpcServer } from './server.ts'
 import { checkUserProof } from './user-proof/verify.ts'
 
@@ -62,29 +66,37 @@ export async function startSigner(config: SignerConfig, opts: StartOptions = {})
   const log = opts.logger ?? createLogger()
   // Before the database opens: a signer that cannot prove where it runs does not start (tdx fails closed).
   const responseKey = createResponseKey()
-  const document = await collectEvidence(responseKey.publicKey, config.attestation)
+  const sealingKey = await createSealingKey()
+  const document = await collectEvidence(responseKey.publicKey, sealingKey.publicKey, config.attestation)
   if (document.mode === 'insecure-dev') {
     log.warn(
       { attestation: 'insecure-dev', environment: config.environment },
       '!!! INSECURE: ATTESTATION_MODE=insecure-dev, no TEE, no quote; responses are signed by an unattested key. Development only. !!!',
     )
   }
+  // The master key: from the KMS in tdx (no person ever holds it), from the environment in insecure-dev.
+  const secrets =
+    config.secrets.kind === 'env'
+      ? config.secrets.secrets
+      : withKmsKey(config.secrets.inputs, await fetchKmsMasterKey(config.attestation.dstackEndpoint))
   const db = openDb(config.dataDir)
   // Checkpoints move to a worker; the request path only appends to the WAL.
   db.pragma('wal_autocheckpoint = 0')
   const checkpointer = startCheckpointer(dbPath(config.dataDir))
-  const keyring = createKeyring(config.secrets)
+  const keyring = createKeyring(secrets)
   const requests = createRequestStore(db)
+  const accounts = createAccountStore(db)
+  const clock = opts.clock ?? Date.now
   const fingerprintKey = new Uint8Array(
-    hkdfSync('sha256', config.secrets.salt, new Uint8Array(0), 'tuxedo/signer/request-fingerprint/v1', 32),
+    hkdfSync('sha256', secrets.salt, new Uint8Array(0), 'tuxedo/signer/request-fingerprint/v1', 32),
   )
   const recoveryKey = new Uint8Array(
-    hkdfSync('sha256', config.secrets.salt, new Uint8Array(0), 'tuxedo/signer/recovery-code/v1', 32),
+    hkdfSync('sha256', secrets.salt, new Uint8Array(0), 'tuxedo/signer/recovery-code/v1', 32),
   )
   const users = createUserStore(db)
   const dispatch = createDispatcher({
     db,
-    accounts: createAccountStore(db),
+    accounts,
     requests,
     audit: createAuditLog(db),
     keyring,
@@ -101,11 +113,20 @@ export async function startSigner(config: SignerConfig, opts: StartOptions = {})
     recoveryKey,
   })
   const commit = groupCommit(db, dispatch, log)
-  // WebAuthn signature checks are asynchronous: they run before the request joins a batch, and the
-  // transaction then decides everything that could race (challenge spent, counter, UV).
-  const withProof = async (method: string, body: unknown) =>
-    commit(method, body, PROOF_METHODS.has(method) ? await checkUserProof(config.rp, users, body) : {})
-  const rpc = createRpcServer(config.tls, withProof, log, {
+  // Two asynchronous steps run before the request joins a batch: the WebAuthn signature check (the
+  // transaction then decides everything that could race: challenge spent, counter, UV), then HPKE (an
+  // import's seal opened; an export sealed only when its pre-checked proof commits to this very export).
+  // Plaintext is zeroed once the reply exists.
+  const handle = async (method: string, body: unknown) => {
+    const checked = PROOF_METHODS.has(method) ? await checkUserProof(config.rp, users, body) : {}
+    const prepared = await prepare({ accounts, keyring, sealingKey, clock }, method, body, checked)
+    try {
+      return await commit(method, body, checked, prepared)
+    } finally {
+      wipePrepared(prepared)
+    }
+  }
+  const rpc = createRpcServer(config.tls, handle, log, {
     key: responseKey,
     document,
     clock: opts.clock ?? Date.now,
@@ -159,6 +180,7 @@ export async function startSigner(config: SignerConfig, opts: StartOptions = {})
       await checkpointer.stop()
       db.close()
       keyring.wipe()
+      wipeSecrets(secrets)
       fingerprintKey.fill(0)
       recoveryKey.fill(0)
       log.info({}, 'signer stopped')

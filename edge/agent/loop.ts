@@ -20,7 +20,7 @@ import {
   toOpenAiTool,
 } from './define-tool.ts'
 import { type LlmOptions, streamStep, type ToolCall } from './llm.ts'
-import { redactSecrets } from './redact.ts'
+import { createDeltaRedactor, redactSecrets } from './redact.ts'
 
 export type Persisted = { readonly role: 'assistant' | 'tool'; readonly content: ChatCompletionMessageParam }
 
@@ -59,9 +59,15 @@ export async function runAgent(input: LoopInput): Promise<LoopOutcome> {
     let step: Awaited<ReturnType<typeof streamStep>>
     try {
       const it = iteration
+      // Per step: a seed split across deltas is held back until it is whole, then redacted.
+      const redactor = createDeltaRedactor()
+      const send = (delta: string) => {
+        if (delta) emit({ event: 'text_delta', data: { iteration: it, delta } })
+      }
       step = await streamStep(input.llm, history, openAiTools, ctx.signal, (delta) =>
-        emit({ event: 'text_delta', data: { iteration: it, delta: redactSecrets(delta) } }),
+        send(redactor.push(delta)),
       )
+      send(redactor.flush())
     } catch (e) {
       if (ctx.signal.aborted)
         return { iterations: iteration, text: '', stopReason: 'cancelled', llmMs, toolMs }

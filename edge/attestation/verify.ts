@@ -29,6 +29,8 @@ import {
 export type TrustedSigner = {
   readonly mode: AttestationMode
   readonly publicKey: Uint8Array
+  /** The seed-sealing (HPKE) key the quote binds together with the response key. */
+  readonly hpkePublicKey: Uint8Array
   readonly tcbStatus: string | null
   readonly advisoryIds: readonly string[]
   readonly composeHash: string | null
@@ -58,10 +60,13 @@ export async function verifyAttestation(
 ): Promise<Result<TrustedSigner, QuoteProblem>> {
   const publicKey = fromHex(doc.publicKey)
   if (publicKey?.length !== 32) return err({ check: 'document', detail: 'bad public key' })
+  const hpkePublicKey = fromHex(doc.hpkePublicKey)
+  if (hpkePublicKey?.length !== 32) return err({ check: 'document', detail: 'bad hpke public key' })
   if (policy.mode === 'insecure-dev') {
     return ok({
       mode: 'insecure-dev',
       publicKey,
+      hpkePublicKey,
       tcbStatus: null,
       advisoryIds: [],
       composeHash: null,
@@ -77,9 +82,9 @@ export async function verifyAttestation(
   const quote = fromHex(doc.quote)
   if (!quote) return err({ check: 'document', detail: 'quote is not hex' })
   const evidence = { quote, eventLog: doc.eventLog, appCompose: doc.appCompose }
-  const r = await verifyEvidence(evidence, reportDataFor(publicKey), policy, deps)
+  const r = await verifyEvidence(evidence, reportDataFor(publicKey, hpkePublicKey), policy, deps)
   if (!r.ok) return r
-  return ok({ mode: 'tdx', publicKey, ...r.value })
+  return ok({ mode: 'tdx', publicKey, hpkePublicKey, ...r.value })
 }
 
 /** What a dstack CVM publishes about itself: its quote, its event log and the app compose it booted. */
@@ -89,7 +94,7 @@ export type DstackEvidence = {
   readonly appCompose: string
 }
 
-export type VerifiedApp = Omit<TrustedSigner, 'mode' | 'publicKey'>
+export type VerifiedApp = Omit<TrustedSigner, 'mode' | 'publicKey' | 'hpkePublicKey'>
 
 /** The whole chain for one piece of evidence: dcap-qvl → TCB status → RTMRs → identity → pins. */
 export async function verifyEvidence(

@@ -130,14 +130,22 @@ export async function recordUse(db: D1Database, id: string, newCounter: number, 
 export type RemoveOutcome = 'removed' | 'not-found' | 'last'
 
 /** Deletes one of the user's passkeys unless it is their last; one statement, so two parallel deletes cannot empty the list. */
+/**
+ * Removes a passkey (never the last) and, in the same batch, the sessions it signed in: whoever holds the
+ * device whose passkey the user revoked loses its session too, not only the ability to sign in again.
+ */
 export async function removePasskey(db: D1Database, userId: string, id: string): Promise<RemoveOutcome> {
-  const r = await db
-    .prepare(
-      'DELETE FROM passkeys WHERE id = ? AND user_id = ? AND (SELECT COUNT(*) FROM passkeys WHERE user_id = ?) > 1',
-    )
-    .bind(id, userId, userId)
-    .run()
-  if ((r.meta.changes ?? 0) > 0) return 'removed'
+  const removable =
+    'EXISTS (SELECT 1 FROM passkeys WHERE id = ? AND user_id = ?) AND (SELECT COUNT(*) FROM passkeys WHERE user_id = ?) > 1'
+  const [, r] = await db.batch([
+    db
+      .prepare(`DELETE FROM sessions WHERE user_id = ? AND passkey_id = ? AND ${removable}`)
+      .bind(userId, id, id, userId, userId),
+    db
+      .prepare(`DELETE FROM passkeys WHERE id = ? AND user_id = ? AND ${removable}`)
+      .bind(id, userId, id, userId, userId),
+  ])
+  if ((r?.meta.changes ?? 0) > 0) return 'removed'
   const mine = await db
     .prepare('SELECT 1 AS one FROM passkeys WHERE id = ? AND user_id = ?')
     .bind(id, userId)

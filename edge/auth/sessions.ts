@@ -53,7 +53,7 @@ export async function createSession(
   db: SessionDb,
   userId: string,
   now: number,
-  opts: { reauth?: boolean } = {},
+  opts: { reauth?: boolean; passkeyId?: string } = {},
 ): Promise<{ token: string; session: Session }> {
   const token = randomToken(32)
   const row: Row = {
@@ -66,7 +66,7 @@ export async function createSession(
   }
   await db
     .prepare(
-      'INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at, expires_at, reauth_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at, expires_at, reauth_at, passkey_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     )
     .bind(
       row.id,
@@ -76,6 +76,7 @@ export async function createSession(
       row.last_seen_at,
       row.expires_at,
       row.reauth_at,
+      opts.passkeyId ?? null,
     )
     .run()
   return { token, session: toSession(row) }

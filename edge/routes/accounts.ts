@@ -3,7 +3,9 @@
  * adds live balances from Horizon. Another user's account id answers exactly like a missing one because
  * the signer scopes every query by user id. Secrets enter only through /import and leave only through
  * /export, both behind a fresh passkey assertion that the edge checks (requireFreshAuth) and relays as
- * `proof` to the signer, which checks it again against the operation it was made for; neither is ever logged.
+ * `proof` to the signer, which checks it again against the operation it was made for (the sealed payload's
+ * digest; the account and recipient key), and both HPKE-sealed between the browser and the attested signer
+ * (shared/seed-seal.ts): this router relays ciphertext it has no key to open; neither is ever logged.
  */
 import { Hono } from 'hono'
 import {
@@ -11,16 +13,16 @@ import {
   type AccountView,
   AgentAccountBodySchema,
   CreateAccountBodySchema,
+  ExportAccountBodySchema,
   ImportAccountBodySchema,
   TransactionsQuerySchema,
-  UserProofBodySchema,
 } from '../../shared/schemas/api.ts'
 import type { Account } from '../../shared/schemas/signer-rpc.ts'
 import { rateLimit } from '../middleware/rate-limit.ts'
 import { callerOf, requireFreshAuth, requireUser } from '../middleware/session.ts'
 import type { Horizon, HorizonBalance } from '../stellar/horizon.ts'
 import type { AppEnv } from '../types.ts'
-import { optionalJson, validate } from '../validation.ts'
+import { validate } from '../validation.ts'
 
 const read = rateLimit(['read'], { failClosed: false })
 /** Creating, importing, exporting, deleting and funding touch keys or money: fail closed. */
@@ -68,7 +70,7 @@ export const accounts = new Hono<AppEnv>()
     const { userId } = callerOf(c)
     const body = c.req.valid('json')
     const account = await signerFor(c)('accounts.import', userId, {
-      secret: body.secret,
+      sealed: body.sealed,
       ...(body.name ? { name: body.name } : {}),
       ...(body.proof ? { proof: body.proof } : {}),
     })
@@ -116,16 +118,24 @@ export const accounts = new Hono<AppEnv>()
       ...(hash ? { hash } : {}),
     })
   })
-  .post('/:id/export', money, requireFreshAuth(), validate('param', AccountIdParamSchema), async (c) => {
-    const { userId } = callerOf(c)
-    const { proof } = await optionalJson(c.req.raw, UserProofBodySchema)
-    const exported = await signerFor(c)('accounts.export', userId, {
-      accountId: c.req.valid('param').id,
-      ...(proof ? { proof } : {}),
-    })
-    c.header('Cache-Control', 'no-store')
-    return c.json(exported)
-  })
+  .post(
+    '/:id/export',
+    money,
+    requireFreshAuth(),
+    validate('param', AccountIdParamSchema),
+    validate('json', ExportAccountBodySchema),
+    async (c) => {
+      const { userId } = callerOf(c)
+      const { recipientPublicKey, proof } = c.req.valid('json')
+      const exported = await signerFor(c)('accounts.export', userId, {
+        accountId: c.req.valid('param').id,
+        recipientPublicKey,
+        ...(proof ? { proof } : {}),
+      })
+      c.header('Cache-Control', 'no-store')
+      return c.json(exported)
+    },
+  )
   .delete('/:id', money, requireFreshAuth(), validate('param', AccountIdParamSchema), async (c) => {
     const { userId } = callerOf(c)
     return c.json(await signerFor(c)('accounts.delete', userId, { accountId: c.req.valid('param').id }))

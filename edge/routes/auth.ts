@@ -70,7 +70,7 @@ const read = rateLimit(['read'], { failClosed: false })
 const isConflict = (e: unknown) => e instanceof Error && /UNIQUE constraint failed/i.test(e.message)
 
 /** Starts a session and hands the token over twice: HttpOnly cookie for browsers, body for API clients. */
-async function signIn(c: Context<AppEnv>, user: User, opts: { reauth: boolean }) {
+async function signIn(c: Context<AppEnv>, user: User, opts: { reauth: boolean; passkeyId?: string }) {
   const { token } = await createSession(c.env.DB, user.id, c.var.now(), opts)
   c.header('Set-Cookie', sessionCookie(token))
   c.header('Cache-Control', 'no-store')
@@ -122,7 +122,10 @@ export const auth = new Hono<AppEnv>()
       if (isConflict(e)) throw invalid('email or credential already registered')
       throw e
     }
-    return c.json({ ...(await signIn(c, user, { reauth: true })), recoveryCodes: codes }, 201)
+    return c.json(
+      { ...(await signIn(c, user, { reauth: true, passkeyId: passkey.id })), recoveryCodes: codes },
+      201,
+    )
   })
 
   // Login by email (allowCredentials) or by discoverable credential (no email).
@@ -149,7 +152,7 @@ export const auth = new Hono<AppEnv>()
   })
   .post('/passkey/login/verify', ceremony, validate('json', AssertionVerifyBodySchema), async (c) => {
     const { challengeId, response } = c.req.valid('json')
-    const { userId } = await verifyAssertion(c.env.DB, c.var.config, {
+    const { userId, credentialId } = await verifyAssertion(c.env.DB, c.var.config, {
       challengeId,
       purpose: 'login',
       response,
@@ -157,7 +160,7 @@ export const auth = new Hono<AppEnv>()
     })
     const user = await findUser(c.env.DB, userId)
     if (!user) throw invalid('credential owner vanished')
-    return c.json(await signIn(c, user, { reauth: true }))
+    return c.json(await signIn(c, user, { reauth: true, passkeyId: credentialId }))
   })
 
   // Sessions.

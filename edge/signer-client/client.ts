@@ -44,6 +44,9 @@ const PASS_THROUGH = new Set<ErrorCode>([
   'ERR_ACCOUNT_EXISTS',
   'ERR_ACCOUNT_SECRET_INVALID',
   'ERR_ACCOUNT_QUOTA',
+  // a sealed seed that does not open, or an export key that cannot be sealed to: the browser can retry
+  'ERR_SEAL_INVALID',
+  'ERR_SEAL_KEY_INVALID',
   'ERR_TX_INVALID',
   'ERR_TX_NETWORK_MISMATCH',
   'ERR_TX_SOURCE_MISMATCH',

@@ -1,18 +1,20 @@
 /**
  * Accounts: the user's Stellar accounts with live balances; create, fund (only where a friendbot exists),
  * import and export, and each account's activity. A secret crosses this page in two places only, both
- * behind a fresh passkey assertion: typed into the import form (sent only to /api/accounts/import, then
- * the field is cleared) and shown by export in a modal that wipes it when closed. Pending approvals are
+ * behind a fresh passkey assertion: typed into the import form (sealed to the attested signer by seal.ts and
+ * sent only to /api/accounts/import, then the field is cleared) and shown by export in a modal that wipes it when closed. Pending approvals are
  * listed here with the same card as in chat. Messages appear inside the form or card they are about.
  */
 import type { AccountView } from '../../shared/schemas/api.ts'
+import { sealedDigest } from '../../shared/seed-seal.ts'
 import { activityList } from './activity.ts'
 import { api } from './api.ts'
 import { approvalCard, listApprovals } from './approvals.ts'
 import { announce, busy, field, h, mount, note } from './dom.ts'
 import { money } from './format.ts'
-import { reauth, secretDigest } from './passkeys.ts'
+import { reauth } from './passkeys.ts'
 import { positionsSection } from './positions-view.ts'
+import { exportSealed, sealForImport } from './seal.ts'
 import { accountIndex, fullKey, type NetworkInfo, networkInfo } from './ui.ts'
 
 function balances(a: AccountView): HTMLElement {
@@ -127,17 +129,10 @@ export function accountsView(): { el: HTMLElement; refresh(): Promise<void> } {
     form.addEventListener('submit', (e) => {
       e.preventDefault()
       void busy(go, async () => {
-        const proof = await reauth({ method: 'accounts.export', accountId: a.accountId })
-        const out = await api<{ secret: string }>(
-          'POST',
-          `/api/accounts/${encodeURIComponent(a.accountId)}/export`,
-          { proof },
+        const secret = await exportSealed(a.accountId, (recipientPublicKey) =>
+          reauth({ method: 'accounts.export', accountId: a.accountId, recipientPublicKey }),
         )
-        mount(
-          secretBox,
-          h('p', { class: 'label' }, 'Secret key'),
-          h('pre', { class: 'mono secret' }, out.secret),
-        )
+        mount(secretBox, h('p', { class: 'label' }, 'Secret key'), h('pre', { class: 'mono secret' }, secret))
         go.disabled = true
         go.dataset.final = 'true'
       })
@@ -172,7 +167,7 @@ export function accountsView(): { el: HTMLElement; refresh(): Promise<void> } {
     h(
       'p',
       { class: 'muted' },
-      'The secret goes straight to the signer over this connection, after you confirm with your passkey.',
+      'The secret is sealed in this page to the attested signer, after you confirm with your passkey.',
     ),
     h('label', {}, 'Name (optional)', h('input', { name: 'name', maxlength: '64', autocomplete: 'off' })),
     h(
@@ -198,12 +193,14 @@ export function accountsView(): { el: HTMLElement; refresh(): Promise<void> } {
       const name = field(importForm, 'name')
       try {
         const named = name.trim() ? { name: name.trim() } : {}
+        const sealed = await sealForImport(secret)
+        // The proof names the sealed payload exactly as it is sent.
         const proof = await reauth({
           method: 'accounts.import',
           ...named,
-          secretDigest: await secretDigest(secret),
+          sealedDigest: await sealedDigest(sealed),
         })
-        await api('POST', '/api/accounts/import', { secret, ...named, proof })
+        await api('POST', '/api/accounts/import', { sealed, ...named, proof })
       } finally {
         importForm.reset()
       }

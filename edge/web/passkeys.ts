@@ -41,8 +41,8 @@ export async function signIn(email: string): Promise<User> {
 
 /** What the signer's challenge commits to (shared/schemas/signer-rpc.ts ProofOperationSchema). */
 export type Operation =
-  | { method: 'accounts.export'; accountId: string }
-  | { method: 'accounts.import'; name?: string; secretDigest: string }
+  | { method: 'accounts.export'; accountId: string; recipientPublicKey: string }
+  | { method: 'accounts.import'; name?: string; sealedDigest: string }
 
 /**
  * A fresh assertion bound to this session: the edge requires one before import, export and deletes. With
@@ -58,15 +58,6 @@ export async function reauth(operation?: Operation): Promise<{ assertion: unknow
   const response = await startAuthentication({ optionsJSON: options })
   await api('POST', '/auth/reauth/verify', { challengeId, response })
   return { assertion: response }
-}
-
-/** base64url SHA-256 of a secret, so the signer's challenge can name the seed without the edge seeing it. */
-export async function secretDigest(secret: string): Promise<string> {
-  const d = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(secret)))
-  return btoa(String.fromCharCode(...d))
-    .replaceAll('+', '-')
-    .replaceAll('/', '_')
-    .replace(/=+$/, '')
 }
 
 /** Signs an arbitrary server challenge (an approval): options in, assertion out. */

@@ -3,8 +3,10 @@
  * certificate. Made with the openssl CLI at set-up time; private keys are never committed.
  */
 import { execFileSync } from 'node:child_process'
+import { X509Certificate } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { spkiPinOf } from '../../signer/tls/client-pins.ts'
 
 export type Pki = {
   readonly dir: string
@@ -100,13 +102,32 @@ export function ensurePki(dir: string, prefix = ''): Pki {
     'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n',
   )
   keyAndCsr(dir, `${prefix}client`, '/CN=tuxedo-edge')
-  sign(
-    dir,
-    `${prefix}client`,
-    `${prefix}ca`,
-    'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n',
-  )
+  sign(dir, `${prefix}client`, `${prefix}ca`, CLIENT_EXT)
   return pki
 }
+
+const CLIENT_EXT =
+  'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n'
+
+/**
+ * Another client certificate from the same CA (`name`.crt/.key in the PKI folder): what a mis-issuance or
+ * a second holder of the CA key would present. The signer must refuse it, since its SPKI is not pinned.
+ */
+export function issueClientCert(pki: Pki, name: string): { cert: string; key: string } {
+  const out = { cert: join(pki.dir, `${name}.crt`), key: join(pki.dir, `${name}.key`) }
+  if (existsSync(out.cert) && existsSync(out.key)) return out
+  const ca =
+    pki.caCert
+      .replace(/\.crt$/, '')
+      .split('/')
+      .pop() ?? 'ca'
+  keyAndCsr(pki.dir, name, `/CN=${name}`)
+  sign(pki.dir, name, ca, CLIENT_EXT)
+  return out
+}
+
+/** The value for SIGNER_CLIENT_SPKI_PINS that accepts exactly this certificate. */
+export const spkiPinOfFile = (certPath: string): string =>
+  spkiPinOf(new X509Certificate(readFileSync(certPath)))
 
 export const readPem = (path: string): string => readFileSync(path, 'utf8')

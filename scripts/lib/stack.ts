@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { ensurePki, type Pki } from './certs.ts'
+import { ensurePki, type Pki, spkiPinOfFile } from './certs.ts'
 import { type RedisHandle, startRedis } from './redis.ts'
 import type { DevSecrets } from './secrets.ts'
 import { type SignerHandle, startSignerProcess } from './signer-process.ts'
@@ -54,6 +54,8 @@ export async function startStack(opts: {
         SIGNER_TLS_CERT: pki.serverCert,
         SIGNER_TLS_KEY: pki.serverKey,
         SIGNER_CLIENT_CA: pki.caCert,
+        // Only the edge's own certificate, not whatever else this CA signs.
+        SIGNER_CLIENT_SPKI_PINS: spkiPinOfFile(pki.clientCert),
         ATTESTATION_MODE: 'insecure-dev',
         SIGNER_RP_ID: opts.rp?.id ?? 'localhost',
         SIGNER_RP_ORIGINS: opts.rp?.origins ?? 'http://localhost:8787',

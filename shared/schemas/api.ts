@@ -3,6 +3,7 @@
  * browser client. Strict objects: an unexpected key is a mistake worth reporting, not ignoring.
  */
 import { z } from 'zod'
+import { SealedSeedSchema, X25519PublicKeySchema } from './sealed-seed.ts'
 import {
   AccountKindSchema,
   AccountNameSchema,
@@ -11,7 +12,6 @@ import {
   SignerAccountIdSchema,
   UserProofSchema,
 } from './signer-rpc.ts'
-import { SecretSeedSchema } from './stellar.ts'
 
 export const CreateAccountBodySchema = z
   .object({ name: AccountNameSchema.optional(), kind: AccountKindSchema.default('user') })
@@ -21,9 +21,9 @@ export const CreateAccountBodySchema = z
  * checks it itself (the edge's word is not enough to import, export, approve or change passkeys).
  */
 export const ImportAccountBodySchema = z
-  .object({ secret: SecretSeedSchema, name: AccountNameSchema.optional(), proof: UserProofSchema.optional() })
+  .object({ sealed: SealedSeedSchema, name: AccountNameSchema.optional(), proof: UserProofSchema.optional() })
   .strict()
-/** Export and passkey removal: the body only carries the user's proof. */
+/** Passkey removal: the body only carries the user's proof. */
 export const UserProofBodySchema = z.object({ proof: UserProofSchema.optional() }).strict()
 /** Re-authentication options; with `operation`, the challenge is the signer's and commits to it. */
 export const ReauthOptionsBodySchema = z.object({ operation: ProofOperationSchema.optional() }).strict()
@@ -75,8 +75,13 @@ export const SubmitResultSchema = z.object({
   ledger: z.number(),
   feeCharged: z.string().optional(),
 })
+/** POST /api/accounts/:id/export: the browser's ephemeral X25519 key; the seed comes back sealed to it. */
+/** Export: the browser's ephemeral key and the user's proof, which commits to that key. */
+export const ExportAccountBodySchema = z
+  .object({ recipientPublicKey: X25519PublicKeySchema, proof: UserProofSchema.optional() })
+  .strict()
 export const ExportResultSchema = z.object({
   accountId: z.string(),
   publicKey: z.string(),
-  secret: z.string(),
+  sealed: SealedSeedSchema,
 })

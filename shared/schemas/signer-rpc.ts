@@ -11,7 +11,8 @@ import {
   RecoveryCodeSchema,
   RegistrationResponseSchema,
 } from './auth.ts'
-import { SecretSeedSchema, StellarAccountIdSchema } from './stellar.ts'
+import { SealedSeedSchema, X25519PublicKeySchema } from './sealed-seed.ts'
+import { StellarAccountIdSchema } from './stellar.ts'
 
 /** How far `issuedAt` may be from the signer's clock before a request is refused as stale. */
 export const SIGNER_MAX_CLOCK_SKEW_MS = 60_000
@@ -25,7 +26,17 @@ export const SignerUserIdSchema = z
 /** Opaque account id minted by the signer; never the Stellar public key. */
 export const SignerAccountIdSchema = z.string().regex(/^acc_[A-Za-z0-9_-]{16,64}$/, 'not a signer account id')
 export const AccountKindSchema = z.enum(['user', 'agent'])
-export const AccountNameSchema = z.string().trim().min(1).max(64)
+/**
+ * An account name is a label, and the model may choose it: letters, digits, spaces and `_ . ' -`, starting
+ * with a letter or digit. No newlines, quotes, brackets, colons or control/format characters, so a name
+ * cannot close the JSON it is quoted in or pose as a line of instructions in the system prompt.
+ */
+export const AccountNameSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[\p{L}\p{N}][\p{L}\p{N} _.'-]*$/u, "letters, digits, spaces and _ . ' - only")
 
 /** `{ requestId, issuedAt, userId, params }`; `issuedAt` is epoch milliseconds. Unknown keys are refused. */
 export const SignerEnvelopeSchema = z
@@ -130,9 +141,10 @@ export const AccountsCreateParamsSchema = z
 export const UserProofSchema = z.object({ assertion: AuthenticationResponseSchema }).strict()
 export type UserProof = z.infer<typeof UserProofSchema>
 
+/** The seed arrives HPKE-sealed to the signer's attested key (shared/seed-seal.ts): never in clear. */
 export const AccountsImportParamsSchema = z
   .object({
-    secret: SecretSeedSchema,
+    sealed: SealedSeedSchema,
     name: AccountNameSchema.optional(),
     kind: AccountKindSchema.optional(),
     proof: UserProofSchema.optional(),
@@ -141,8 +153,16 @@ export const AccountsImportParamsSchema = z
 export const AccountsListParamsSchema = empty
 export const AccountRefParamsSchema = z.object({ accountId: SignerAccountIdSchema }).strict()
 export const AccountsGetParamsSchema = AccountRefParamsSchema
+/**
+ * The browser's ephemeral X25519 key: the seed leaves sealed to it and to (user, account, operation). The
+ * proof commits to that key too, so an edge cannot relay the user's proof with a key of its own.
+ */
 export const AccountsExportParamsSchema = z
-  .object({ accountId: SignerAccountIdSchema, proof: UserProofSchema.optional() })
+  .object({
+    accountId: SignerAccountIdSchema,
+    recipientPublicKey: X25519PublicKeySchema,
+    proof: UserProofSchema.optional(),
+  })
   .strict()
 export const AccountsDeleteParamsSchema = AccountRefParamsSchema
 
@@ -151,7 +171,7 @@ export const AccountsImportResultSchema = AccountSchema
 export const AccountsGetResultSchema = AccountSchema
 export const AccountsListResultSchema = z.object({ accounts: z.array(AccountSchema) }).strict()
 export const AccountsExportResultSchema = z
-  .object({ accountId: SignerAccountIdSchema, publicKey: StellarAccountIdSchema, secret: SecretSeedSchema })
+  .object({ accountId: SignerAccountIdSchema, publicKey: StellarAccountIdSchema, sealed: SealedSeedSchema })
   .strict()
 export const AccountsDeleteResultSchema = z
   .object({ accountId: SignerAccountIdSchema, deleted: z.literal(true) })
@@ -274,14 +294,21 @@ export const PolicySetParamsSchema = PolicyChangeSchema.extend({ proof: UserProo
 
 /** What a user.challenge commits to: the method and the exact parameters the proof will be used for. */
 export const ProofOperationSchema = z.discriminatedUnion('method', [
-  z.object({ method: z.literal('accounts.export'), accountId: SignerAccountIdSchema }).strict(),
+  z
+    .object({
+      method: z.literal('accounts.export'),
+      accountId: SignerAccountIdSchema,
+      /** The key the seed will be sealed to: a proof for one key is no proof for another. */
+      recipientPublicKey: X25519PublicKeySchema,
+    })
+    .strict(),
   z
     .object({
       method: z.literal('accounts.import'),
       kind: AccountKindSchema.optional(),
       name: AccountNameSchema.optional(),
-      /** base64url SHA-256 of the secret parameter, computed by the browser before it sends the secret. */
-      secretDigest: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be base64url SHA-256'),
+      /** base64url SHA-256 of the sealed payload (shared/seed-seal.ts sealedDigest), computed by the browser over what it sends. */
+      sealedDigest: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be base64url SHA-256'),
     })
     .strict(),
   z.object({ method: z.literal('approvals.approve'), approvalId: ApprovalIdSchema }).strict(),

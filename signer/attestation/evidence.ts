@@ -1,7 +1,7 @@
 /**
  * The attestation document the signer serves at `GET /v1/attestation`. In `tdx` it asks the dstack guest
  * agent (unix socket /var/run/dstack.sock, or DSTACK_SIMULATOR_ENDPOINT) for a quote whose report data is
- * reportDataFor(response key), once at start: the key never changes, so neither does the quote. The event log
+ * reportDataFor(response key, HPKE key), once at start: the keys never change, so neither does the quote. The event log
  * is passed on as the agent returns it (runtime digests emptied: the edge recomputes them), with the raw
  * app-compose text from Info, whose hash and event_log_version the edge needs.
  * In `insecure-dev` there is no quote, and the document says so.
@@ -22,13 +22,16 @@ export type EvidenceOptions = {
 
 export async function collectEvidence(
   publicKey: Uint8Array,
+  hpkePublicKey: Uint8Array,
   opts: EvidenceOptions,
 ): Promise<AttestationDocument> {
   const publicKeyHex = toHex(publicKey)
+  const hpkePublicKeyHex = toHex(hpkePublicKey)
   if (opts.mode === 'insecure-dev') {
     return {
       mode: 'insecure-dev',
       publicKey: publicKeyHex,
+      hpkePublicKey: hpkePublicKeyHex,
       quote: null,
       eventLog: null,
       appId: null,
@@ -37,11 +40,12 @@ export async function collectEvidence(
     }
   }
   const client = new DstackClient(opts.dstackEndpoint)
-  const quote = await client.getQuote(reportDataFor(publicKey))
+  const quote = await client.getQuote(reportDataFor(publicKey, hpkePublicKey))
   const info = await client.info()
   return {
     mode: 'tdx',
     publicKey: publicKeyHex,
+    hpkePublicKey: hpkePublicKeyHex,
     quote: quote.quote.toLowerCase().replace(/^0x/, ''),
     eventLog: quote.event_log,
     appId: info.app_id,

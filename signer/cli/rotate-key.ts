@@ -1,6 +1,9 @@
 /**
  * `npm run signer:rotate-key`: re-encrypts every account secret from whatever key it is under to
- * ENCRYPTION_MASTER_KEY_NEXT, in small transactions, printing progress.
+ * ENCRYPTION_MASTER_KEY_NEXT (insecure-dev), or, in tdx mode (ATTESTATION_MODE unset or `tdx`), to the
+ * master key from the dstack KMS: the one-time migration of a deployment whose rows are under an
+ * operator-made ENCRYPTION_MASTER_KEY. Run it inside the CVM (it asks the guest agent), with the legacy key
+ * as ENCRYPTION_MASTER_KEY; afterwards the signer runs without that variable, and no person holds the key.
  *
  * Crash-safe and resumable: each batch commits atomically and each row names its key version, so after a
  * kill -9 a second run simply continues with the rows not yet under the new key. The running signer keeps
@@ -12,8 +15,9 @@
  * operator throttle, and lets the test kill the process half-way) tune the pace.
  */
 import { createKeyring } from '../crypto/keyring.ts'
+import { fetchKmsMasterKey } from '../crypto/kms-master-key.ts'
 import { openDb } from '../keystore/db.ts'
-import { loadSecrets, wipeSecrets } from '../secrets.ts'
+import { loadKmsSecretInputs, loadSecrets, type Secrets, wipeSecrets, withKmsKey } from '../secrets.ts'
 
 type Row = { id: string; user_id: string; public_key: string; ciphertext: string; key_version: string }
 
@@ -27,9 +31,15 @@ const intEnv = (name: string, fallback: number, min: number): number => {
   return n
 }
 
-let secrets: ReturnType<typeof loadSecrets>
+let secrets: Secrets
 try {
-  secrets = loadSecrets(process.env, { requireNext: true })
+  secrets =
+    process.env.ATTESTATION_MODE === 'insecure-dev'
+      ? loadSecrets(process.env, { requireNext: true })
+      : withKmsKey(
+          loadKmsSecretInputs(process.env),
+          await fetchKmsMasterKey(process.env.DSTACK_SIMULATOR_ENDPOINT || undefined),
+        )
 } catch (e) {
   process.stderr.write(`${(e as Error).name}: ${(e as Error).message}\n`)
   process.exit(1)

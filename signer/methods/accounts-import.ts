@@ -1,15 +1,19 @@
 /**
- * accounts.import: takes an S… seed, keeps only its sealed raw bytes. Needs the user's proof over a
- * challenge naming the seed's SHA-256, the kind and the name: an edge cannot plant its own key (whose
- * funds it would control) in a user's wallet, nor swap the seed the user typed.
+ * accounts.import: the seed arrives HPKE-sealed to the attested key (opened in signer/prepare.ts); this keeps
+ * only its sealed raw bytes. Needs the user's proof over a challenge naming the SHA-256 of the sealed payload
+ * (enc and ciphertext, as the browser sent them), the kind and the name: an edge cannot plant its own key
+ * (whose funds it would control) in a user's wallet, nor swap the seal the user made. A seal that did not
+ * open, or that opens to anything but an S… seed, is refused before anything is written.
  */
 import { StrKey } from '@stellar/stellar-sdk/base'
 import type { Account, SignerParams } from '../../shared/schemas/signer-rpc.ts'
 import { publicKeyOf } from '../crypto/ed25519.ts'
 import { proveOperation } from '../user-proof/consume.ts'
-import { secretDigest } from '../user-proof/descriptor.ts'
+import { sealedDigest } from '../user-proof/descriptor.ts'
 import { done, type MethodContext, type Outcome, refused } from './context.ts'
 import { accountQuotaProblem, storeNewAccount } from './store-account.ts'
+
+const dec = new TextDecoder()
 
 export function accountsImport(
   ctx: MethodContext,
@@ -19,14 +23,21 @@ export function accountsImport(
     method: 'accounts.import',
     ...(params.kind ? { kind: params.kind } : {}),
     ...(params.name ? { name: params.name } : {}),
-    secretDigest: secretDigest(params.secret),
+    sealedDigest: sealedDigest(params.sealed),
   })
   if (refusal) return refused(refusal)
   const quota = accountQuotaProblem(ctx)
   if (quota) return refused(quota)
+  const opened = ctx.prepared?.method === 'accounts.import' ? ctx.prepared.seed : undefined
+  if (!opened) {
+    return refused({
+      code: 'ERR_SEAL_INVALID',
+      message: 'the sealed seed does not open for this user and signer key',
+    })
+  }
   let seed: Uint8Array
   try {
-    seed = new Uint8Array(StrKey.decodeEd25519SecretSeed(params.secret))
+    seed = new Uint8Array(StrKey.decodeEd25519SecretSeed(dec.decode(opened)))
   } catch {
     return refused({ code: 'ERR_ACCOUNT_SECRET_INVALID', message: 'not a valid Stellar secret seed' })
   }

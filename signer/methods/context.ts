@@ -9,6 +9,7 @@ import type { SpendingStore } from '../keystore/spending.ts'
 import type { UserStore } from '../keystore/users.ts'
 import type { Policy } from '../policy/config.ts'
 import type { UserPolicyStore } from '../policy/store.ts'
+import type { Prepared } from '../prepare.ts'
 import type { Checked } from '../user-proof/verify.ts'
 
 export type MethodContext = {
@@ -34,6 +35,8 @@ export type MethodContext = {
   readonly nonce: () => Uint8Array
   /** HMAC key for recovery codes (derived from SERVER_SALT_SECRET). */
   readonly recoveryKey: Uint8Array
+  /** What signer/prepare.ts did before the transaction (HPKE open or seal); undefined for other methods. */
+  readonly prepared: Prepared | undefined
 }
 
 /** A method's answer plus what the audit entry should name. */

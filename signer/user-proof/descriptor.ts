@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto'
 import type { ProofOperation } from '../../shared/schemas/signer-rpc.ts'
+import { type SealedSeed, sealedDigestInput } from '../../shared/seed-seal.ts'
 import { canonicalJson } from '../canonical-json.ts'
 
 /** Signer-side facts an operation is bound to, looked up by the signer itself (never taken from the edge). */
@@ -27,14 +28,14 @@ export function describe(
 ): Descriptor | undefined {
   switch (op.method) {
     case 'accounts.export':
-      return { method: op.method, userId, accountId: op.accountId }
+      return { method: op.method, userId, accountId: op.accountId, recipientPublicKey: op.recipientPublicKey }
     case 'accounts.import':
       return {
         method: op.method,
         userId,
         kind: op.kind ?? 'user',
         name: op.name ?? null,
-        secretDigest: op.secretDigest,
+        sealedDigest: op.sealedDigest,
       }
     case 'approvals.approve':
       if (!facts.approval) return undefined
@@ -72,6 +73,6 @@ export function committedDigest(challenge: string): string | undefined {
   return bytes.length === 48 ? bytes.subarray(16).toString('base64url') : undefined
 }
 
-/** The digest accounts.import commits to for a secret parameter (what the browser computes before sending it). */
-export const secretDigest = (secret: string): string =>
-  createHash('sha256').update(secret, 'utf8').digest('base64url')
+/** The digest accounts.import commits to for its sealed seed (shared/seed-seal.ts sealedDigest, in the browser). */
+export const sealedDigest = (sealed: SealedSeed): string =>
+  createHash('sha256').update(sealedDigestInput(sealed), 'utf8').digest('base64url')

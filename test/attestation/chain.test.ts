@@ -141,7 +141,8 @@ describe('attested signer under a test root CA', () => {
       evidenceFor(
         dcap,
         { ...TEST_MEASUREMENTS, ...over },
-        reportData ?? reportDataFor(fromHex(doc.publicKey) ?? otherKey),
+        reportData ??
+          reportDataFor(fromHex(doc.publicKey) ?? otherKey, fromHex(doc.hpkePublicKey) ?? otherKey),
         version ? { version } : {},
       ),
     )
@@ -156,7 +157,7 @@ describe('attested signer under a test root CA', () => {
   const rows: Row[] = [
     [
       'a quote binding another key',
-      () => forged({}, reportDataFor(otherKey)),
+      () => forged({}, reportDataFor(otherKey, fromHex(doc.hpkePublicKey) ?? otherKey)),
       POLICY,
       undefined,
       'report-data',
@@ -164,6 +165,20 @@ describe('attested signer under a test root CA', () => {
     [
       'another key offered with the genuine quote',
       () => ({ ...doc, publicKey: toHex(otherKey) }),
+      POLICY,
+      undefined,
+      'report-data',
+    ],
+    [
+      'a quote binding another HPKE (seed-sealing) key',
+      () => forged({}, reportDataFor(fromHex(doc.publicKey) ?? otherKey, otherKey)),
+      POLICY,
+      undefined,
+      'report-data',
+    ],
+    [
+      'another HPKE key offered with the genuine quote (an edge sealing seeds to itself)',
+      () => ({ ...doc, hpkePublicKey: toHex(otherKey) }),
       POLICY,
       undefined,
       'report-data',
@@ -268,7 +283,10 @@ describe('attested signer under a test root CA', () => {
           dcap.quote({
             ...PINS,
             rtmr3: '00'.repeat(48),
-            reportData: reportDataFor(fromHex(doc.publicKey) ?? otherKey),
+            reportData: reportDataFor(
+              fromHex(doc.publicKey) ?? otherKey,
+              fromHex(doc.hpkePublicKey) ?? otherKey,
+            ),
             debug: true,
           }),
         ),

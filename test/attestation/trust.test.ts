@@ -20,6 +20,7 @@ import { createTestDcap } from '../support/tdx/forge.ts'
 const dcap = createTestDcap()
 const NOW = dcap.now.getTime()
 const publicKey = new Uint8Array(randomBytes(32))
+const hpkePublicKey = new Uint8Array(randomBytes(32))
 const m = TEST_MEASUREMENTS
 const PINS = JSON.stringify([
   {
@@ -39,10 +40,11 @@ const docWith = (
   runtime?: [string, string][],
   over: Partial<AttestationDocument> = {},
 ): AttestationDocument => {
-  const e = evidenceFor(dcap, m, reportDataFor(publicKey), runtime ? { runtime } : {})
+  const e = evidenceFor(dcap, m, reportDataFor(publicKey, hpkePublicKey), runtime ? { runtime } : {})
   return {
     mode: 'tdx',
     publicKey: toHex(publicKey),
+    hpkePublicKey: toHex(hpkePublicKey),
     quote: e.quote,
     eventLog: e.eventLog,
     appId: m.appId,

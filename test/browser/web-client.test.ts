@@ -228,11 +228,16 @@ describe('web client in Chromium', () => {
     await form.getByLabel('Secret key (S…)').fill(kp.secret())
     const imported = page.waitForRequest((r) => r.url().endsWith('/api/accounts/import'))
     await form.getByRole('button', { name: 'Verify with passkey and import' }).click()
-    // The secret goes to /api/accounts/import and nowhere else, and the field is cleared.
-    // With the passkey assertion as `proof`: the signer checks it against the seed's digest itself.
-    const sent = (await imported).postDataJSON() as Record<string, unknown>
-    expect(Object.keys(sent).sort()).toEqual(['name', 'proof', 'secret'])
-    expect(sent).toMatchObject({ secret: kp.secret(), name: 'Imported' })
+    // The secret goes to /api/accounts/import sealed (HPKE, to the attested signer) and nowhere else in clear,
+    // and the field is cleared. With the passkey assertion as `proof`: the signer checks it against the
+    // sealed payload's digest itself.
+    const sent = (await imported).postData() ?? ''
+    expect(sent).not.toContain(kp.secret())
+    expect(JSON.parse(sent)).toEqual({
+      sealed: { enc: expect.any(String), ciphertext: expect.any(String) },
+      name: 'Imported',
+      proof: { assertion: expect.any(Object) },
+    })
     const card = page.locator(`article.account[data-account="${kp.publicKey()}"]`)
     await card.waitFor()
     expect(await form.getByLabel('Secret key (S…)').inputValue()).toBe('')
@@ -241,7 +246,10 @@ describe('web client in Chromium', () => {
     const dialog = page.getByRole('dialog', { name: 'Export secret key' })
     expect(await dialog.getByRole('alert').textContent()).toContain('can take everything')
     await dialog.getByLabel(/I understand/).check()
+    const exported = page.waitForResponse((r) => r.url().endsWith('/export'))
     await dialog.getByRole('button', { name: 'Verify with passkey and show' }).click()
+    // The seed comes back sealed to a key made in the page: the wire carries no seed.
+    expect(await (await exported).text()).not.toMatch(/S[A-Z2-7]{55}/)
     await dialog.locator('pre.secret').waitFor()
     expect(await dialog.locator('pre.secret').textContent()).toBe(kp.secret())
     await shot('07-export')

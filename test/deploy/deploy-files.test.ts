@@ -17,8 +17,8 @@ const obj = (y: Yaml | undefined): Record<string, Yaml> =>
   y && typeof y === 'object' && !Array.isArray(y) ? y : {}
 
 const SECRET_NAMES = [
+  // Only for the one-time migration to the KMS key (signer/crypto/kms-master-key.ts); NEXT is refused in tdx.
   'ENCRYPTION_MASTER_KEY',
-  'ENCRYPTION_MASTER_KEY_NEXT',
   'SERVER_SALT_SECRET',
   'SIGNER_TLS_CERT_PEM',
   'SIGNER_TLS_KEY_PEM',
@@ -39,6 +39,12 @@ describe('docker-compose.phala.yaml', () => {
     for (const [name, value] of Object.entries(env)) {
       expect(typeof value === 'string' && LOOKS_SECRET.test(value), name).toBe(false)
     }
+  })
+
+  it('keeps deployment policy in the measured file: client pins written here, policy defaults never passed through', () => {
+    expect(typeof env.SIGNER_CLIENT_SPKI_PINS).toBe('string')
+    expect('ENCRYPTION_MASTER_KEY_NEXT' in env).toBe(false)
+    expect('SIGNER_POLICY_DEFAULTS' in env && env.SIGNER_POLICY_DEFAULTS === null).toBe(false)
   })
 
   it('pins tdx attestation and production', () => {

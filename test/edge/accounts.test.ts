@@ -1,7 +1,9 @@
 import { Keypair } from '@stellar/stellar-sdk/base'
 import { describe, expect, it } from 'vitest'
+import { sealedDigest } from '../../shared/seed-seal.ts'
 import { json, signedInUser, testApp } from './support/app.ts'
-import { importWithProof, proofFor, register } from './support/auth-flows.ts'
+import { exportWithProof, importWithProof, proofFor, register } from './support/auth-flows.ts'
+import { exportKey, openExport, sealedImport } from './support/seal.ts'
 
 const call = testApp()
 const post = (auth: Record<string, string>, path: string, body?: unknown) =>
@@ -73,14 +75,17 @@ describe('accounts API', () => {
     expect(agents.accounts.map((a) => a.kind)).toEqual(['agent'])
   })
 
-  it('import needs a fresh passkey; with one, the secret is accepted and never echoed', async () => {
+  it('import needs a fresh passkey; with one, the sealed secret is accepted and never echoed', async () => {
     const kp = Keypair.random()
     const user = await signedInUser()
-    const stale = await post(user.auth, '/api/accounts/import', { secret: kp.secret() })
+    const stale = await post(user.auth, '/api/accounts/import', {
+      sealed: await sealedImport(call, user.auth, kp.secret()),
+    })
     expect(stale.status).toBe(403)
     // A fresh session alone is the edge's word: the signer wants the user's own proof too.
     const fresh = await signedInUser({ fresh: true })
-    const unproven = await post(fresh.auth, '/api/accounts/import', { secret: kp.secret(), name: 'Imported' })
+    const sealed = await sealedImport(call, fresh.auth, kp.secret())
+    const unproven = await post(fresh.auth, '/api/accounts/import', { sealed, name: 'Imported' })
     expect(unproven.status).toBe(401)
     expect((await json(unproven)).code).toBe('ERR_USER_PROOF_REQUIRED')
     const res = await importWithProof(call, await register(call), kp.secret(), 'Imported')
@@ -91,32 +96,58 @@ describe('accounts API', () => {
   })
 
   it.each([
-    ['not a seed', { secret: 'hello' }],
-    ['a public key', { secret: Keypair.random().publicKey() }],
-    ['bad checksum', { secret: `${Keypair.random().secret().slice(0, 55)}A` }],
-    ['extra key', { secret: Keypair.random().secret(), userId: 'usr_x' }],
+    ['a seed in clear', { secret: Keypair.random().secret() }],
+    [
+      'a seed in clear beside a seal',
+      { secret: Keypair.random().secret(), sealed: { enc: 'A'.repeat(43), ciphertext: 'A'.repeat(96) } },
+    ],
+    [
+      'a seed in the ciphertext field',
+      { sealed: { enc: 'A'.repeat(43), ciphertext: Keypair.random().secret() } },
+    ],
+    ['extra key', { sealed: { enc: 'A'.repeat(43), ciphertext: 'A'.repeat(96) }, userId: 'usr_x' }],
     ['number', { secret: 12 }],
   ])('import rejects %s without echoing it', async (_label, body) => {
     const fresh = await signedInUser({ fresh: true })
     const res = await post(fresh.auth, '/api/accounts/import', body)
     expect(res.status).toBe(400)
     const text = await res.text()
-    if (typeof body.secret === 'string') expect(text).not.toContain(body.secret)
+    if ('secret' in body && typeof body.secret === 'string') expect(text).not.toContain(body.secret)
+    expect(text).not.toMatch(/S[A-Z2-7]{55}/)
+    expect(
+      (await json<{ accounts: unknown[] }>(await call('/api/accounts', { headers: fresh.auth }))).accounts,
+    ).toEqual([])
+  })
+
+  it('import with a genuine proof over a seal that does not open: ERR_SEAL_INVALID, nothing stored', async () => {
+    const r = await register(call)
+    const sealed = { enc: 'A'.repeat(43), ciphertext: 'A'.repeat(96) }
+    const operation = { method: 'accounts.import', sealedDigest: await sealedDigest(sealed) }
+    const proof = await proofFor(call, r.authenticator, r.auth, operation)
+    const res = await post(r.auth, '/api/accounts/import', { sealed, proof })
+    expect([res.status, (await json<{ code: string }>(res)).code]).toEqual([400, 'ERR_SEAL_INVALID'])
+    expect(
+      (await json<{ accounts: unknown[] }>(await call('/api/accounts', { headers: r.auth }))).accounts,
+    ).toEqual([])
   })
 
   it('export needs a fresh passkey and answers no-store', async () => {
     const fresh = await register(call)
     const acc = await json<Account>(await post(fresh.auth, '/api/accounts', { kind: 'user' }))
-    const unproven = await post(fresh.auth, `/api/accounts/${acc.accountId}/export`)
+    const unproven = await post(fresh.auth, `/api/accounts/${acc.accountId}/export`, {
+      recipientPublicKey: (await exportKey()).recipientPublicKey,
+    })
     expect(unproven.status).toBe(401)
     expect((await json(unproven)).code).toBe('ERR_USER_PROOF_REQUIRED')
-    const operation = { method: 'accounts.export', accountId: acc.accountId }
-    const proof = await proofFor(call, fresh.authenticator, fresh.auth, operation)
-    const res = await post(fresh.auth, `/api/accounts/${acc.accountId}/export`, { proof })
+    const { res, key } = await exportWithProof(call, fresh, acc.accountId)
     expect(res.status).toBe(200)
     expect(res.headers.get('cache-control')).toBe('no-store')
-    const exported = await json<{ secret: string; publicKey: string }>(res)
-    expect(Keypair.fromSecret(exported.secret).publicKey()).toBe(acc.publicKey)
+    const exported = await json<{ sealed: { enc: string; ciphertext: string }; publicKey: string }>(res)
+    const secret = await openExport(key, exported.sealed, fresh.userId, acc.accountId)
+    expect(Keypair.fromSecret(secret ?? '').publicKey()).toBe(acc.publicKey)
+    // Without a key to seal to, there is no export at all.
+    const bare = await post(fresh.auth, `/api/accounts/${acc.accountId}/export`)
+    expect(bare.status).toBe(400)
   })
 
   it.each([['acc_'], ['acc_short'], [`G${'A'.repeat(55)}`], ['../../etc'], ['acc_%27%20OR%201=1']])(
@@ -144,8 +175,17 @@ describe('isolation between users', () => {
       ['DELETE', '', 'delete'],
     ]
     for (const [method, suffix, what] of attempts) {
-      const theirs = await call(`/api/accounts/${acc.accountId}${suffix}`, { method, headers: b.auth })
-      const none = await call(`/api/accounts/${missing}${suffix}`, { method, headers: b.auth })
+      // An export must name a key to seal to; B brings one of its own.
+      const init =
+        suffix === '/export'
+          ? {
+              method,
+              headers: { ...b.auth, 'content-type': 'application/json' },
+              body: JSON.stringify({ recipientPublicKey: (await exportKey()).recipientPublicKey }),
+            }
+          : { method, headers: b.auth }
+      const theirs = await call(`/api/accounts/${acc.accountId}${suffix}`, init)
+      const none = await call(`/api/accounts/${missing}${suffix}`, init)
       expect(theirs.status, what).toBe(404)
       expect(none.status, what).toBe(404)
       const [t, n] = [await json(theirs), await json(none)]

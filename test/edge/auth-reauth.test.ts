@@ -7,11 +7,12 @@ import { base64url } from '../../edge/lib/crypto.ts'
 import type { Tamper } from '../support/webauthn/authenticator.ts'
 import { type Clock, json, testApp } from './support/app.ts'
 import { errorCode, type Headers, login, type Options, post, reauth, register } from './support/auth-flows.ts'
+import { sealedImport } from './support/seal.ts'
 
 const MINUTE = 60_000
 
-const importAccount = (c: ReturnType<typeof testApp>, auth: Headers) =>
-  post(c, '/api/accounts/import', { secret: Keypair.random().secret() }, auth)
+const importAccount = async (c: ReturnType<typeof testApp>, auth: Headers) =>
+  post(c, '/api/accounts/import', { sealed: await sealedImport(c, auth, Keypair.random().secret()) }, auth)
 
 async function reauthOptions(c: ReturnType<typeof testApp>, auth: Headers) {
   const res = await post(c, '/auth/reauth/options', undefined, auth)

@@ -12,18 +12,23 @@ import { env } from 'cloudflare:workers'
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server'
 import { Account, Asset, Keypair, Networks, Operation, TransactionBuilder } from '@stellar/stellar-sdk/base'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { createSecretScan } from '../support/reliability/secret-scan.ts'
 import { SoftAuthenticator } from '../support/webauthn/authenticator.ts'
 import { json, testApp } from './support/app.ts'
 import {
   errorCode,
+  exportWithProof,
   importWithProof,
   type Options,
   post,
+  proofFor,
   type Registered,
   RP_ID,
   RP_ORIGIN,
   register,
 } from './support/auth-flows.ts'
+import { recordingApp, watchSeed } from './support/recording.ts'
+import { exportKey, openExport } from './support/seal.ts'
 
 const SIGNER_URL = String(Reflect.get(env, 'SIGNER_URL'))
 const HORIZON = String(Reflect.get(env, 'HORIZON_URL'))
@@ -110,13 +115,47 @@ describe('with only the client certificate', () => {
     expect(res.status).toBe(200)
   })
 
-  it('cannot export: no proof, or a forged one, is refused and no secret leaves', async () => {
-    const bare = await rpc('accounts.export', victim.userId, { accountId })
+  it('cannot export: no proof, or a forged one, is refused and nothing is sealed to the attacker', async () => {
+    const { recipientPublicKey } = await exportKey()
+    const bare = await rpc('accounts.export', victim.userId, { accountId, recipientPublicKey })
     expect([bare.status, bare.body.error?.code]).toEqual([401, 'ERR_USER_PROOF_REQUIRED'])
-    const assertion = await forgedAssertion(victim.userId, { method: 'accounts.export', accountId })
-    const forged = await rpc('accounts.export', victim.userId, { accountId, proof: { assertion } })
+    const op = { method: 'accounts.export', accountId, recipientPublicKey }
+    const assertion = await forgedAssertion(victim.userId, op)
+    const forged = await rpc('accounts.export', victim.userId, {
+      accountId,
+      recipientPublicKey,
+      proof: { assertion },
+    })
     expect([forged.status, forged.body.error?.code]).toEqual([401, 'ERR_USER_PROOF_UNKNOWN_CREDENTIAL'])
+    for (const r of [bare, forged]) expect(r.body.result).toBeUndefined()
     expect(JSON.stringify([bare.body, forged.body])).not.toMatch(/S[A-Z2-7]{55}/)
+  })
+
+  it("cannot export by relaying the victim's genuine proof with its own recipient key", async () => {
+    // The victim asks (through the edge) for a proof over their page's key A; the attacker keeps the proof
+    // and sends it with its own key B, hoping for the seed sealed to B.
+    const page = await exportKey()
+    const attacker = await exportKey()
+    const operation = { method: 'accounts.export', accountId, recipientPublicKey: page.recipientPublicKey }
+    const proof = await proofFor(c, victim.authenticator, victim.auth, operation)
+    const relayed = await rpc('accounts.export', victim.userId, {
+      accountId,
+      recipientPublicKey: attacker.recipientPublicKey,
+      proof,
+    })
+    expect([relayed.status, relayed.body.error?.code]).toEqual([403, 'ERR_USER_PROOF_MISMATCH'])
+    expect(relayed.body.result).toBeUndefined()
+    // The refusal changed nothing: the page's own request with that proof and its own key still works,
+    // and what comes back opens only with the page's key.
+    const own = await rpc('accounts.export', victim.userId, {
+      accountId,
+      recipientPublicKey: page.recipientPublicKey,
+      proof,
+    })
+    expect(own.status).toBe(200)
+    const sealed = own.body.result?.sealed as { enc: string; ciphertext: string }
+    expect(await openExport(attacker, sealed, victim.userId, accountId)).toBeUndefined()
+    expect(await openExport(page, sealed, victim.userId, accountId)).toMatch(/^S[A-Z2-7]{55}$/)
   })
 
   it('cannot approve: the approval stays pending and its transaction does not sign', async () => {
@@ -161,7 +200,11 @@ describe('with only the client certificate', () => {
     expect(guess.body.error?.code).toBe('ERR_USER_RECOVERY_INVALID')
     // The victim's passkeys as the signer knows them: still exactly the one they registered.
     const issued = await rpc('user.challenge', victim.userId, {
-      operation: { method: 'accounts.export', accountId },
+      operation: {
+        method: 'accounts.export',
+        accountId,
+        recipientPublicKey: (await exportKey()).recipientPublicKey,
+      },
     })
     expect((issued.body.result?.credentials as unknown[] | undefined)?.length).toBe(1)
   })
@@ -202,5 +245,38 @@ describe('a forged assertion forwarded by the edge', () => {
     expect(res.status).toBe(401)
     expect(await errorCode(res)).toBe('ERR_USER_PROOF_INVALID')
     expect((await rpc('approvals.get', victim.userId, { approvalId })).body.result?.status).toBe('pending')
+  })
+})
+
+describe('no seed in anything the edge handles', () => {
+  it('a genuine import and export, and an attacker relaying the proof: every body on both sides is seed-free', async () => {
+    const scan = createSecretScan()
+    const edge = recordingApp(scan)
+    const kp = Keypair.random()
+    watchSeed(scan, kp)
+    const user = await register(edge)
+    const imported = await importWithProof(edge, user, kp.secret())
+    expect(imported.status).toBe(201)
+    const { accountId: id } = await json<{ accountId: string }>(imported)
+    const { res, key } = await exportWithProof(edge, user, id)
+    expect(res.status).toBe(200)
+    const { sealed } = await json<{ sealed: { enc: string; ciphertext: string } }>(res)
+    // Only the page's ephemeral key opens it; the edge saw ciphertext.
+    expect(await openExport(key, sealed, user.userId, id)).toBe(kp.secret())
+    // What the compromised edge holds after that: the sealed export and a spent proof. Relaying a fresh
+    // proof of the user's with its own key gets nothing either (and is recorded like the rest).
+    const attacker = await exportKey()
+    const operation = { method: 'accounts.export', accountId: id, recipientPublicKey: key.recipientPublicKey }
+    const proof = await proofFor(edge, user.authenticator, user.auth, operation)
+    const relayed = await post(
+      edge,
+      `/api/accounts/${id}/export`,
+      { recipientPublicKey: attacker.recipientPublicKey, proof },
+      user.auth,
+    )
+    expect([relayed.status, await errorCode(relayed)]).toEqual([403, 'ERR_USER_PROOF_MISMATCH'])
+    // Registration, re-auth ceremonies, challenges, import, export, the relay: both sides of the edge.
+    expect(scan.sources).toBeGreaterThanOrEqual(20)
+    expect(scan.scan()).toEqual([])
   })
 })

@@ -1,11 +1,15 @@
 /**
  * Issue 9, reliability 5, the part no other file provokes: a real secret seed goes in (imported through the
- * API behind a fresh session, pasted into /chat, put in the model's mouth) and must come out nowhere but the
- * one export response that exists to show it: not in any other response, SSE stream, stored thread (D1),
- * edge console or signer log. The other files scan what their own scenarios produced the same way.
+ * API behind a fresh session, HPKE-sealed as the page seals it, pasted into /chat, put in the model's mouth)
+ * and must come out nowhere in clear: not in any response (the export carries it sealed to the page's key),
+ * SSE stream, stored thread (D1), edge console or signer log. The other files scan what their own scenarios
+ * produced the same way.
  */
 import { Keypair } from '@stellar/stellar-sdk/base'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { fromHex } from '../../shared/attestation.ts'
+import { SealedSeedSchema } from '../../shared/schemas/sealed-seed.ts'
+import { openWith, sealInfo, sealSuite, sealTo, toBase64url } from '../../shared/seed-seal.ts'
 import { operationOf } from '../signer/proofs.ts'
 import { chatStream } from '../support/reliability/chat.ts'
 import { createHttp } from '../support/reliability/http.ts'
@@ -48,14 +52,22 @@ it('an imported and pasted seed appears only in its own export; no secret anywhe
     assertion: await prover.assertionFor(userId, operationOf(method, params)),
   })
 
+  const doc = JSON.parse((await http.send({ method: 'GET', path: '/api/attestation' })).body) as {
+    hpkePublicKey: string
+  }
+  const sealed = await sealTo(
+    fromHex(doc.hpkePublicKey) ?? new Uint8Array(0),
+    new TextEncoder().encode(secret),
+    sealInfo('accounts.import', 'usr_reliability_secrets', null),
+  )
   const imported = await http.send({
     method: 'POST',
     path: '/api/accounts/import',
     headers: { ...auth, 'content-type': 'application/json' },
     body: JSON.stringify({
-      secret,
+      sealed,
       name: 'imported',
-      proof: await proofFor('accounts.import', { secret, name: 'imported' }),
+      proof: await proofFor('accounts.import', { sealed, name: 'imported' }),
     }),
   })
   scan.add('import response', imported.body)
@@ -96,16 +108,29 @@ it('an imported and pasted seed appears only in its own export; no secret anywhe
     scan.add('thread messages', m.body)
   }
 
-  // The export is the one place the seed may appear, and it does: the scan is not blind.
+  // The export carries the seed sealed to the page's ephemeral key: it opens there, and the wire has no seed.
+  const suite = sealSuite()
+  const mine = await suite.kem.generateKeyPair()
+  const recipientPublicKey = toBase64url(new Uint8Array(await suite.kem.serializePublicKey(mine.publicKey)))
   const exported = await http.send({
     method: 'POST',
     path: `/api/accounts/${accountId}/export`,
     headers: { ...auth, 'content-type': 'application/json' },
-    body: JSON.stringify({ proof: await proofFor('accounts.export', { accountId }) }),
+    body: JSON.stringify({
+      recipientPublicKey,
+      proof: await proofFor('accounts.export', { accountId, recipientPublicKey }),
+    }),
   })
   rpc.close()
   expect(exported.status).toBe(200)
-  expect(SEED_RE.test(exported.body)).toBe(true)
+  scan.add('export response', exported.body)
+  const opened = await openWith(
+    mine,
+    SealedSeedSchema.parse((JSON.parse(exported.body) as { sealed: unknown }).sealed),
+    sealInfo('accounts.export', 'usr_reliability_secrets', accountId),
+  )
+  expect(new TextDecoder().decode(opened)).toBe(secret)
+  expect(SEED_RE.test(exported.body)).toBe(false)
   SEED_RE.lastIndex = 0
   expect(exported.headers['cache-control']).toBe('no-store')
 

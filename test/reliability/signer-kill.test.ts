@@ -16,6 +16,7 @@ import {
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { LOCAL_PASSPHRASE } from '../../scripts/lib/stand-ins.ts'
+import { openWith, type SealedSeed, sealInfo, sealSuite, toBase64url } from '../../shared/seed-seal.ts'
 import type { AuditRow } from '../../signer/audit/chain.ts'
 import { verifyChain } from '../../signer/audit/verify.ts'
 import { dbPath } from '../../signer/keystore/db.ts'
@@ -241,11 +242,21 @@ it(`SIGKILL during ${SIGNS} concurrent signs: fast 503s, nothing hangs, no damag
 
   // Every account still decrypts (export gives the key of its public key) and signs something new.
   for (const [i, a] of accounts.entries()) {
-    const proven = await prover.proven('accounts.export', { accountId: a.accountId }, { userId: USER })
+    const mine = await sealSuite().kem.generateKeyPair()
+    const recipientPublicKey = toBase64url(
+      new Uint8Array(await sealSuite().kem.serializePublicKey(mine.publicKey)),
+    )
+    const proven = await prover.proven(
+      'accounts.export',
+      { accountId: a.accountId, recipientPublicKey },
+      { userId: USER },
+    )
     expect(proven.status).toBe(200)
-    const exported = proven.body.result as { secret: string }
-    expect(Keypair.fromSecret(exported.secret).publicKey()).toBe(a.publicKey)
-    scan.watch('exported seed', exported.secret)
+    const exported = proven.body.result as { sealed: SealedSeed }
+    const opened = await openWith(mine, exported.sealed, sealInfo('accounts.export', USER, a.accountId))
+    const secret = new TextDecoder().decode(opened)
+    expect(Keypair.fromSecret(secret).publicKey()).toBe(a.publicKey)
+    scan.watch('exported seed', secret)
     const fresh = await rpc.ok<{ signedXdr: string }>(
       'tx.sign',
       envelope(USER, { accountId: a.accountId, xdr: paymentXdr(a.publicKey, 90_000 + i) }),

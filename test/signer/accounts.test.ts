@@ -50,13 +50,17 @@ describe('accounts', () => {
   })
 
   it.each([
-    ['not a seed', 'SNOTASEED'],
-    ['bad checksum', `S${'A'.repeat(55)}`],
-    ['a public key', Keypair.random().publicKey()],
-  ])('refuses to import %s', async (_name, secret) => {
-    const reply = await t.client.call('accounts.import', { secret }, asA)
+    // A seal has a fixed size: a plaintext of any other length does not even fit the schema.
+    ['not a seed (short)', 'SNOTASEED', 'ERR_VALIDATION'],
+    ['bad checksum', `S${'A'.repeat(55)}`, 'ERR_ACCOUNT_SECRET_INVALID'],
+    ['a public key', Keypair.random().publicKey(), 'ERR_ACCOUNT_SECRET_INVALID'],
+  ])('refuses to import %s, sealed', async (_name, secret, code) => {
+    const before = await t.client.call('accounts.list', {}, asA)
+    // With a genuine proof over this seal: what refuses it is the sealed content, not a missing proof.
+    const reply = await t.client.proven('accounts.import', { secret }, asA)
     expect(reply.status).toBe(400)
-    expect(reply.body.error?.code).toBe('ERR_VALIDATION')
+    expect(reply.body.error?.code).toBe(code)
+    expect(await t.client.call('accounts.list', {}, asA)).toEqual(before)
   })
 
   it('keeps key uniqueness per user, not global', async () => {

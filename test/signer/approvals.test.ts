@@ -35,7 +35,7 @@ const approval = (r: RpcReply): Appr => r.body.result as unknown as Appr
 const call = (method: string, params: unknown, env: Envelope = {}) =>
   t.client.call(method, params, { issuedAt: now, ...env })
 // Approving and importing need the user's passkey proof (test/signer/user-proof.test.ts covers its refusals).
-const prover = createProver(call, TEST_RP_ORIGIN, TEST_RP_ID)
+const prover = createProver(call, TEST_RP_ORIGIN, TEST_RP_ID, (m, p, u) => t.client.wireOf(m, p, u))
 const approve = (approvalId: string) => prover.proven('approvals.approve', { approvalId })
 const xdrOf = (amount: string): string =>
   buildTx({ source: kp.publicKey(), ops: [pay(DEST, amount)], maxTime: Math.floor(now / 1000) + 200 })

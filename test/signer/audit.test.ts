@@ -45,7 +45,13 @@ beforeAll(async () => {
   ])
   expect(entries[1]?.txHash).toMatch(/^[0-9a-f]{64}$/)
   // The refusal keeps its reason in words; successes have none.
-  expect(entries.map((e) => e.reason)).toEqual(['account is not a source of this transaction', null, null])
+  expect(entries.map((e) => e.reason)).toEqual([
+    'account is not a source of this transaction',
+    null,
+    null,
+    null,
+    null,
+  ])
   // User B's view holds only B's entries, including the refused look at A's account.
   const listB = await t.client.call('audit.list', {}, { userId: 'user_b' })
   expect(listB.body.result?.entries.map((e) => [e.method, e.reasonCode])).toEqual([
@@ -89,13 +95,13 @@ describe('audit chain', () => {
     ['an edited user', (r: AuditRow[]) => r.map((x) => (x.seq === 1 ? { ...x, user_id: 'user_z' } : x)), 1],
     [
       'an edited refusal reason',
-      (r: AuditRow[]) => r.map((x) => (x.seq === 3 ? { ...x, reason: 'nothing happened' } : x)),
-      3,
+      (r: AuditRow[]) => r.map((x) => (x.seq === 5 ? { ...x, reason: 'nothing happened' } : x)),
+      5,
     ],
     [
       'a dropped refusal reason',
-      (r: AuditRow[]) => r.map((x) => (x.seq === 3 ? { ...x, reason: null } : x)),
-      3,
+      (r: AuditRow[]) => r.map((x) => (x.seq === 5 ? { ...x, reason: null } : x)),
+      5,
     ],
     ['a deleted row', (r: AuditRow[]) => r.filter((x) => x.seq !== 2), 3],
     ['swapped rows', (r: AuditRow[]) => [r[1], r[0], ...r.slice(2)].filter((x) => x !== undefined), 2],

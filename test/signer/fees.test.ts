@@ -32,7 +32,7 @@ const view = async (t: TestSigner, issuedAt?: number): Promise<View> =>
 
 async function importKey(t: TestSigner): Promise<{ kp: Keypair; accountId: string }> {
   const kp = Keypair.random()
-  const r = await t.client.call('accounts.import', { secret: kp.secret() })
+  const r = await t.client.proven('accounts.import', { secret: kp.secret() })
   return { kp, accountId: r.body.result?.accountId ?? '' }
 }
 
@@ -136,7 +136,7 @@ describe('the day is a rolling 24 hours', () => {
   it('1,000 XLM at 23:59 leaves nothing at 00:00:30; it frees exactly 24 hours later', async () => {
     const kp = Keypair.random()
     const accountId =
-      (await t.client.call('accounts.import', { secret: kp.secret() }, { issuedAt: now })).body.result
+      (await t.client.proven('accounts.import', { secret: kp.secret() }, { issuedAt: now })).body.result
         ?.accountId ?? ''
     const sign = (amount: string) =>
       t.client.call(

@@ -102,8 +102,13 @@ describe('secrets at rest', () => {
     const imp = await t.client.proven('accounts.import', { secret: kp.secret() }, { userId: 'user_x' })
     const accountId = imp.body.result?.accountId ?? ''
     const env = { requestId: 'req_export_0001', userId: 'user_x' }
-    const op = { method: 'accounts.export', accountId }
-    const params = { accountId, proof: { assertion: await t.client.prover.assertionFor('user_x', op) } }
+    const recipientPublicKey = await t.client.ephemeralPublicKey()
+    const op = { method: 'accounts.export', accountId, recipientPublicKey }
+    const params = {
+      accountId,
+      recipientPublicKey,
+      proof: { assertion: await t.client.prover.assertionFor('user_x', op) },
+    }
     const first = await t.client.call('accounts.export', params, env)
     const again = await t.client.call('accounts.export', params, env)
     expect(first.body.result?.secret).toBe(kp.secret())

@@ -7,14 +7,14 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server'
+import { type SealedSeed, sealedDigestInput } from '../../shared/seed-seal.ts'
 import { SoftAuthenticator, type Tamper } from '../support/webauthn/authenticator.ts'
 
 export type Reply = { status: number; body: { result?: unknown } }
-export type Call<R extends Reply> = (
-  method: string,
-  params: unknown,
-  env?: { userId?: string; requestId?: string },
-) => Promise<R>
+export type Call<R extends Reply> = (method: string, params: unknown, env?: ProofEnv) => Promise<R>
+
+/** The envelope fields a test may set; issuedAt follows a test clock through registration and challenge too. */
+export type ProofEnv = { userId?: string; requestId?: string; issuedAt?: number }
 
 export const RECOVERY_CODES = ['aaaaa-bbbbb', 'ccccc-ddddd', 'eeeee-fffff', 'ggggg-hhhhh']
 
@@ -43,7 +43,9 @@ export function operationOf(method: string, params: Record<string, unknown>): Re
         method,
         ...(rest.kind ? { kind: rest.kind } : {}),
         ...(rest.name ? { name: rest.name } : {}),
-        secretDigest: createHash('sha256').update(String(rest.secret)).digest('base64url'),
+        sealedDigest: createHash('sha256')
+          .update(sealedDigestInput(rest.sealed as SealedSeed))
+          .digest('base64url'),
       }
     case 'policy.set':
       return { method, change: rest }
@@ -52,18 +54,33 @@ export function operationOf(method: string, params: Record<string, unknown>): Re
   }
 }
 
-export function createProver<R extends Reply>(call: Call<R>, origin: string, rpId: string) {
+const at = (env: ProofEnv): ProofEnv => (env.issuedAt === undefined ? {} : { issuedAt: env.issuedAt })
+
+/** What the browser turns params into before it asks for a proof (seals a secret, adds an export key). */
+export type WireOf = (method: string, params: unknown, userId: string) => Promise<unknown>
+
+export function createProver<R extends Reply>(
+  call: Call<R>,
+  origin: string,
+  rpId: string,
+  wireOf: WireOf = async (_m, p) => p,
+) {
   const authenticators = new Map<string, SoftAuthenticator>()
 
   /** users.register for `userId` with a fresh authenticator (idempotent per prover). */
   async function enrol(
     userId: string,
     authenticator = new SoftAuthenticator(origin),
+    env: ProofEnv = {},
   ): Promise<SoftAuthenticator> {
     const known = authenticators.get(userId)
     if (known) return known
     const credential = await authenticator.create(creationOptions(userId, rpId))
-    const r = await call('users.register', { credential, recoveryCodes: RECOVERY_CODES }, { userId })
+    const r = await call(
+      'users.register',
+      { credential, recoveryCodes: RECOVERY_CODES },
+      { ...at(env), userId },
+    )
     if (r.status !== 200) throw new Error(`users.register: ${r.status} ${JSON.stringify(r.body)}`)
     authenticators.set(userId, authenticator)
     return authenticator
@@ -74,9 +91,10 @@ export function createProver<R extends Reply>(call: Call<R>, origin: string, rpI
     userId: string,
     operation: Record<string, unknown>,
     tamper: Tamper = {},
+    env: ProofEnv = {},
   ): Promise<AuthenticationResponseJSON> {
-    const authenticator = await enrol(userId)
-    const r = await call('user.challenge', { operation }, { userId })
+    const authenticator = await enrol(userId, undefined, env)
+    const r = await call('user.challenge', { operation }, { ...at(env), userId })
     const result = r.body.result as { challenge: string; credentials: { id: string }[] } | undefined
     if (!result) throw new Error(`user.challenge: ${r.status} ${JSON.stringify(r.body)}`)
     return authenticator.get(
@@ -91,14 +109,11 @@ export function createProver<R extends Reply>(call: Call<R>, origin: string, rpI
   }
 
   /** Calls a gated method with a valid proof for exactly these params. */
-  async function proven(
-    method: string,
-    params: Record<string, unknown>,
-    env: { userId?: string; requestId?: string } = {},
-  ) {
+  async function proven(method: string, params: Record<string, unknown>, env: ProofEnv = {}) {
     const userId = env.userId ?? 'user_a'
-    const assertion = await assertionFor(userId, operationOf(method, params))
-    return call(method, { ...params, proof: { assertion } }, { ...env, userId })
+    const wire = (await wireOf(method, params, userId)) as Record<string, unknown>
+    const assertion = await assertionFor(userId, operationOf(method, wire), {}, env)
+    return call(method, { ...wire, proof: { assertion } }, { ...env, userId })
   }
 
   return {

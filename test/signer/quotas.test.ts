@@ -23,6 +23,8 @@ describe('deployment quotas (defaults: 100 accounts, 50 pending approvals)', () 
   const user = { userId: `u_${randomUUID()}` }
   const call = (method: string, params: unknown, env: Envelope = user) =>
     t.client.call(method, params, { issuedAt: now, ...env })
+  const proven = (method: string, params: Record<string, unknown>, env: Envelope = user) =>
+    t.client.proven(method, params, { issuedAt: now, ...env })
   beforeAll(async () => {
     t = await startTestSigner({ clock: () => now })
   })
@@ -31,6 +33,8 @@ describe('deployment quotas (defaults: 100 accounts, 50 pending approvals)', () 
   })
 
   it('100 accounts are created; the 101st create and import are ERR_ACCOUNT_QUOTA; list returns all 100', async () => {
+    // The passkey comes first: users.register is refused once accounts exist (nothing to prove it against).
+    await t.client.prover.enrol(user.userId, undefined, { issuedAt: now })
     const ids: string[] = []
     for (let i = 0; i < 100; i++) {
       const r = await call('accounts.create', { kind: i % 2 ? 'agent' : 'user' })
@@ -39,7 +43,7 @@ describe('deployment quotas (defaults: 100 accounts, 50 pending approvals)', () 
     }
     const over = await call('accounts.create', { kind: 'agent' })
     expect([over.status, over.body.error?.code]).toEqual([409, 'ERR_ACCOUNT_QUOTA'])
-    const imported = await call('accounts.import', { secret: Keypair.random().secret() })
+    const imported = await proven('accounts.import', { secret: Keypair.random().secret() })
     expect(imported.body.error?.code).toBe('ERR_ACCOUNT_QUOTA')
     const listed = (await call('accounts.list', {})).body.result?.accounts ?? []
     expect(listed.map((a) => a.accountId).sort()).toEqual([...ids].sort())
@@ -56,7 +60,7 @@ describe('deployment quotas (defaults: 100 accounts, 50 pending approvals)', () 
   it('50 approvals wait; the 51st is ERR_APPROVAL_QUOTA; asking again for a waiting one still answers it', async () => {
     const other = { userId: `u_${randomUUID()}` }
     const kp = Keypair.random()
-    const accountId = (await call('accounts.import', { secret: kp.secret() }, other)).body.result?.accountId
+    const accountId = (await proven('accounts.import', { secret: kp.secret() }, other)).body.result?.accountId
     const ask = (xdr: string) => call('tx.sign', { accountId, xdr }, other)
     const first = payXdr(kp.publicKey(), '50')
     const ids: string[] = []
@@ -98,7 +102,8 @@ describe('configured quotas', () => {
 
   it('2 accounts and 1 pending approval, as configured', async () => {
     const kp = Keypair.random()
-    const accountId = (await t.client.call('accounts.import', { secret: kp.secret() })).body.result?.accountId
+    const accountId = (await t.client.proven('accounts.import', { secret: kp.secret() })).body.result
+      ?.accountId
     expect((await t.client.call('accounts.create', { kind: 'agent' })).status).toBe(200)
     expect((await t.client.call('accounts.create', { kind: 'agent' })).body.error?.code).toBe(
       'ERR_ACCOUNT_QUOTA',

@@ -98,6 +98,7 @@ describe('rotate-key', () => {
     expect(keyVersions(dataDir)).toEqual({ [oldId]: 40 })
 
     const rotateEnv = {
+      ATTESTATION_MODE: 'insecure-dev',
       ENCRYPTION_MASTER_KEY: oldKey,
       ENCRYPTION_MASTER_KEY_NEXT: newKey,
       SERVER_SALT_SECRET: env.SERVER_SALT_SECRET,

@@ -3,7 +3,15 @@
  * unknown methods, verbs, media types, bad JSON, strict envelopes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createClient, guardAgainstLeaks, startTestSigner, type TestSigner, testPki } from './helpers.ts'
+import { issueClientCert, spkiPinOfFile } from '../../scripts/lib/certs.ts'
+import {
+  createClient,
+  guardAgainstLeaks,
+  startTestSigner,
+  type TestSigner,
+  testEnv,
+  testPki,
+} from './helpers.ts'
 
 guardAgainstLeaks()
 
@@ -27,9 +35,33 @@ describe('handshake', () => {
     await expect(client.call('accounts.list', {})).rejects.toThrow()
     client.close()
   })
-  it('accepts a client certificate from SIGNER_CLIENT_CA', async () => {
+  it('refuses a certificate from SIGNER_CLIENT_CA whose key is not pinned, before any RPC', async () => {
+    const other = issueClientCert(testPki().pki, 'unpinned-client')
+    const client = createClient(t.signer.port, other)
+    await expect(client.call('accounts.create', { kind: 'user' })).rejects.toThrow()
+    client.close()
+    expect(t.logs.some((l) => l.includes('client certificate not pinned'))).toBe(true)
+    // Nothing ran: no audit entry, no account.
+    const audit = await t.client.call('audit.list', {})
+    expect(audit.body.result?.entries).toEqual([])
+  })
+  it('accepts the pinned client certificate from SIGNER_CLIENT_CA', async () => {
     const reply = await t.client.call('accounts.list', {})
     expect(reply).toEqual({ status: 200, body: { ok: true, result: { accounts: [] } } })
+  })
+  it('accepts both certificates while a rotation lists two pins', async () => {
+    const { pki } = testPki()
+    const next = issueClientCert(pki, 'next-client')
+    const pins = `${spkiPinOfFile(pki.clientCert)},${spkiPinOfFile(next.cert)}`
+    const r = await startTestSigner({ env: testEnv({ SIGNER_CLIENT_SPKI_PINS: pins }) })
+    const client = createClient(r.signer.port, next)
+    try {
+      expect((await client.call('accounts.list', {})).status).toBe(200)
+      expect((await r.client.call('accounts.list', {})).status).toBe(200)
+    } finally {
+      client.close()
+      await r.stop()
+    }
   })
 })
 

@@ -13,6 +13,7 @@ import type { AuthenticationResponseJSON } from '@simplewebauthn/server'
 import { Keypair } from '@stellar/stellar-sdk/base'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { sealSuite, toBase64url } from '../../shared/seed-seal.ts'
 import { dbPath } from '../../signer/keystore/db.ts'
 import { SoftAuthenticator, type Tamper } from '../support/webauthn/authenticator.ts'
 import {
@@ -34,7 +35,16 @@ let now = Date.now()
 let t: TestSigner
 const call = (method: string, params: unknown, env: Envelope = {}) =>
   t.client.call(method, params, { issuedAt: now, ...env })
-const prover = createProver(call, TEST_RP_ORIGIN, TEST_RP_ID)
+const prover = createProver(call, TEST_RP_ORIGIN, TEST_RP_ID, (m, p, u) => t.client.wireOf(m, p, u))
+/** The test client's ephemeral export key (what call() adds to an export) and another, an edge's own. */
+let E = ''
+let OTHER_KEY = ''
+/** What an export proof commits to: the account and the recipient key. */
+const exportOp = (accountId: string, recipientPublicKey = E) => ({
+  method: 'accounts.export',
+  accountId,
+  recipientPublicKey,
+})
 
 const P = 'user_p'
 const Q = 'user_q'
@@ -109,6 +119,9 @@ beforeAll(async () => {
   })
   await prover.enrol(P)
   await prover.enrol(Q)
+  E = await t.client.ephemeralPublicKey()
+  const edgeKey = await sealSuite().kem.generateKeyPair()
+  OTHER_KEY = toBase64url(new Uint8Array(await sealSuite().kem.serializePublicKey(edgeKey.publicKey)))
   kp = Keypair.random()
   const imported = await prover.proven('accounts.import', { secret: kp.secret() }, asP)
   accountP = (imported.body.result as { accountId: string }).accountId
@@ -141,7 +154,7 @@ const bad: BadRow[] = [
   [
     'export with a forged signature',
     async () => {
-      const a = await sign(auth(P), await challenge(P, { method: 'accounts.export', accountId: accountP }), {
+      const a = await sign(auth(P), await challenge(P, exportOp(accountP)), {
         flipSignature: true,
       })
       return { method: 'accounts.export', params: withProof({ accountId: accountP }, a), env: asP }
@@ -152,7 +165,7 @@ const bad: BadRow[] = [
   [
     'export signed by a key that is not the registered one',
     async () => {
-      const a = await sign(auth(P), await challenge(P, { method: 'accounts.export', accountId: accountP }), {
+      const a = await sign(auth(P), await challenge(P, exportOp(accountP)), {
         wrongKey: true,
       })
       return { method: 'accounts.export', params: withProof({ accountId: accountP }, a), env: asP }
@@ -163,7 +176,7 @@ const bad: BadRow[] = [
   [
     'export made on another origin',
     async () => {
-      const c = await challenge(P, { method: 'accounts.export', accountId: accountP })
+      const c = await challenge(P, exportOp(accountP))
       const a = await sign(auth(P), c, { origin: 'https://evil.example' })
       return { method: 'accounts.export', params: withProof({ accountId: accountP }, a), env: asP }
     },
@@ -173,7 +186,7 @@ const bad: BadRow[] = [
   [
     'export made for another RP ID',
     async () => {
-      const c = await challenge(P, { method: 'accounts.export', accountId: accountP })
+      const c = await challenge(P, exportOp(accountP))
       const a = await sign(auth(P), c, { rpId: 'evil.example' })
       return { method: 'accounts.export', params: withProof({ accountId: accountP }, a), env: asP }
     },
@@ -194,7 +207,7 @@ const bad: BadRow[] = [
     async () => {
       const stranger = new SoftAuthenticator(TEST_RP_ORIGIN)
       await stranger.create(creationOptions(P, TEST_RP_ID))
-      const a = await sign(stranger, await challenge(P, { method: 'accounts.export', accountId: accountP }))
+      const a = await sign(stranger, await challenge(P, exportOp(accountP)))
       return { method: 'accounts.export', params: withProof({ accountId: accountP }, a), env: asP }
     },
     'ERR_USER_PROOF_UNKNOWN_CREDENTIAL',
@@ -203,7 +216,7 @@ const bad: BadRow[] = [
   [
     "export with another user's passkey (Q proves, sent as P)",
     async () => {
-      const a = await sign(auth(Q), await challenge(P, { method: 'accounts.export', accountId: accountP }))
+      const a = await sign(auth(Q), await challenge(P, exportOp(accountP)))
       return { method: 'accounts.export', params: withProof({ accountId: accountP }, a), env: asP }
     },
     'ERR_USER_PROOF_UNKNOWN_CREDENTIAL',
@@ -212,7 +225,7 @@ const bad: BadRow[] = [
   [
     'export over a challenge issued to another user',
     async () => {
-      const a = await sign(auth(P), await challenge(Q, { method: 'accounts.export', accountId: accountQ }))
+      const a = await sign(auth(P), await challenge(Q, exportOp(accountQ)))
       return { method: 'accounts.export', params: withProof({ accountId: accountP }, a), env: asP }
     },
     'ERR_USER_PROOF_MISMATCH',
@@ -221,7 +234,7 @@ const bad: BadRow[] = [
   [
     'export of another account than the proof names',
     async () => {
-      const a = await sign(auth(P), await challenge(P, { method: 'accounts.export', accountId: account2P }))
+      const a = await sign(auth(P), await challenge(P, exportOp(account2P)))
       return { method: 'accounts.export', params: withProof({ accountId: accountP }, a), env: asP }
     },
     'ERR_USER_PROOF_MISMATCH',
@@ -239,7 +252,7 @@ const bad: BadRow[] = [
   [
     'export with a replayed proof',
     async () => {
-      const a = await sign(auth(P), await challenge(P, { method: 'accounts.export', accountId: accountP }))
+      const a = await sign(auth(P), await challenge(P, exportOp(accountP)))
       const params = withProof({ accountId: accountP }, a)
       expect((await call('accounts.export', params, asP)).status).toBe(200)
       return { method: 'accounts.export', params, env: asP }
@@ -248,9 +261,24 @@ const bad: BadRow[] = [
     401,
   ],
   [
+    // A compromised edge relays the user's genuine proof (made for the page's key A) with its own key B, to
+    // receive the seed sealed to itself: another key is another operation, and nothing is sealed.
+    "export with the user's proof for key A relayed with the edge's key B",
+    async () => {
+      const a = await sign(auth(P), await challenge(P, exportOp(accountP, E)))
+      return {
+        method: 'accounts.export',
+        params: withProof({ accountId: accountP, recipientPublicKey: OTHER_KEY }, a),
+        env: asP,
+      }
+    },
+    'ERR_USER_PROOF_MISMATCH',
+    403,
+  ],
+  [
     'export with a stale proof (challenge older than 2 minutes)',
     async () => {
-      const a = await sign(auth(P), await challenge(P, { method: 'accounts.export', accountId: accountP }))
+      const a = await sign(auth(P), await challenge(P, exportOp(accountP)))
       now += 2 * 60_000 + 1
       return { method: 'accounts.export', params: withProof({ accountId: accountP }, a), env: asP }
     },
@@ -260,7 +288,7 @@ const bad: BadRow[] = [
   [
     'export without user verification (UV flag clear)',
     async () => {
-      const a = await sign(auth(P), await challenge(P, { method: 'accounts.export', accountId: accountP }), {
+      const a = await sign(auth(P), await challenge(P, exportOp(accountP)), {
         userVerified: false,
       })
       return { method: 'accounts.export', params: withProof({ accountId: accountP }, a), env: asP }
@@ -272,7 +300,7 @@ const bad: BadRow[] = [
     'export with a counter that went backwards (a cloned authenticator)',
     async () => {
       await prover.proven('accounts.export', { accountId: accountP }, asP)
-      const a = await sign(auth(P), await challenge(P, { method: 'accounts.export', accountId: accountP }), {
+      const a = await sign(auth(P), await challenge(P, exportOp(accountP)), {
         counter: 1,
       })
       return { method: 'accounts.export', params: withProof({ accountId: accountP }, a), env: asP }
@@ -340,11 +368,20 @@ const bad: BadRow[] = [
     401,
   ],
   [
-    'import of another seed than the proof names',
+    'import of another seal than the proof names (an edge planting its own key)',
     async () => {
       const a = await sign(
         auth(P),
-        await challenge(P, operationOf('accounts.import', { secret: Keypair.random().secret() })),
+        await challenge(
+          P,
+          operationOf(
+            'accounts.import',
+            (await t.client.wireOf('accounts.import', { secret: Keypair.random().secret() }, P)) as Record<
+              string,
+              unknown
+            >,
+          ),
+        ),
       )
       return {
         method: 'accounts.import',
@@ -471,9 +508,8 @@ describe('with a real proof the same calls go through', () => {
     )
   })
   it('a passkey removal proven by the user removes it, never the last one', async () => {
-    const creds = (
-      await call('user.challenge', { operation: { method: 'accounts.export', accountId: accountQ } }, asQ)
-    ).body.result as unknown as { credentials: { id: string }[] }
+    const creds = (await call('user.challenge', { operation: exportOp(accountQ) }, asQ)).body
+      .result as unknown as { credentials: { id: string }[] }
     const [keep, drop] = creds.credentials.map((c) => c.id)
     const r = await prover.proven('passkeys.remove', { credentialId: drop ?? '' }, asQ)
     expect(r.status).toBe(200)

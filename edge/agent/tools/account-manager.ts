@@ -4,7 +4,7 @@
  * so they live only behind the passkey-confirmed routes.
  */
 import { z } from 'zod'
-import type { Account } from '../../../shared/schemas/signer-rpc.ts'
+import { type Account, AccountNameSchema } from '../../../shared/schemas/signer-rpc.ts'
 import type { Horizon } from '../../stellar/horizon.ts'
 import { accountSummary, resolveAccount } from '../accounts.ts'
 import { defineTool, fail, ok } from '../define-tool.ts'
@@ -21,7 +21,9 @@ const Input = z
       .describe(
         'For get/fund/transactions: account id (acc_…), public key (G…) or name; null for your only account',
       ),
-    name: z.string().trim().min(1).max(64).nullable().describe('For create: a name for the new account'),
+    name: AccountNameSchema.nullable().describe(
+      "For create: a name for the new account (letters, digits, spaces and _ . ' - only)",
+    ),
     limit: z.number().int().min(1).max(50).nullable().describe('For transactions: how many (default 10)'),
   })
   .strict()

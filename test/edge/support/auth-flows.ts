@@ -9,8 +9,10 @@ import type {
   PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/server'
 import { expect } from 'vitest'
+import { sealedDigest } from '../../../shared/seed-seal.ts'
 import { SoftAuthenticator, type Tamper } from '../../support/webauthn/authenticator.ts'
 import { json, type testApp } from './app.ts'
+import { exportKey, sealedImport } from './seal.ts'
 
 export type Call = ReturnType<typeof testApp>
 export type Headers = Record<string, string>
@@ -125,15 +127,6 @@ export async function errorCode(res: Response): Promise<string> {
   return (await json<{ code: string }>(res)).code
 }
 
-/** base64url SHA-256 of a secret, as the web client computes it for an import's operation. */
-export async function secretDigest(secret: string): Promise<string> {
-  const d = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(secret)))
-  return btoa(String.fromCharCode(...d))
-    .replaceAll('+', '-')
-    .replaceAll('/', '_')
-    .replace(/=+$/, '')
-}
-
 /**
  * The web client's step before a gated call: re-authentication options for `operation` (a signer challenge),
  * the assertion, /reauth/verify; returns the `proof` to send along with the call itself.
@@ -155,11 +148,27 @@ export async function proofFor(
 
 /** POST /api/accounts/import with a proof, as the web client does it. */
 export async function importWithProof(call: Call, r: Registered, secret: string, name?: string) {
+  // Sealed first, then the proof over exactly what is sent (the sealed payload's digest).
+  const sealed = await sealedImport(call, r.auth, secret)
   const operation = {
     method: 'accounts.import',
     ...(name ? { name } : {}),
-    secretDigest: await secretDigest(secret),
+    sealedDigest: await sealedDigest(sealed),
   }
   const proof = await proofFor(call, r.authenticator, r.auth, operation)
-  return post(call, '/api/accounts/import', { secret, ...(name ? { name } : {}), proof }, r.auth)
+  return post(call, '/api/accounts/import', { sealed, ...(name ? { name } : {}), proof }, r.auth)
+}
+
+/** POST /api/accounts/:id/export with a proof over (account, this ephemeral key), as the web client does it. */
+export async function exportWithProof(call: Call, r: Registered, accountId: string) {
+  const key = await exportKey()
+  const operation = { method: 'accounts.export', accountId, recipientPublicKey: key.recipientPublicKey }
+  const proof = await proofFor(call, r.authenticator, r.auth, operation)
+  const res = await post(
+    call,
+    `/api/accounts/${accountId}/export`,
+    { recipientPublicKey: key.recipientPublicKey, proof },
+    r.auth,
+  )
+  return { res, key }
 }

@@ -12,7 +12,7 @@ import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
 import { Log, LogLevel, Miniflare } from 'miniflare'
 import { createSession } from '../../../edge/auth/sessions.ts'
-import { ensurePki, type Pki } from '../../../scripts/lib/certs.ts'
+import { ensurePki, type Pki, spkiPinOfFile } from '../../../scripts/lib/certs.ts'
 import { applyMigrations, buildEdge, edgeOptions } from '../../../scripts/lib/edge-runtime.ts'
 import { freePort } from '../../../scripts/lib/ports.ts'
 import { type RedisHandle, startRedis } from '../../../scripts/lib/redis.ts'
@@ -80,6 +80,7 @@ export async function startReliabilityStack(
     SIGNER_CLIENT_CA: pki.caCert,
     SIGNER_RP_ID: 'localhost',
     SIGNER_RP_ORIGINS: 'http://localhost:8787',
+    SIGNER_CLIENT_SPKI_PINS: spkiPinOfFile(pki.clientCert),
     ATTESTATION_MODE: 'insecure-dev',
     ...standIns.networkVars,
     ...opts.signerEnv,

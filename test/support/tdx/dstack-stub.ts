@@ -1,12 +1,15 @@
 /**
  * A stand-in for the dstack guest agent that speaks its HTTP protocol (the one @phala/dstack-sdk uses with
  * DSTACK_SIMULATOR_ENDPOINT): POST /GetQuote {report_data} → {quote, event_log}, POST /Info → app info with
- * tcb_info (whose app_compose is the raw text dstack hashed). Quotes are real DCAP quotes under the test root
+ * tcb_info (whose app_compose is the raw text dstack hashed), POST /GetKey {path, purpose, algorithm} → {key,
+ * signature_chain}. Quotes are real DCAP quotes under the test root
  * CA, with the requested report data. The event log has the shape of a real one (see
  * ../shared/fixtures/attestation/dstack-near-mpc/): firmware events in RTMR0–2 with their digests, and dstack's
  * runtime events in RTMR3 in dstack's order, their digests emptied as GetQuote returns them (`stripped`).
+ * Keys are derived like the KMS's: deterministic per (KMS root, app id, path), so a restarted signer of the
+ * same app gets the same key and another app or path another one; `kms` can make GetKey misbehave.
  */
-import { createHash } from 'node:crypto'
+import { createHash, createHmac, randomBytes } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import {
@@ -136,17 +139,50 @@ export function evidenceFor(
   return { quote: toHex(quote), eventLog: JSON.stringify(events), rtmr3 }
 }
 
+export type KmsBehaviour = 'ok' | 'refuse' | 'short' | 'zeros'
+export type KeyRequest = { readonly path: string; readonly purpose: string; readonly algorithm: string }
+export type DstackStub = {
+  readonly url: string
+  /** Every GetKey the stub answered (or refused), in order. */
+  readonly keyRequests: KeyRequest[]
+  close(): Promise<void>
+}
+
 export async function startDstackStub(
   dcap: TestDcap,
   m: AppMeasurements = TEST_MEASUREMENTS,
-): Promise<{ url: string; close(): Promise<void> }> {
+  opts: { kmsRoot?: Uint8Array; kms?: KmsBehaviour } = {},
+): Promise<DstackStub> {
+  const kmsRoot = opts.kmsRoot ?? new Uint8Array(randomBytes(32))
+  const keyRequests: KeyRequest[] = []
   const server = createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { report_data?: string }
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as {
+        report_data?: string
+        path?: string
+        purpose?: string
+        algorithm?: string
+      }
       let reply: unknown
-      if (req.url === '/GetQuote') {
+      if (req.url === '/GetKey') {
+        keyRequests.push({
+          path: body.path ?? '',
+          purpose: body.purpose ?? '',
+          algorithm: body.algorithm ?? '',
+        })
+        if (opts.kms === 'refuse') {
+          res.writeHead(500).end('{"error":"kms unavailable"}')
+          return
+        }
+        const key = createHmac('sha256', kmsRoot)
+          .update(`${m.appId}\n${body.path ?? ''}`)
+          .digest()
+        const material =
+          opts.kms === 'short' ? key.subarray(0, 16) : opts.kms === 'zeros' ? Buffer.alloc(32) : key
+        reply = { key: material.toString('hex'), signature_chain: [randomBytes(65).toString('hex')] }
+      } else if (req.url === '/GetQuote') {
         const rd = new Uint8Array(64)
         rd.set(fromHex(body.report_data ?? '') ?? new Uint8Array(0))
         const e = evidenceFor(dcap, m, rd)
@@ -178,6 +214,7 @@ export async function startDstackStub(
   const { port } = server.address() as AddressInfo
   return {
     url: `http://127.0.0.1:${port}`,
+    keyRequests,
     close: () => new Promise<void>((r) => server.close(() => r())),
   }
 }
