@@ -227,7 +227,7 @@ describe('accounts on the ledger (Horizon stand-in)', () => {
 
   it('fund on mainnet is ERR_NETWORK_UNSUPPORTED', async () => {
     const mainnet = testApp({
-      env: { STELLAR_NETWORK: 'mainnet', NETWORK_PASSPHRASE: '', FRIENDBOT_URL: '' },
+      env: { STELLAR_NETWORK: 'mainnet', NETWORK_PASSPHRASE: '', FRIENDBOT_URL: '', PROTOCOL_CONTRACTS: '' },
     })
     const user = await signedInUser()
     // The signer is on the test network, so create through the default app, fund through the mainnet one.
