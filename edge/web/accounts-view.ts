@@ -6,7 +6,6 @@
  * listed here with the same card as in chat. Messages appear inside the form or card they are about.
  */
 import type { AccountView } from '../../shared/schemas/api.ts'
-import { sealedDigest } from '../../shared/seed-seal.ts'
 import { activityList } from './activity.ts'
 import { api } from './api.ts'
 import { approvalCard, listApprovals } from './approvals.ts'
@@ -14,8 +13,11 @@ import { announce, busy, field, h, mount, note } from './dom.ts'
 import { money } from './format.ts'
 import { reauth } from './passkeys.ts'
 import { positionsSection } from './positions-view.ts'
-import { exportSealed, sealForImport } from './seal.ts'
 import { accountIndex, fullKey, type NetworkInfo, networkInfo } from './ui.ts'
+
+/** HPKE and its library load with the first import or export, not with every page (the page-weight budget). */
+const sealing = () => import('./seal.ts')
+const seedSeal = () => import('../../shared/seed-seal.ts')
 
 function balances(a: AccountView): HTMLElement {
   if (a.balances === null) return h('p', { class: 'muted' }, 'Balance unavailable right now')
@@ -129,6 +131,7 @@ export function accountsView(): { el: HTMLElement; refresh(): Promise<void> } {
     form.addEventListener('submit', (e) => {
       e.preventDefault()
       void busy(go, async () => {
+        const { exportSealed } = await sealing()
         const secret = await exportSealed(a.accountId, (recipientPublicKey) =>
           reauth({ method: 'accounts.export', accountId: a.accountId, recipientPublicKey }),
         )
@@ -193,6 +196,7 @@ export function accountsView(): { el: HTMLElement; refresh(): Promise<void> } {
       const name = field(importForm, 'name')
       try {
         const named = name.trim() ? { name: name.trim() } : {}
+        const [{ sealForImport }, { sealedDigest }] = await Promise.all([sealing(), seedSeal()])
         const sealed = await sealForImport(secret)
         // The proof names the sealed payload exactly as it is sent.
         const proof = await reauth({
