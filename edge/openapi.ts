@@ -9,6 +9,7 @@ import {
   AccountViewSchema,
   AgentAccountBodySchema,
   CreateAccountBodySchema,
+  DeleteAccountBodySchema,
   ExportAccountBodySchema,
   ExportResultSchema,
   ImportAccountBodySchema,
@@ -121,9 +122,11 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'delete',
     path: account,
-    summary: 'Delete the account and its key',
+    summary:
+      "Delete the account and its key; needs the user's proof for {method: 'accounts.delete', accountId}",
     auth: 'fresh-passkey',
     params: AccountIdParamSchema,
+    body: DeleteAccountBodySchema,
     response: AccountsDeleteResultSchema,
     tag: 'accounts',
   },

@@ -30,6 +30,7 @@ import { checkUserProof } from './user-proof/verify.ts'
 
 /** Methods whose params may carry a WebAuthn assertion or registration for the pre-check. */
 const PROOF_METHODS = new Set([
+  'accounts.delete',
   'accounts.export',
   'accounts.import',
   'approvals.approve',

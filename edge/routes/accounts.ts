@@ -2,9 +2,10 @@
  * The accounts API. Keys live in the signer; this router asks it, scoped by the signed-in user, and
  * adds live balances from Horizon. Another user's account id answers exactly like a missing one because
  * the signer scopes every query by user id. Secrets enter only through /import and leave only through
- * /export, both behind a fresh passkey assertion that the edge checks (requireFreshAuth) and relays as
- * `proof` to the signer, which checks it again against the operation it was made for (the sealed payload's
- * digest; the account and recipient key), and both HPKE-sealed between the browser and the attested signer
+ * /export, and a key is destroyed only through DELETE /:id: each behind a fresh passkey assertion that the
+ * edge checks (requireFreshAuth) and relays as `proof` to the signer, which checks it again against the
+ * operation it was made for (the sealed payload's digest; the account and recipient key; the account to
+ * delete); import and export are HPKE-sealed between the browser and the attested signer
  * (shared/seed-seal.ts): this router relays ciphertext it has no key to open; neither is ever logged.
  */
 import { Hono } from 'hono'
@@ -13,6 +14,7 @@ import {
   type AccountView,
   AgentAccountBodySchema,
   CreateAccountBodySchema,
+  DeleteAccountBodySchema,
   ExportAccountBodySchema,
   ImportAccountBodySchema,
   TransactionsQuerySchema,
@@ -22,7 +24,7 @@ import { rateLimit } from '../middleware/rate-limit.ts'
 import { callerOf, requireFreshAuth, requireUser } from '../middleware/session.ts'
 import type { Horizon, HorizonBalance } from '../stellar/horizon.ts'
 import type { AppEnv } from '../types.ts'
-import { validate } from '../validation.ts'
+import { optionalJson, validate } from '../validation.ts'
 
 const read = rateLimit(['read'], { failClosed: false })
 /** Creating, importing, exporting, deleting and funding touch keys or money: fail closed. */
@@ -136,9 +138,17 @@ export const accounts = new Hono<AppEnv>()
       return c.json(exported)
     },
   )
+  // Destroying a key is the user's alone: the signer checks the relayed proof names this account and this
+  // operation. No body reaches the signer as "no proof", which it refuses (ERR_USER_PROOF_REQUIRED).
   .delete('/:id', money, requireFreshAuth(), validate('param', AccountIdParamSchema), async (c) => {
     const { userId } = callerOf(c)
-    return c.json(await signerFor(c)('accounts.delete', userId, { accountId: c.req.valid('param').id }))
+    const { proof } = await optionalJson(c.req.raw, DeleteAccountBodySchema)
+    return c.json(
+      await signerFor(c)('accounts.delete', userId, {
+        accountId: c.req.valid('param').id,
+        ...(proof ? { proof } : {}),
+      }),
+    )
   })
 
 /** The original deployment guide's agent-account routes: accounts of kind "agent". */

@@ -80,6 +80,8 @@ export const SubmitResultSchema = z.object({
 export const ExportAccountBodySchema = z
   .object({ recipientPublicKey: X25519PublicKeySchema, proof: UserProofSchema.optional() })
   .strict()
+/** DELETE /api/accounts/:id: the user's proof, which commits to this account and to deleting it. */
+export const DeleteAccountBodySchema = z.object({ proof: UserProofSchema.optional() }).strict()
 export const ExportResultSchema = z.object({
   accountId: z.string(),
   publicKey: z.string(),

@@ -164,7 +164,10 @@ export const AccountsExportParamsSchema = z
     proof: UserProofSchema.optional(),
   })
   .strict()
-export const AccountsDeleteParamsSchema = AccountRefParamsSchema
+/** Destroying a sealed key is the user's alone: the proof commits to this account (signer/methods/accounts-delete.ts). */
+export const AccountsDeleteParamsSchema = z
+  .object({ accountId: SignerAccountIdSchema, proof: UserProofSchema.optional() })
+  .strict()
 
 export const AccountsCreateResultSchema = AccountSchema
 export const AccountsImportResultSchema = AccountSchema
@@ -302,6 +305,7 @@ export const ProofOperationSchema = z.discriminatedUnion('method', [
       recipientPublicKey: X25519PublicKeySchema,
     })
     .strict(),
+  z.object({ method: z.literal('accounts.delete'), accountId: SignerAccountIdSchema }).strict(),
   z
     .object({
       method: z.literal('accounts.import'),

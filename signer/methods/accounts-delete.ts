@@ -1,11 +1,22 @@
-/** accounts.delete: removes the row and its ciphertext; another user's id is "not found". */
+/**
+ * accounts.delete: removes the row and its ciphertext; another user's id is "not found". Destroying a key
+ * is the user's alone, so it needs the user's own proof (a passkey assertion over a signer challenge naming
+ * this account and this operation). Threat this stops: a compromised edge, or anyone holding its client
+ * certificate, destroying a user's sealed key (and with it the user's only copy of the account). A proof
+ * for another account or another operation (an export) is refused; a refusal deletes nothing.
+ */
 import type { SignerParams, SignerResult } from '../../shared/schemas/signer-rpc.ts'
+import { proveOperation } from '../user-proof/consume.ts'
 import { ACCOUNT_NOT_FOUND, done, type MethodContext, type Outcome, refused } from './context.ts'
 
 export function accountsDelete(
   ctx: MethodContext,
   params: SignerParams<'accounts.delete'>,
 ): Outcome<SignerResult<'accounts.delete'>> {
-  if (!ctx.accounts.delete(ctx.userId, params.accountId)) return refused(ACCOUNT_NOT_FOUND, params.accountId)
-  return done({ accountId: params.accountId, deleted: true as const }, params.accountId)
+  const row = ctx.accounts.get(ctx.userId, params.accountId)
+  if (!row) return refused(ACCOUNT_NOT_FOUND, params.accountId)
+  const refusal = proveOperation(ctx, { method: 'accounts.delete', accountId: row.id })
+  if (refusal) return refused(refusal, row.id)
+  if (!ctx.accounts.delete(ctx.userId, row.id)) return refused(ACCOUNT_NOT_FOUND, row.id)
+  return done({ accountId: row.id, deleted: true as const }, row.id)
 }

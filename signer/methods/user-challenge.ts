@@ -17,7 +17,10 @@ export function factsFor(
   ctx: MethodContext,
   op: SignerParams<'user.challenge'>['operation'],
 ): OperationFacts | 'account-not-found' | 'approval-not-found' {
-  if (op.method === 'accounts.export' && !ctx.accounts.get(ctx.userId, op.accountId))
+  if (
+    (op.method === 'accounts.export' || op.method === 'accounts.delete') &&
+    !ctx.accounts.get(ctx.userId, op.accountId)
+  )
     return 'account-not-found'
   if (op.method === 'approvals.approve') {
     const row = ctx.approvals.get(ctx.userId, op.approvalId)

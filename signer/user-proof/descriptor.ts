@@ -1,7 +1,7 @@
 /**
  * What a user proof commits to, as pure functions. A challenge is base64url(16 random bytes ‖ SHA-256 of a
  * canonical operation descriptor): the authenticator signs the challenge, so its signature covers the
- * method, the user and the exact parameters (account, approval id and tx hash, new limits, credential id).
+ * method, the user and the exact parameters (account to export or delete, approval id and tx hash, new limits, credential id).
  * Threats this stops: an assertion the user made for one thing being spent on another — another account,
  * another approval or transaction, other limits, another user, another operation.
  */
@@ -29,6 +29,8 @@ export function describe(
   switch (op.method) {
     case 'accounts.export':
       return { method: op.method, userId, accountId: op.accountId, recipientPublicKey: op.recipientPublicKey }
+    case 'accounts.delete':
+      return { method: op.method, userId, accountId: op.accountId }
     case 'accounts.import':
       return {
         method: op.method,

@@ -2,7 +2,13 @@ import { Keypair } from '@stellar/stellar-sdk/base'
 import { describe, expect, it } from 'vitest'
 import { sealedDigest } from '../../shared/seed-seal.ts'
 import { json, signedInUser, testApp } from './support/app.ts'
-import { exportWithProof, importWithProof, proofFor, register } from './support/auth-flows.ts'
+import {
+  deleteWithProof,
+  exportWithProof,
+  importWithProof,
+  proofFor,
+  register,
+} from './support/auth-flows.ts'
 import { exportKey, openExport, sealedImport } from './support/seal.ts'
 
 const call = testApp()
@@ -61,6 +67,35 @@ describe('accounts API', () => {
     const fresh = await signedInUser({ fresh: true })
     const other = await call(`/api/accounts/${acc.accountId}`, { method: 'DELETE', headers: fresh.auth })
     expect(other.status).toBe(404)
+  })
+
+  it("delete needs the user's proof for this account: without one, or with one for another, nothing is deleted", async () => {
+    const r = await register(call)
+    const mine = async () => json<Account>(await post(r.auth, '/api/accounts', { kind: 'user', name: 'Old' }))
+    const [acc, other] = [await mine(), await mine()]
+    const del = (id: string, body?: unknown) =>
+      call(`/api/accounts/${id}`, {
+        method: 'DELETE',
+        headers: { ...r.auth, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      })
+    // A fresh session alone is not enough: the signer wants the user's proof (an empty body is no proof).
+    await proofFor(call, r.authenticator, r.auth, { method: 'accounts.delete', accountId: other.accountId })
+    const bare = await del(acc.accountId)
+    expect([bare.status, (await json(bare)).code]).toEqual([401, 'ERR_USER_PROOF_REQUIRED'])
+    const forOther = await proofFor(call, r.authenticator, r.auth, {
+      method: 'accounts.delete',
+      accountId: other.accountId,
+    })
+    const mismatched = await del(acc.accountId, { proof: forOther })
+    expect([mismatched.status, (await json(mismatched)).code]).toEqual([403, 'ERR_USER_PROOF_MISMATCH'])
+    expect((await call(`/api/accounts/${acc.accountId}`, { headers: r.auth })).status).toBe(200)
+
+    const done = await deleteWithProof(call, r, acc.accountId)
+    expect(done.status).toBe(200)
+    expect(await json(done)).toEqual({ accountId: acc.accountId, deleted: true })
+    expect((await call(`/api/accounts/${acc.accountId}`, { headers: r.auth })).status).toBe(404)
+    expect((await call(`/api/accounts/${other.accountId}`, { headers: r.auth })).status).toBe(200)
   })
 
   it('agent accounts: POST {account_name} makes kind=agent, GET lists only agents', async () => {

@@ -2,10 +2,10 @@
  * A compromised edge, or a leaked client certificate: the attacker holds exactly the Worker's mTLS identity
  * (the SIGNER binding, as test/support/reliability/signer-rpc.ts holds it) and speaks the envelope to the
  * real signer directly, naming the victim as `userId`. They can spend within the victim's automatic limits
- * (that path must keep working), and nothing else: no export, no approval, no loosening, no passkey added,
+ * (that path must keep working), and nothing else: no export, no delete, no approval, no loosening, no passkey added,
  * with no proof or with a forged one. And when the real edge forwards a forged assertion (here: a SIGNER
  * binding that flips one bit of the relayed signature), the signer refuses it on its own. Threats these
- * tests pin down: a hostile Worker (or a stolen client certificate) exporting seeds, approving payments,
+ * tests pin down: a hostile Worker (or a stolen client certificate) exporting or destroying seeds, approving payments,
  * removing a user's limits or planting its own passkey.
  */
 import { env } from 'cloudflare:workers'
@@ -155,6 +155,32 @@ describe('with only the client certificate', () => {
     expect(own.status).toBe(200)
     const sealed = own.body.result?.sealed as { enc: string; ciphertext: string }
     expect(await openExport(attacker, sealed, victim.userId, accountId)).toBeUndefined()
+    expect(await openExport(page, sealed, victim.userId, accountId)).toMatch(/^S[A-Z2-7]{55}$/)
+  })
+
+  it("cannot delete the victim's key: no proof, a forged one, or the victim's proof for an export", async () => {
+    const bare = await rpc('accounts.delete', victim.userId, { accountId })
+    expect([bare.status, bare.body.error?.code]).toEqual([401, 'ERR_USER_PROOF_REQUIRED'])
+    const forged = await rpc('accounts.delete', victim.userId, {
+      accountId,
+      proof: { assertion: await forgedAssertion(victim.userId, { method: 'accounts.delete', accountId }) },
+    })
+    expect([forged.status, forged.body.error?.code]).toEqual([401, 'ERR_USER_PROOF_UNKNOWN_CREDENTIAL'])
+    // The victim's genuine proof, made for exporting this account, is no proof for deleting it.
+    const page = await exportKey()
+    const exportOp = { method: 'accounts.export', accountId, recipientPublicKey: page.recipientPublicKey }
+    const exportProof = await proofFor(c, victim.authenticator, victim.auth, exportOp)
+    const repurposed = await rpc('accounts.delete', victim.userId, { accountId, proof: exportProof })
+    expect([repurposed.status, repurposed.body.error?.code]).toEqual([403, 'ERR_USER_PROOF_MISMATCH'])
+    for (const r of [bare, forged, repurposed]) expect(r.body.result).toBeUndefined()
+    // The sealed key is still there: the victim's genuine export proof still exports it.
+    const own = await rpc('accounts.export', victim.userId, {
+      accountId,
+      recipientPublicKey: page.recipientPublicKey,
+      proof: exportProof,
+    })
+    expect(own.status).toBe(200)
+    const sealed = own.body.result?.sealed as { enc: string; ciphertext: string }
     expect(await openExport(page, sealed, victim.userId, accountId)).toMatch(/^S[A-Z2-7]{55}$/)
   })
 

@@ -72,10 +72,10 @@ describe('accounts', () => {
     expect((await t.client.proven('accounts.import', { secret: kp.secret() }, asB)).status).toBe(200)
   })
 
-  it('deletes an account', async () => {
+  it("deletes an account, with the user's proof", async () => {
     const created = await t.client.call('accounts.create', { kind: 'user' }, asA)
-    const accountId = created.body.result?.accountId
-    expect((await t.client.call('accounts.delete', { accountId }, asA)).body.result).toEqual({
+    const accountId = created.body.result?.accountId ?? ''
+    expect((await t.client.proven('accounts.delete', { accountId }, asA)).body.result).toEqual({
       accountId,
       deleted: true,
     })

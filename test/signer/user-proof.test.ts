@@ -1,7 +1,7 @@
 /**
  * The user's own proof, checked by the signer (issue 13), over the real mTLS signer with the software
  * authenticator. Each bad row is one way an edge (or anyone holding its client certificate) might try to
- * export, import, approve, loosen a limit or change passkeys without the user: missing, forged, replayed,
+ * export, import, delete, approve, loosen a limit or change passkeys without the user: missing, forged, replayed,
  * stale, for another operation/account/approval/user, counter backwards, UV missing, unknown credential.
  * Each answers its stable code, changes nothing in the keystore (snapshot before and after), and leaves a
  * deny entry with that code in the audit log. The good rows show the same calls succeed with a real proof.
@@ -309,6 +309,41 @@ const bad: BadRow[] = [
     403,
   ],
   [
+    // A compromised edge (or a leaked client certificate) destroying a user's sealed key: refused, row kept.
+    'delete without a proof',
+    async () => ({ method: 'accounts.delete', params: { accountId: account2P }, env: asP }),
+    'ERR_USER_PROOF_REQUIRED',
+    401,
+  ],
+  [
+    "delete with the user's proof for deleting another of their accounts",
+    async () => {
+      const a = await sign(auth(P), await challenge(P, { method: 'accounts.delete', accountId: accountP }))
+      return { method: 'accounts.delete', params: withProof({ accountId: account2P }, a), env: asP }
+    },
+    'ERR_USER_PROOF_MISMATCH',
+    403,
+  ],
+  [
+    "delete with the user's proof for another operation (exporting this account)",
+    async () => {
+      const a = await sign(auth(P), await challenge(P, exportOp(account2P)))
+      return { method: 'accounts.delete', params: withProof({ accountId: account2P }, a), env: asP }
+    },
+    'ERR_USER_PROOF_MISMATCH',
+    403,
+  ],
+  [
+    'delete with a forged signature',
+    async () => {
+      const op = { method: 'accounts.delete', accountId: account2P }
+      const a = await sign(auth(P), await challenge(P, op), { flipSignature: true })
+      return { method: 'accounts.delete', params: withProof({ accountId: account2P }, a), env: asP }
+    },
+    'ERR_USER_PROOF_INVALID',
+    401,
+  ],
+  [
     'approve without a proof',
     async () => ({
       method: 'approvals.approve',
@@ -482,6 +517,13 @@ describe('with a real proof the same calls go through', () => {
   it('export returns the secret', async () => {
     const r = await prover.proven('accounts.export', { accountId: accountP }, asP)
     expect(r.body.result?.secret).toBe(kp.secret())
+  })
+  it('delete removes the account and its key', async () => {
+    const made = await call('accounts.create', { kind: 'agent' }, asP)
+    const accountId = (made.body.result as { accountId: string }).accountId
+    const r = await prover.proven('accounts.delete', { accountId }, asP)
+    expect(r.body.result).toEqual({ accountId, deleted: true })
+    expect((await call('accounts.get', { accountId }, asP)).body.error?.code).toBe('ERR_ACCOUNT_NOT_FOUND')
   })
   it('approve moves the approval to approved', async () => {
     const { approvalId } = await pendingApproval()

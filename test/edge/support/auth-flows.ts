@@ -172,3 +172,13 @@ export async function exportWithProof(call: Call, r: Registered, accountId: stri
   )
   return { res, key }
 }
+
+/** DELETE /api/accounts/:id with a proof over (accounts.delete, account), as the web client would do it. */
+export async function deleteWithProof(call: Call, r: Registered, accountId: string) {
+  const proof = await proofFor(call, r.authenticator, r.auth, { method: 'accounts.delete', accountId })
+  return call(`/api/accounts/${accountId}`, {
+    method: 'DELETE',
+    headers: { 'content-type': 'application/json', ...r.auth },
+    body: JSON.stringify({ proof }),
+  })
+}
