@@ -10,6 +10,23 @@ import { z } from 'zod'
  * Refusals by the signer's spending policy or its approval flow. They reach the user as they are (the user
  * can act on "daily cap reached" or "approve this"), unlike the signer's internal failures.
  */
+/**
+ * The signer's verdicts on the user's own proof (a passkey assertion over a signer challenge, or a recovery
+ * code); the edge passes them through as they are, so the caller can act on "replayed", "stale", "verify".
+ */
+export const USER_PROOF_CODES = [
+  'ERR_USER_PROOF_REQUIRED',
+  'ERR_USER_PROOF_INVALID',
+  'ERR_USER_PROOF_UNKNOWN_CREDENTIAL',
+  'ERR_USER_PROOF_STALE',
+  'ERR_USER_PROOF_REPLAYED',
+  'ERR_USER_PROOF_MISMATCH',
+  'ERR_USER_PROOF_UV_REQUIRED',
+  'ERR_USER_PROOF_COUNTER',
+  'ERR_USER_RECOVERY_INVALID',
+  'ERR_USER_EXISTS',
+] as const
+
 export const POLICY_REFUSAL_CODES = [
   'ERR_POLICY_TX_CAP',
   'ERR_POLICY_DAILY_CAP',
@@ -70,17 +87,7 @@ export const ERROR_CODES = [
   'ERR_ACCOUNT_SECRET_INVALID',
   'ERR_ACCOUNT_QUOTA',
   'ERR_CRYPTO_DECRYPT',
-  // the user's own proof to the signer (a passkey assertion over a signer challenge, or a recovery code)
-  'ERR_USER_PROOF_REQUIRED',
-  'ERR_USER_PROOF_INVALID',
-  'ERR_USER_PROOF_UNKNOWN_CREDENTIAL',
-  'ERR_USER_PROOF_STALE',
-  'ERR_USER_PROOF_REPLAYED',
-  'ERR_USER_PROOF_MISMATCH',
-  'ERR_USER_PROOF_UV_REQUIRED',
-  'ERR_USER_PROOF_COUNTER',
-  'ERR_USER_RECOVERY_INVALID',
-  'ERR_USER_EXISTS',
+  ...USER_PROOF_CODES,
   'ERR_SEAL_INVALID',
   'ERR_SEAL_KEY_INVALID',
   // transactions and network

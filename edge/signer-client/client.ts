@@ -7,7 +7,7 @@
  */
 
 import { KEY_ID_HEADER } from '../../shared/attestation.ts'
-import { AppError, type ErrorCode, POLICY_REFUSAL_CODES } from '../../shared/errors.ts'
+import { AppError, type ErrorCode, POLICY_REFUSAL_CODES, USER_PROOF_CODES } from '../../shared/errors.ts'
 import {
   type ApprovalRequiredDetails,
   SIGNER_METHODS,
@@ -55,17 +55,7 @@ const PASS_THROUGH = new Set<ErrorCode>([
   // approvals.* on a missing or another user's approval
   'ERR_NOT_FOUND',
   'ERR_SIGNER_UNAVAILABLE',
-  // the user's proof, as the signer judged it (the caller can act on "replayed", "expired", "verify")
-  'ERR_USER_PROOF_REQUIRED',
-  'ERR_USER_PROOF_INVALID',
-  'ERR_USER_PROOF_UNKNOWN_CREDENTIAL',
-  'ERR_USER_PROOF_STALE',
-  'ERR_USER_PROOF_REPLAYED',
-  'ERR_USER_PROOF_MISMATCH',
-  'ERR_USER_PROOF_UV_REQUIRED',
-  'ERR_USER_PROOF_COUNTER',
-  'ERR_USER_RECOVERY_INVALID',
-  'ERR_USER_EXISTS',
+  ...USER_PROOF_CODES,
   'ERR_AUTH_LAST_PASSKEY',
 ])
 
