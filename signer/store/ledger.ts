@@ -32,6 +32,17 @@ export const lineKey = (requestId: string, asset: string): string => `${requestI
 /** The head's total of `key` (0 before its first line). */
 export const headTotal = (head: SpendingHeadRow, key: string): bigint => BigInt(head.totals[key] ?? '0')
 
+/** A line's cum: its key's total so far, plus its stroops when it counts (an uncounted line carries it). */
+export function nextCum(
+  totals: Readonly<Record<string, string>>,
+  key: string,
+  stroops: bigint,
+  counts: boolean,
+): bigint {
+  if (stroops < 0n) throw new RangeError('a ledger line is never negative')
+  return BigInt(totals[key] ?? '0') + (counts ? stroops : 0n)
+}
+
 /**
  * The rows to insert for `lines` after `head`, and the head after them. A counted line adds its stroops to
  * its key's cum; an uncounted one (an exempting approval) carries the previous cum.
@@ -44,8 +55,7 @@ export function appendLines(
   const rows: SpendingLineRow[] = []
   for (const l of lines) {
     if (l.userId !== head.user_id) throw new Error('ledger lines of another user than the head')
-    if (l.stroops < 0n) throw new RangeError('a ledger line is never negative')
-    const cum = BigInt(totals[l.asset] ?? '0') + (l.counts ? l.stroops : 0n)
+    const cum = nextCum(totals, l.asset, l.stroops, l.counts)
     totals[l.asset] = cum.toString()
     rows.push({
       request_id: lineKey(l.requestId, l.asset),

@@ -25,7 +25,7 @@ export type Table<T> = {
   readonly name: string
   readonly columns: Columns
   /** What StoreTamperedError names: enough to find the row, never a secret or a challenge. */
-  readonly keyOf: (row: T) => string
+  keyOf(row: T): string
 }
 
 function table<T>(
