@@ -364,9 +364,9 @@ describe.each(ENGINES)('sealed store over $name', (engine) => {
     })
     it.each([
       ['moved from another user', { user_id: 'u1' }, 'u2'],
-      ['its amounts lowered', { amounts: '{"native":"1"}' }, 'u1'],
-      ['its counts_daily cleared (exempt from the caps)', { counts_daily: 0 }, 'u1'],
-      ['its expiry extended', { expires_ms: NOW.getTime() + 100 * H }, 'u1'],
+      ['with its amounts lowered', { amounts: '{"native":"1"}' }, 'u1'],
+      ['with its counts_daily cleared (exempt from the caps)', { counts_daily: 0 }, 'u1'],
+      ['with its expiry extended', { expires_ms: NOW.getTime() + 100 * H }, 'u1'],
     ])('an approval %s is refused', async (_, set, owner) => {
       await tx((t) => t.approvals.insert(approval(owner, 'ap1')), owner)
       h.op.update('approvals', { id: 'ap1' }, set)
@@ -396,8 +396,8 @@ describe.each(ENGINES)('sealed store over $name', (engine) => {
     it.each([
       ['its counter rolled back (a cloned authenticator)', { counter: 0 }],
       ['its public key swapped', { public_key: 'attacker' }],
-      ['UV set', { uv: 1, id: 'c1' }],
-      ['without a MAC', { mac: null }],
+      ['UV set after registration', { uv: 1 }],
+      ['no MAC', { mac: null }],
     ])('a passkey with %s is refused', async (_, set) => {
       await tx((t) => t.users.addCredential({ ...cred, user_id: 'u1', uv: 0 as never }))
       h.op.update('user_credentials', { id: 'c1' }, set)
@@ -456,7 +456,7 @@ describe.each(ENGINES)('sealed store over $name', (engine) => {
         }),
       ],
       [
-        'with an old grant of the user, its expiry extended',
+        'from an old grant of the user, its expiry extended',
         () => ({
           user_id: 'u1',
           expires_ms: NOW.getTime() + H,
