@@ -227,7 +227,8 @@ function rpc(
       },
     )
     req.on('error', reject)
-    req.end(body)
+    // A GET carries no body: Node's parser answers 400 to bytes after a GET without a length.
+    req.end(verb === 'GET' ? undefined : body)
   })
 }
 
