@@ -94,6 +94,11 @@ export async function createPostgresEngine(opts: PostgresEngineOptions): Promise
     application_name: 'tuxedo-signer',
     types: typesFor(),
   })
+  // Logs a code only: pg's messages can carry the host and port, never put the URL in a log line.
+  const warn = (err: Error, msg: string) => {
+    const code = (err as NodeJS.ErrnoException).code
+    opts.log?.warn({ code: typeof code === 'string' ? code : 'connection' }, msg)
+  }
   // An idle pooled client whose server went away emits 'error' on the pool; unhandled, it would kill the
   // process. The pool drops that client and connects afresh on the next checkout.
   pool.on('error', (err: Error & { code?: unknown }) => {
@@ -119,6 +124,11 @@ export async function createPostgresEngine(opts: PostgresEngineOptions): Promise
     } catch (err) {
       throw unavailable(err)
     }
+    // A checked-out client whose connection dies between statements emits 'error' on itself (the pool
+    // only listens while it is idle): without a listener that is an uncaught exception. The next
+    // statement then fails and the transaction rejects as unavailable.
+    const onLost = (err: Error) => warn(err, 'postgres connection lost')
+    client.on('error', onLost)
     const state: TxState = { failed: undefined }
     let broken: Error | undefined
     let started = false
@@ -143,6 +153,7 @@ export async function createPostgresEngine(opts: PostgresEngineOptions): Promise
       throw err
     } finally {
       // A client that failed on its connection is destroyed, not pooled again.
+      client.off('error', onLost)
       client.release(broken)
     }
   }
