@@ -11,6 +11,7 @@ import { createPostgresEngine } from '../../signer/store/postgres/engine.ts'
 import { userLockKey } from '../../signer/store/postgres/lock-key.ts'
 import { type Engine, type RawTx, StoreUnavailableError } from '../../signer/store/types.ts'
 import { type RunningPostgres, startPostgres } from '../support/postgres/start-postgres.ts'
+import { startTcpProxy } from '../support/postgres/tcp-proxy.ts'
 import * as r from '../support/store/rows.ts'
 
 let server: RunningPostgres
@@ -175,6 +176,55 @@ it('after a SIGKILL of the server and a start, the same engine works again (stal
   )
   await server.start()
   expect(await engine.transaction(u, (tx) => tx.accounts.count(u))).toBe(0)
+})
+
+describe('behind a relay that goes silent (half-open connections, an unreachable host)', () => {
+  const viaProxy = async (port: number) => {
+    const url = server.url.replace(`:${server.port}/`, `:${port}/`)
+    const e = await createPostgresEngine({
+      url,
+      poolSize: 4,
+      connectTimeoutMs: 1000,
+      statementTimeoutMs: 300,
+    })
+    opened.push(e)
+    return e
+  }
+
+  it('a pooled connection gone half-open is given up after query_timeout; the transaction commits on a fresh one', async () => {
+    const proxy = await startTcpProxy(server.port)
+    try {
+      const e = await viaProxy(proxy.port)
+      const u = r.uniq('user')
+      await e.transaction(u, (tx) => tx.accounts.count(u)) // one idle pooled client now
+      proxy.freeze()
+      const acc = r.account(u)
+      await e.transaction(u, (tx) => tx.accounts.insert(acc))
+      expect(await engine.transaction(u, (tx) => tx.accounts.get(u, acc.id))).toStrictEqual(acc)
+    } finally {
+      await proxy.close()
+    }
+  })
+
+  it('unreachable (connections accepted, nothing answers): StoreUnavailableError (bound: connect 1 s + query 1.3 s, under the 10 s timeout)', {
+    timeout: 10_000,
+  }, async () => {
+    const proxy = await startTcpProxy(server.port)
+    try {
+      const e = await viaProxy(proxy.port)
+      const u = r.uniq('user')
+      await e.transaction(u, (tx) => tx.accounts.count(u))
+      proxy.freeze()
+      proxy.blackhole(true)
+      await expect(e.transaction(u, (tx) => tx.accounts.count(u))).rejects.toBeInstanceOf(
+        StoreUnavailableError,
+      )
+      proxy.blackhole(false)
+      expect(await e.transaction(u, (tx) => tx.accounts.count(u))).toBe(0)
+    } finally {
+      await proxy.close()
+    }
+  })
 })
 
 it('nothing listening: createPostgresEngine rejects with StoreUnavailableError', async () => {

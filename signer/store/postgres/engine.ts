@@ -143,12 +143,17 @@ export async function createPostgresEngine(opts: PostgresEngineOptions): Promise
       seasoned.add(client)
       return result
     } catch (err) {
-      try {
-        await client.query('ROLLBACK')
-      } catch (rollbackError) {
-        broken = rollbackError instanceof Error ? rollbackError : new Error('rollback failed')
+      if (isUnavailable(err)) {
+        // No ROLLBACK on a dead or silent connection (it would wait out query_timeout again): destroying
+        // the client closes the session, and PostgreSQL rolls back a transaction whose session is gone.
+        broken = err instanceof Error ? err : new Error('unavailable')
+      } else {
+        try {
+          await client.query('ROLLBACK')
+        } catch (rollbackError) {
+          broken = rollbackError instanceof Error ? rollbackError : new Error('rollback failed')
+        }
       }
-      if (isUnavailable(err) && !broken) broken = err instanceof Error ? err : new Error('unavailable')
       if (isUnavailable(err) && !started && seasoned.has(client)) throw new StaleClient(err)
       throw err
     } finally {
