@@ -8,6 +8,7 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPostgresEngine } from '../../signer/store/postgres/engine.ts'
+import { openPostgresIfConfigured } from '../../signer/store/postgres/index.ts'
 import { userLockKey } from '../../signer/store/postgres/lock-key.ts'
 import { type Engine, type RawTx, StoreUnavailableError } from '../../signer/store/types.ts'
 import { type RunningPostgres, startPostgres } from '../support/postgres/start-postgres.ts'
@@ -277,4 +278,25 @@ describe('the per-user lock key', () => {
 it("int8 and numeric parse to bigint in the engine's pool only, not process-wide", async () => {
   expect(pg.types.getTypeParser(20)('9007199254740993')).toBe('9007199254740993')
   expect((await sql('SELECT 9007199254740993::int8 AS n'))[0]?.n).toBe('9007199254740993')
+})
+
+describe('openPostgresIfConfigured (the engine choice)', () => {
+  it('no SIGNER_DATABASE_URL: undefined (the caller opens SQLite)', async () => {
+    expect(await openPostgresIfConfigured({ databaseUrl: undefined })).toBeUndefined()
+  })
+  it('SIGNER_DATABASE_URL set: a PostgreSQL engine, logged without the password', async () => {
+    const lines: string[] = []
+    const log = {
+      info: (obj: Record<string, unknown>, msg: string) => lines.push(JSON.stringify({ ...obj, msg })),
+      warn: (obj: Record<string, unknown>, msg: string) => lines.push(JSON.stringify({ ...obj, msg })),
+    }
+    const e = await openPostgresIfConfigured({ databaseUrl: server.url }, log)
+    if (!e) throw new Error('no engine')
+    opened.push(e)
+    expect(e.kind).toBe('postgres')
+    expect(await e.transaction('u-open', (tx) => tx.accounts.count('u-open'))).toBe(0)
+    const password = new URL(server.url).password
+    expect(lines.join('\n')).toContain(`127.0.0.1:${server.port}/postgres`)
+    expect(lines.join('\n')).not.toContain(password)
+  })
 })
