@@ -120,6 +120,19 @@ it('a failed statement that fn swallows still fails the transaction (no silent R
   expect(await engine.transaction(u, (tx) => tx.accounts.get(u, other.id))).toBeUndefined()
 })
 
+it("fn's own StoreUnavailableError (the sealed layer's raced head) passes through as it is, rolled back", async () => {
+  const u = r.uniq('user')
+  const acc = r.account(u)
+  const raced = new StoreUnavailableError('the spending head changed under a concurrent writer')
+  await expect(
+    engine.transaction(u, async (tx) => {
+      await tx.accounts.insert(acc)
+      throw raced
+    }),
+  ).rejects.toBe(raced)
+  expect(await engine.transaction(u, (tx) => tx.accounts.get(u, acc.id))).toBeUndefined()
+})
+
 it('one requestId raced by two users on two replicas: one stores it, the other is rerun and reads it', async () => {
   const b = await open()
   const requestId = r.uniq('req')

@@ -13,7 +13,7 @@
  */
 import pg from 'pg'
 import { REQUEST_RETENTION_MS } from '../../keystore/requests.ts'
-import type { Engine, RawTx } from '../types.ts'
+import { type Engine, type RawTx, StoreUnavailableError } from '../types.ts'
 import { accountsOn, requestsOn } from './accounts.ts'
 import { approvalsOn, userPoliciesOn } from './approvals.ts'
 import { auditOn } from './audit.ts'
@@ -178,6 +178,7 @@ export async function createPostgresEngine(opts: PostgresEngineOptions): Promise
             continue
           }
           const err = thrown instanceof StaleClient ? thrown.original : thrown
+          if (err instanceof StoreUnavailableError) throw err
           if ((isRetryable(err) || isRequestIdConflict(err)) && attempt < maxAttempts) {
             // Jittered, growing: two replicas that deadlocked should not collide again at once.
             await sleep(Math.random() * 5 * attempt)

@@ -47,8 +47,13 @@ const CONNECTION_MESSAGES = [
   'Cannot use a pool after calling end',
 ]
 
+/**
+ * The database (or the way to it) failed: a pg or socket error. Not a StoreUnavailableError thrown by the
+ * caller's own code (the sealed layer's "raced head"): that one passes through as it is, on a healthy
+ * connection.
+ */
 export function isUnavailable(err: unknown): boolean {
-  if (err instanceof StoreUnavailableError) return true
+  if (err instanceof StoreUnavailableError) return false
   const state = sqlState(err)
   if (state !== undefined) return state.startsWith('08') || UNAVAILABLE_STATES.has(state)
   if (!(err instanceof Error)) return false
