@@ -18,7 +18,7 @@ import { accountsOn, requestsOn } from './accounts.ts'
 import { approvalsOn, userPoliciesOn } from './approvals.ts'
 import { auditOn } from './audit.ts'
 import { parseBigint } from './cells.ts'
-import { isRequestIdConflict, isRetryable, isUnavailable, unavailable } from './errors.ts'
+import { isConnectionLoss, isRequestIdConflict, isRetryable, isUnavailable, unavailable } from './errors.ts'
 import { userLockKey } from './lock-key.ts'
 import { migrate } from './migrate.ts'
 import { queryOn, type TxState } from './query.ts'
@@ -101,12 +101,7 @@ export async function createPostgresEngine(opts: PostgresEngineOptions): Promise
   }
   // An idle pooled client whose server went away emits 'error' on the pool; unhandled, it would kill the
   // process. The pool drops that client and connects afresh on the next checkout.
-  pool.on('error', (err: Error & { code?: unknown }) => {
-    opts.log?.warn(
-      { code: typeof err.code === 'string' ? err.code : 'connection' },
-      'postgres idle client lost',
-    )
-  })
+  pool.on('error', (err) => warn(err, 'postgres idle client lost'))
   try {
     await migrate(pool)
   } catch (err) {
@@ -154,7 +149,7 @@ export async function createPostgresEngine(opts: PostgresEngineOptions): Promise
           broken = rollbackError instanceof Error ? rollbackError : new Error('rollback failed')
         }
       }
-      if (isUnavailable(err) && !started && seasoned.has(client)) throw new StaleClient(err)
+      if (isConnectionLoss(err) && !started && seasoned.has(client)) throw new StaleClient(err)
       throw err
     } finally {
       // A client that failed on its connection is destroyed, not pooled again.

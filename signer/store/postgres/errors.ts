@@ -63,6 +63,17 @@ export function isUnavailable(err: unknown): boolean {
 }
 
 /**
+ * The connection itself is gone (socket error, pg's "terminated", the server shutting it down), as
+ * opposed to a live server refusing a statement (statement_timeout, too many connections): only the
+ * former makes a pooled client stale, worth one more try on a fresh connection.
+ */
+export function isConnectionLoss(err: unknown): boolean {
+  const state = sqlState(err)
+  if (state !== undefined) return state.startsWith('08') || state === '57P01' || state === '57P02'
+  return isUnavailable(err)
+}
+
+/**
  * The error the caller sees. The message names no host, user or password (pg's own messages may carry
  * the host and port; they stay out of the error that reaches a response or a log line).
  */
