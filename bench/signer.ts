@@ -227,7 +227,8 @@ function rpc(
       },
     )
     req.on('error', reject)
-    req.end(body)
+    // A GET carries no body (the server's parser answers 400 to one).
+    req.end(verb === 'GET' ? undefined : body)
   })
 }
 
