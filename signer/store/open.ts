@@ -3,8 +3,8 @@
  * in SIGNER_DATA_DIR, exactly as before the store interface (the default: one CVM, `npm run dev`, tests);
  * set: PostgreSQL. The row-MAC keys come from the master keys (the KMS's in `tdx`), never from the salt.
  */
-import { ConfigError } from '../errors.ts'
 import type { Secrets } from '../secrets.ts'
+import { openPostgresIfConfigured } from './postgres/index.ts'
 import { deriveRowKeys, type RowKeys } from './row-mac.ts'
 import { createStore, type StoreLog } from './sealed.ts'
 import { adoptLegacyRows } from './sqlite/adopt.ts'
@@ -13,16 +13,15 @@ import type { Engine, Store } from './types.ts'
 
 export type EngineConfig = { readonly dataDir: string; readonly databaseUrl: string | undefined }
 
-export type OpenLog = StoreLog & { info(obj: object, msg: string): void }
+export type OpenLog = StoreLog & {
+  info(obj: object, msg: string): void
+  warn(obj: object, msg: string): void
+}
 
-/**
- * The engine for `config`. The PostgreSQL branch is the hook for signer/store/postgres/ (branch w16b):
- * until that engine is merged, a configured URL stops the start rather than silently using SQLite.
- */
+/** The engine for `config`: PostgreSQL when SIGNER_DATABASE_URL is set (never a silent SQLite fallback). */
 export async function openEngine(config: EngineConfig, rowKeys: RowKeys, log?: OpenLog): Promise<Engine> {
-  if (config.databaseUrl !== undefined) {
-    throw new ConfigError([{ variable: 'SIGNER_DATABASE_URL', message: 'PostgreSQL engine not built' }])
-  }
+  const postgres = await openPostgresIfConfigured(config, log)
+  if (postgres !== undefined) return postgres
   return openSqliteEngine(config.dataDir, {
     // Runs inside migration 5's transaction, once: rows from before row MACs get theirs.
     adoptLegacy: (db) => {
