@@ -8,6 +8,7 @@
  */
 import { env } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { forgetTrust } from '../../edge/attestation/trust.ts'
 import { loadConfig } from '../../edge/config.ts'
 import type { Env } from '../../edge/env.ts'
 import { createSignerClient, type SignerClientOptions } from '../../edge/signer-client/client.ts'
@@ -171,6 +172,18 @@ describe('a rolled-back signer database', () => {
     expect(await codeOf(client([url], binding)('accounts.list', 'user_rb-fork', {}))).toBe(
       'ERR_SIGNER_UNTRUSTED',
     )
+    // The signer committed each refused call: its chain climbs past the highest head seen. The fork is
+    // remembered in D1, so it is refused still, even by an isolate that trusts the replica afresh.
+    for (let i = 0; i < 4; i++) {
+      forgetTrust(url)
+      expect(await codeOf(client([url], binding)('accounts.create', 'user_rb-fork', { kind: 'agent' }))).toBe(
+        'ERR_SIGNER_ROLLED_BACK',
+      )
+    }
+    const fork = await base.DB.prepare('SELECT seq FROM signer_audit_forks WHERE chain = ?')
+      .bind(url)
+      .first<{ seq: number }>()
+    expect(fork?.seq).toBe(refusedHead?.seq)
   }, 90_000)
 
   it('refuses a head more than the window below the highest', async () => {
