@@ -15,6 +15,7 @@ import { createSignerClient, type SignerClientOptions } from '../../edge/signer-
 import { markUp } from '../../edge/signer-client/replicas.ts'
 import { AUDIT_HEAD_HEADER, parseAuditHead } from '../../shared/attestation.ts'
 import { AppError } from '../../shared/errors.ts'
+import { json, signedInUser, testApp } from './support/app.ts'
 
 const CONTROL = String(Reflect.get(env, 'TEST_REPLICA_CONTROL_URL'))
 const base = env as unknown as Env
@@ -259,4 +260,25 @@ describe('heads on the way', () => {
     },
     60_000,
   )
+})
+
+describe('GET /health with several replicas', () => {
+  it('is ok while one replica serves, and shows a signed-in caller each replica by position', async () => {
+    const user = await signedInUser()
+    const app = testApp({
+      env: { SIGNER_URL: '', SIGNER_URLS: `${r2},https://127.0.0.1:9`, SIGNER_AUDIT_CHAIN: 'per-replica' },
+    })
+    const anon = await json<{ status: string; signer: unknown }>(await app('/health'))
+    expect(anon).toMatchObject({ status: 'ok', signer: { trusted: true } })
+    expect(JSON.stringify(anon)).not.toContain('127.0.0.1')
+    const body = await json<{ status: string; signer: Record<string, unknown> }>(
+      await app('/health', { headers: user.auth }),
+    )
+    expect(body.signer.replicas).toEqual([
+      { reachable: true, trusted: true },
+      { reachable: false, trusted: false },
+    ])
+    const none = testApp({ env: { SIGNER_URL: '', SIGNER_URLS: 'https://127.0.0.1:9,https://127.0.0.1:10' } })
+    expect((await json<{ status: string }>(await none('/health'))).status).toBe('degraded')
+  }, 60_000)
 })
