@@ -34,6 +34,8 @@ export type TlsMaterial = {
 export type SignerConfig = {
   readonly environment: Environment
   readonly dataDir: string
+  /** PostgreSQL connection string; undefined = SQLite in dataDir. */
+  readonly databaseUrl: string | undefined
   readonly host: string
   /** 0 asks the OS for a free port; the "signer listening" log line carries the real one. */
   readonly port: number
@@ -62,6 +64,8 @@ const RP_ID = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0
 const PlainSchema = z.object({
   ENVIRONMENT: z.enum(ENVIRONMENTS).default('production'),
   SIGNER_DATA_DIR: z.string().min(1).default('/app/data'),
+  // Unset: SQLite in SIGNER_DATA_DIR. Set: PostgreSQL (signer/store/open.ts). Carries a password: never logged.
+  SIGNER_DATABASE_URL: z.string().min(1).optional(),
   SIGNER_HOST: z.string().min(1).optional(),
   SIGNER_PORT: port.default(8443),
   SIGNER_HEALTH_PORT: port.optional(),
@@ -170,6 +174,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): SignerCo
   return Object.freeze({
     environment: v.ENVIRONMENT,
     dataDir: v.SIGNER_DATA_DIR,
+    databaseUrl: v.SIGNER_DATABASE_URL,
     // Outside development the signer runs in a container whose network is the boundary.
     host: v.SIGNER_HOST ?? (v.ENVIRONMENT === 'development' ? '127.0.0.1' : '0.0.0.0'),
     port: v.SIGNER_PORT,

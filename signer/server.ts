@@ -35,12 +35,12 @@ export type Attestation = {
 }
 
 const staticReply = (body: unknown): Reply => ({
+  auditHead: undefined,
   status: 200,
   body: JSON.stringify(body),
   code: undefined,
   requestId: undefined,
   replayed: false,
-  auditHead: undefined,
 })
 
 export type Rpc = {
