@@ -2,8 +2,12 @@
  * The sealed store over an engine: the old stores' semantics (single-use approvals, counters only forward,
  * live grants only, the rolling window's boundary), then an operator editing the database behind the
  * signer's back — every edit a decision would rely on is StoreTamperedError, logged, never a zero.
- * Engines: the memory stand-in (test/support/memory-engine.ts); the SQLite engine joins the table below.
+ * Engines: the memory stand-in (test/support/memory-engine.ts) and the SQLite engine (its operator is a
+ * second connection to the file, test/support/sqlite-operator.ts).
  */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { verifyChain } from '../../signer/audit/verify.ts'
 import { keyIdOf } from '../../signer/secrets.ts'
@@ -11,9 +15,13 @@ import { FEE_LEDGER_KEY } from '../../signer/store/ledger.ts'
 import { deriveRowKeys, macRow } from '../../signer/store/row-mac.ts'
 import { RECOVERY_GRANTS } from '../../signer/store/row-tables.ts'
 import { createStore } from '../../signer/store/sealed.ts'
+import { adoptLegacyRows } from '../../signer/store/sqlite/adopt.ts'
+import { dbPath } from '../../signer/store/sqlite/db.ts'
+import { openSqliteEngine } from '../../signer/store/sqlite/engine.ts'
 import type { AccountRow, ApprovalRow, NewSpendingLine, Tx } from '../../signer/store/types.ts'
 import { StoreTamperedError } from '../../signer/store/types.ts'
 import { createMemoryEngine } from '../support/memory-engine.ts'
+import { sqliteOperator } from '../support/sqlite-operator.ts'
 import { type EngineCase, type Harness, memoryOperator } from '../support/store-operator.ts'
 
 const MASTER = new Uint8Array(32).map((_, i) => 7 + i)
@@ -34,6 +42,26 @@ const ENGINES: EngineCase[] = [
         store: createStore(engine, KEYS, LOG),
         op: memoryOperator(engine),
         close: async () => undefined,
+      }
+    },
+  },
+  {
+    name: 'SQLite engine',
+    async open() {
+      const dir = mkdtempSync(join(tmpdir(), 'tuxedo-sealed-'))
+      const engine = openSqliteEngine(dir, {
+        adoptLegacy: (db) => void adoptLegacyRows(db, KEYS),
+        checkpointer: false,
+      })
+      const op = sqliteOperator(dbPath(dir))
+      return {
+        store: createStore(engine, KEYS, LOG),
+        op,
+        async close() {
+          op.close()
+          await engine.close()
+          rmSync(dir, { recursive: true, force: true })
+        },
       }
     },
   },
