@@ -70,6 +70,7 @@ function legacyDatabase(): void {
   sql((db) => {
     db.exec(`
       DROP INDEX spending_by_user_asset_at;
+      DROP INDEX spending_by_user_asset;
       DROP TABLE spending_heads;
       ALTER TABLE spending DROP COLUMN cum;
       ${MAC_TABLES.map((t) => `ALTER TABLE ${t} DROP COLUMN mac;`).join('\n')}
