@@ -8,7 +8,7 @@
  */
 import { api } from './api.ts'
 import { announce, busy, field, h, mount } from './dom.ts'
-import type { Unsigned } from './receipt.ts'
+import type { Unsigned } from './read.ts'
 import { legsOf, receipt } from './receipt.ts'
 import { copyButton, networkInfo } from './ui.ts'
 
