@@ -66,6 +66,7 @@ export function conversationLog(el: HTMLElement) {
 
 export function renderHistory(
   log: ConversationLog,
+  threadId: string,
   messages: readonly MessageView[],
   moneySteps: ReadonlyMap<string, MoneyStep>,
 ): void {
@@ -118,7 +119,10 @@ export function renderHistory(
       const data = prop(r, 'data') ?? r
       step.result(data)
       if (str(data, 'hash')) landed(data)
-      else if (isUnsigned(data)) slot(cards.wallet().then(({ walletCard }) => walletCard(data)))
+      else if (isUnsigned(data)) {
+        const ctx = { threadId, callId, step: moneySteps.get(callId), onState: step.state }
+        slot(cards.wallet().then(({ walletCard }) => walletCard(data, ctx)))
+      }
     }
   }
   log.scroll()

@@ -124,7 +124,7 @@ export function chatView(): HTMLElement {
       `/api/threads/${encodeURIComponent(id)}/messages`,
     )
     mount(log)
-    renderHistory(chatLog, messages, new Map((moneySteps ?? []).map((s) => [s.callId, s])))
+    renderHistory(chatLog, id, messages, new Map((moneySteps ?? []).map((s) => [s.callId, s])))
     if (messages.length === 0) clearLog()
     await loadThreads()
     input.focus()
@@ -168,7 +168,9 @@ export function chatView(): HTMLElement {
           if (str(e.data.data, 'hash')) landed(e.data.data)
           else if (isUnsigned(e.data.data)) {
             const tx = e.data.data
-            slot(cards.wallet().then(({ walletCard }) => walletCard(tx)))
+            const { callId } = e.data
+            const ctx = { threadId, callId, onState: steps.get(callId)?.state }
+            slot(cards.wallet().then(({ walletCard }) => walletCard(tx, ctx)))
           }
           scroll()
           break
