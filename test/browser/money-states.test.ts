@@ -118,7 +118,7 @@ describe('the web client explains money (issue 17)', () => {
     expect(text).not.toMatch(/acc_|native|Fund \(testnet\)/)
   })
 
-  it('(8) a payment gets a receipt naming amount, destination, fee and ledger; the activity list has it', async () => {
+  it('(8, 4) a payment gets a receipt naming amount, destination, fee and ledger; the activity list has it, in amounts', async () => {
     const dest = Keypair.random().publicKey()
     await newFriendbotAccount(stack, dest)
     await page.getByRole('tab', { name: 'Chat' }).click()
@@ -148,10 +148,23 @@ describe('the web client explains money (issue 17)', () => {
     await savingsCard.locator('.balances').filter({ hasText: '9,994.99999 XLM' }).waitFor()
     const activity = savingsCard.locator('details.activity')
     await activity.locator('summary').click()
-    await activity.locator(`li[data-hash="${tx.hash}"]`).waitFor()
-    expect(await activity.locator(`li[data-hash="${tx.hash}"]`).textContent()).toContain(
-      `ledger ${tx.ledger}`,
+    const sent = activity.locator(`li[data-hash="${tx.hash}"]`)
+    await sent.waitFor()
+    expect(await sent.textContent()).toContain(`ledger ${tx.ledger}`)
+    // (4) What moved, in amounts, from Horizon's payments of the account: the payment out, and the
+    // friendbot's create_account that funded it, in (grouped by the one amount helper).
+    const short = (k: string) => `${k.slice(0, 6)}…${k.slice(-6)}`
+    expect(await sent.locator('.moved').allTextContents()).toEqual([`Sent 5 XLM to ${short(dest)}`])
+    expect(await sent.locator('.moved').getAttribute('title')).toBe(dest)
+    const funding = activity
+      .locator('li')
+      .filter({ hasNotText: tx.hash.slice(0, 16) })
+      .last()
+    expect(await funding.locator('.moved.received').textContent()).toMatch(
+      /^Received 10,000 XLM from G[A-Z2-7]{5}…[A-Z2-7]{6} \(new account\)$/,
     )
+    expect(await activity.locator('.moved').count()).toBe(2)
+    await shot(page, '11b-activity')
   })
 
   it('(1–3, 5) the approval card shows the decoded preview everywhere, survives a tab switch, approves once', async () => {
