@@ -2,7 +2,8 @@
  * The conversation log and a stored thread rendered into it. Each money step shows its real state, read
  * back from the server: a tool answer that asked for approval becomes the approval card (the signer's
  * record now, the thread's record of the step, the edge's preview from then), one that landed gets its
- * receipt, and an unsigned transaction its wallet card. Cards load in place (a slot), keeping the order.
+ * receipt, and an unsigned transaction its wallet card (sent with its receipt, or refused by the network,
+ * as the thread recorded the user's own submission). Cards load in place (a slot), keeping the order.
  */
 import type { MessageView, MoneyStep } from '../../shared/schemas/threads.ts'
 import { h } from './dom.ts'

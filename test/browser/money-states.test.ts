@@ -436,5 +436,16 @@ describe('the web client explains money (issue 17)', () => {
       .waitFor()
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true)
     await shot(page, '22-phone-history')
+    // The activity list on the phone: amounts in words, nothing wider than the screen.
+    await page.getByRole('tab', { name: 'Accounts' }).click()
+    const activity = page
+      .locator('article.account')
+      .filter({ hasText: 'Savings' })
+      .locator('details.activity')
+    if ((await activity.getAttribute('open')) === null) await activity.locator('summary').click()
+    await activity.locator('.moved').first().waitFor()
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true)
+    await activity.scrollIntoViewIfNeeded()
+    await shot(page, '23-phone-activity')
   })
 })
