@@ -21,8 +21,13 @@ type Tx = {
   readonly operationCount?: number
 }
 
-/** "Sent 10 XLM to GABC…WXYZ" — one payment as this account saw it. */
+/** "Sent 10 XLM to GABC…WXYZ" — one payment as this account saw it; a failed one says nothing moved. */
 export function paymentLine(p: PaymentView): string {
+  const line = movedLine(p)
+  return p.successful ? line : `${line} — failed, nothing moved`
+}
+
+function movedLine(p: PaymentView): string {
   const what = p.amount !== null && p.asset !== null ? money(p.amount, p.asset) : ''
   const other = p.counterparty ? short(p.counterparty) : 'another account'
   const also = p.otherAmount && p.otherAsset ? money(p.otherAmount, p.otherAsset) : ''
@@ -91,7 +96,11 @@ export function activityList(a: AccountView, net: NetworkInfo | undefined): HTML
       'li',
       { 'data-hash': t.hash },
       ...moved.map((p) =>
-        h('p', { class: `moved ${p.direction}`, title: p.counterparty ?? undefined }, paymentLine(p)),
+        h(
+          'p',
+          { class: `moved ${p.successful ? p.direction : 'failed'}`, title: p.counterparty ?? undefined },
+          paymentLine(p),
+        ),
       ),
       h(
         'p',
