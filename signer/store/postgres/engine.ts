@@ -12,7 +12,7 @@
  * user's transaction run the whole `fn` again from scratch, a bounded number of times.
  */
 import pg from 'pg'
-import { REQUEST_RETENTION_MS } from '../../keystore/requests.ts'
+import { REQUEST_RETENTION_MS } from '../sqlite/requests.ts'
 import { type Engine, type RawTx, StoreUnavailableError } from '../types.ts'
 import { accountsOn, requestsOn } from './accounts.ts'
 import { approvalsOn, userPoliciesOn } from './approvals.ts'
@@ -25,10 +25,10 @@ import { queryOn, type TxState } from './query.ts'
 import { spendingOn } from './spending.ts'
 import { usersOn } from './users.ts'
 
-/** Used challenges are kept this long after expiry so a late replay is still named one (keystore/users.ts). */
+/** Used challenges are kept this long after expiry so a late replay is still named one (as sqlite/users.ts). */
 const CHALLENGE_KEEP_MS = 60 * 60_000
 
-export type PostgresLog = { warn(obj: Record<string, unknown>, msg: string): void }
+export type PostgresLog = { warn(obj: object, msg: string): void }
 
 export type PostgresEngineOptions = {
   /** postgres:// or postgresql://; TLS through its sslmode / sslrootcert parameters. */

@@ -3,8 +3,12 @@
  * database it starts itself. Adding an engine is one entry in ENGINE_CASES.
  * `open()` makes another engine on the same database: a second replica (PostgreSQL: a second pool).
  */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import pg from 'pg'
 import { createPostgresEngine } from '../../../signer/store/postgres/engine.ts'
+import { openSqliteEngine } from '../../../signer/store/sqlite/engine.ts'
 import type { Engine, StoreKind } from '../../../signer/store/types.ts'
 import { startPostgres } from '../postgres/start-postgres.ts'
 
@@ -53,4 +57,25 @@ async function startPostgresHarness(): Promise<EngineHarness> {
   }
 }
 
-export const ENGINE_CASES: readonly EngineCase[] = [{ kind: 'postgres', start: startPostgresHarness }]
+/** SQLite: one file, one writer; a "second replica" is the same engine (two connections would block). */
+async function startSqliteHarness(): Promise<EngineHarness> {
+  const dir = mkdtempSync(join(tmpdir(), 'tuxedo-sqlite-engine-'))
+  let engine: Engine | undefined
+  return {
+    kind: 'sqlite',
+    concurrentUsers: false,
+    open: async () => {
+      engine ??= openSqliteEngine(dir, { adoptLegacy: () => undefined, checkpointer: false })
+      return engine
+    },
+    close: async () => {
+      await engine?.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+export const ENGINE_CASES: readonly EngineCase[] = [
+  { kind: 'sqlite', start: startSqliteHarness },
+  { kind: 'postgres', start: startPostgresHarness },
+]
