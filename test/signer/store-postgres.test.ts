@@ -161,6 +161,23 @@ it('one requestId raced by two users on two replicas: one stores it, the other i
   expect(results).toStrictEqual([`read ${winner}`, `stored ${winner}`])
 })
 
+it("a burst for one user holds one pooled connection: another user's transaction is served meanwhile", async () => {
+  const e = await createPostgresEngine({ url: server.url, poolSize: 2, poolWaitMs: 300 })
+  opened.push(e)
+  const hot = r.uniq('user')
+  const burst = Array.from({ length: 100 }, () =>
+    e.transaction(hot, async (tx) => {
+      await tx.accounts.count(hot)
+      await new Promise((resolve) => setTimeout(resolve, 5)) // the lock held a while
+    }),
+  )
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  const other = r.uniq('user')
+  // Without the per-user queue both connections wait on the hot user's lock and this times out (300 ms).
+  expect(await e.transaction(other, (tx) => tx.accounts.count(other))).toBe(0)
+  await Promise.all(burst)
+})
+
 it('a deadlock between two users is retried from scratch and both commit', { timeout: 15_000 }, async () => {
   const [x, y] = [r.uniq('user'), r.uniq('user')]
   let attempts = 0
