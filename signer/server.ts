@@ -36,6 +36,7 @@ export type Attestation = {
 
 const staticReply = (body: unknown): Reply => ({
   status: 200,
+  auditHead: undefined,
   body: JSON.stringify(body),
   code: undefined,
   requestId: undefined,
