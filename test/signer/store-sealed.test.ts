@@ -18,7 +18,7 @@ import { createStore } from '../../signer/store/sealed.ts'
 import { adoptLegacyRows } from '../../signer/store/sqlite/adopt.ts'
 import { dbPath } from '../../signer/store/sqlite/db.ts'
 import { openSqliteEngine } from '../../signer/store/sqlite/engine.ts'
-import type { AccountRow, ApprovalRow, NewSpendingLine, Tx } from '../../signer/store/types.ts'
+import type { AccountRow, ApprovalRow, Engine, NewSpendingLine, RawTx, Tx } from '../../signer/store/types.ts'
 import { StoreTamperedError } from '../../signer/store/types.ts'
 import { createMemoryEngine } from '../support/memory-engine.ts'
 import { sqliteOperator } from '../support/sqlite-operator.ts'
@@ -311,7 +311,12 @@ describe.each(ENGINES)('sealed store over $name', (engine) => {
       h.op.remove('spending', { user_id: 'u1' })
       expect(await spent()).toEqual(new Map([['native', 100n]]))
     })
-    it('a line moved back out of the window is refused', async () => {
+    it('a line moved back onto the window boundary is refused', async () => {
+      await ledger()
+      h.op.update('spending', { request_id: 'r3#native' }, { at: ago(24 * H) })
+      await refused(spent(), 'spending')
+    })
+    it('a line moved back past the boundary is refused (it is then the newest line at or before it)', async () => {
       await ledger()
       h.op.update('spending', { request_id: 'r3#native' }, { at: ago(24 * H + 1) })
       await refused(spent(), 'spending')
@@ -339,7 +344,7 @@ describe.each(ENGINES)('sealed store over $name', (engine) => {
       ['a total lowered', { totals: { native: '0' } }],
       ['a key dropped', { totals: {} }],
       ['the line count changed', { lines: 0 }],
-      ['its MAC removed', { mac: null }],
+      ['its MAC emptied', { mac: '' }],
     ])('a head with %s is refused', async (_, set) => {
       await ledger()
       h.op.update('spending_heads', { user_id: 'u1' }, set)
@@ -563,5 +568,51 @@ describe.each(ENGINES)('sealed store over $name', (engine) => {
       )
       expect(h.op.rows('requests', { request_id: 'rx' })).toHaveLength(0)
     })
+  })
+})
+
+describe('an engine that answers the wrong row', () => {
+  // The SQL's WHERE is the engine's; the sealed layer still checks that the row answers the question asked.
+  const wrong = (patch: (raw: RawTx) => RawTx): Engine => {
+    const inner = createMemoryEngine()
+    return { ...inner, transaction: (user, fn) => inner.transaction(user, (raw) => fn(patch(raw))) }
+  }
+  const spend = (store: ReturnType<typeof createStore>, at: string) =>
+    store.transaction('u1', (t) =>
+      t.spending.record([
+        {
+          requestId: at,
+          userId: 'u1',
+          accountId: 'a1',
+          day: at.slice(0, 10),
+          asset: 'native',
+          stroops: 5n,
+          txHash: at,
+          approvalId: null,
+          at,
+          counts: true,
+        },
+      ]),
+    )
+  it.each([
+    [
+      'a line after the boundary',
+      (l: RawTx['spending']) => (u: string, a: string) => l.lastLineAtOrBefore(u, a, '9'),
+    ],
+    ['a line of another key', (l: RawTx['spending']) => (u: string) => l.lastLineAtOrBefore(u, 'fee', '9')],
+  ])('boundary: %s is refused', async (_, lie) => {
+    const store = createStore(
+      wrong((raw) => ({ ...raw, spending: { ...raw.spending, lastLineAtOrBefore: lie(raw.spending) } })),
+      KEYS,
+    )
+    await store.transaction('u1', (t) => t.accounts.insert(account('u1', 'a1')))
+    await spend(store, ago(25 * H))
+    await spend(store, ago(H))
+    await store.transaction('u1', (t) =>
+      t.spending.record([{ ...line('f1', ago(H), 1n), asset: FEE_LEDGER_KEY }]),
+    )
+    await expect(store.transaction('u1', (t) => t.spending.spentInWindow('u1', NOW))).rejects.toThrow(
+      StoreTamperedError,
+    )
   })
 })
