@@ -9,7 +9,7 @@ import Database from 'better-sqlite3'
 
 export type Db = Database.Database
 
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   // 1: accounts, idempotency records, audit chain.
   `
   CREATE TABLE accounts (
