@@ -120,7 +120,10 @@ export async function startReliabilityStack(
           port: await freePort(),
           vars: {
             ...standIns.networkVars,
-            SIGNER_URL: primary.url,
+            // One signer: SIGNER_URL; replicas: SIGNER_URLS, the first preferred (the edge refuses both).
+            ...(replicas.length === 1
+              ? { SIGNER_URL: primary.url }
+              : { SIGNER_URLS: replicas.map((r) => r.url).join(',') }),
             UPSTASH_REDIS_REST_URL: bridge.url,
             UPSTASH_REDIS_REST_TOKEN: secrets.UPSTASH_REDIS_REST_TOKEN,
             AUTH_SECRET: secrets.AUTH_SECRET,
