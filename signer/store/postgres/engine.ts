@@ -1,0 +1,184 @@
+/**
+ * The PostgreSQL engine: `RawTx` over a `pg` pool, for any number of stateless signer replicas on one
+ * database. Threats this stops:
+ * - two replicas deciding for one user at once (both under the cap, together over it): every transaction
+ *   takes pg_advisory_xact_lock on the user's key (lock-key.ts) after BEGIN, READ COMMITTED, so a user's
+ *   transactions run one after another on every replica, and see each other's commits;
+ * - a database outage that hangs the signer or half-writes a request: connect, statement, lock-wait and
+ *   idle-in-transaction times are bounded; any connection failure is StoreUnavailableError at once and the
+ *   open transaction dies with its connection (PostgreSQL rolls it back); the pool makes new connections
+ *   once the database is back (no restart), and an idle client's error is logged, never a crash.
+ * Serialization failures and deadlocks (40001, 40P01) and a requestId committed meanwhile by another
+ * user's transaction run the whole `fn` again from scratch, a bounded number of times.
+ */
+import pg from 'pg'
+import { REQUEST_RETENTION_MS } from '../../keystore/requests.ts'
+import type { Engine, RawTx } from '../types.ts'
+import { accountsOn, requestsOn } from './accounts.ts'
+import { approvalsOn, userPoliciesOn } from './approvals.ts'
+import { auditOn } from './audit.ts'
+import { parseBigint } from './cells.ts'
+import { isRequestIdConflict, isRetryable, isUnavailable, unavailable } from './errors.ts'
+import { userLockKey } from './lock-key.ts'
+import { migrate } from './migrate.ts'
+import { queryOn, type TxState } from './query.ts'
+import { spendingOn } from './spending.ts'
+import { usersOn } from './users.ts'
+
+/** Used challenges are kept this long after expiry so a late replay is still named one (keystore/users.ts). */
+const CHALLENGE_KEEP_MS = 60 * 60_000
+
+export type PostgresLog = { warn(obj: Record<string, unknown>, msg: string): void }
+
+export type PostgresEngineOptions = {
+  /** postgres:// or postgresql://; TLS through its sslmode / sslrootcert parameters. */
+  readonly url: string
+  /** Connections per replica (default 10). */
+  readonly poolSize?: number
+  /** A new connection, or a wait for a pooled one, longer than this fails (default 3000 ms). */
+  readonly connectTimeoutMs?: number
+  /** Server-side bound on one statement, including the wait for the user's lock (default 5000 ms). */
+  readonly statementTimeoutMs?: number
+  /** Attempts of one transaction on 40001/40P01/requestId conflict (default 4). */
+  readonly maxAttempts?: number
+  readonly log?: PostgresLog
+}
+
+const NUMERIC_OID = 1700
+
+function typesFor(): pg.CustomTypesConfig {
+  // This pool's clients only, not pg.types: the process-wide parsers of other pg users stay as they are.
+  const types = new pg.TypeOverrides()
+  types.setTypeParser(pg.types.builtins.INT8, parseBigint)
+  types.setTypeParser(NUMERIC_OID, parseBigint)
+  return types
+}
+
+function rawTxOn(q: ReturnType<typeof queryOn>): RawTx {
+  return {
+    accounts: accountsOn(q),
+    requests: requestsOn(q),
+    audit: auditOn(q),
+    spending: spendingOn(q),
+    approvals: approvalsOn(q),
+    userPolicies: userPoliciesOn(q),
+    users: usersOn(q),
+  }
+}
+
+/** A pooled connection that died while idle (the database restarted): nothing ran; try a fresh one. */
+class StaleClient extends Error {
+  readonly original: unknown
+  constructor(original: unknown) {
+    super('stale pooled connection')
+    this.original = original
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+export async function createPostgresEngine(opts: PostgresEngineOptions): Promise<Engine> {
+  const statementTimeoutMs = opts.statementTimeoutMs ?? 5000
+  const maxAttempts = opts.maxAttempts ?? 4
+  const poolSize = opts.poolSize ?? 10
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: poolSize,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 3000,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+    statement_timeout: statementTimeoutMs,
+    // The client's own bound, past the server's: catches a database that stopped answering at all.
+    query_timeout: statementTimeoutMs + 1000,
+    idle_in_transaction_session_timeout: statementTimeoutMs * 2,
+    application_name: 'tuxedo-signer',
+    types: typesFor(),
+  })
+  // An idle pooled client whose server went away emits 'error' on the pool; unhandled, it would kill the
+  // process. The pool drops that client and connects afresh on the next checkout.
+  pool.on('error', (err: Error & { code?: unknown }) => {
+    opts.log?.warn(
+      { code: typeof err.code === 'string' ? err.code : 'connection' },
+      'postgres idle client lost',
+    )
+  })
+  try {
+    await migrate(pool)
+  } catch (err) {
+    await pool.end().catch(() => undefined)
+    throw isUnavailable(err) ? unavailable(err) : err
+  }
+
+  // Clients that completed a transaction: one that fails before fn ran died while idle in the pool.
+  const seasoned = new WeakSet<pg.PoolClient>()
+
+  async function once<T>(userId: string, fn: (tx: RawTx) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient
+    try {
+      client = await pool.connect()
+    } catch (err) {
+      throw unavailable(err)
+    }
+    const state: TxState = { failed: undefined }
+    let broken: Error | undefined
+    let started = false
+    try {
+      await client.query('BEGIN ISOLATION LEVEL READ COMMITTED')
+      await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [userLockKey(userId).toString()])
+      started = true
+      const result = await fn(rawTxOn(queryOn(client, state)))
+      // A statement failed and fn went on: PostgreSQL would answer COMMIT with a silent ROLLBACK.
+      if (state.failed) throw state.failed.error
+      await client.query('COMMIT')
+      seasoned.add(client)
+      return result
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK')
+      } catch (rollbackError) {
+        broken = rollbackError instanceof Error ? rollbackError : new Error('rollback failed')
+      }
+      if (isUnavailable(err) && !broken) broken = err instanceof Error ? err : new Error('unavailable')
+      if (isUnavailable(err) && !started && seasoned.has(client)) throw new StaleClient(err)
+      throw err
+    } finally {
+      // A client that failed on its connection is destroyed, not pooled again.
+      client.release(broken)
+    }
+  }
+
+  return {
+    kind: 'postgres',
+    async transaction(userId, fn) {
+      let stale = 0
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await once(userId, fn)
+        } catch (thrown) {
+          // After a restart every idle client may be stale (at most the pool's size); a new one is not.
+          if (thrown instanceof StaleClient && stale < poolSize) {
+            stale++
+            attempt--
+            continue
+          }
+          const err = thrown instanceof StaleClient ? thrown.original : thrown
+          if ((isRetryable(err) || isRequestIdConflict(err)) && attempt < maxAttempts) {
+            // Jittered, growing: two replicas that deadlocked should not collide again at once.
+            await sleep(Math.random() * 5 * attempt)
+            continue
+          }
+          throw isUnavailable(err) ? unavailable(err) : err
+        }
+      }
+    },
+    async prune(nowMs) {
+      try {
+        await pool.query('DELETE FROM requests WHERE created_ms < $1', [nowMs - REQUEST_RETENTION_MS])
+        await pool.query('DELETE FROM user_challenges WHERE expires_ms < $1', [nowMs - CHALLENGE_KEEP_MS])
+      } catch (err) {
+        throw isUnavailable(err) ? unavailable(err) : err
+      }
+    },
+    close: () => pool.end(),
+  }
+}
