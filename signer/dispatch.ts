@@ -21,6 +21,7 @@ import type { Policy } from './policy/config.ts'
 import type { UserPolicyStore } from './policy/store.ts'
 import type { Prepared } from './prepare.ts'
 import { routeOf, validationMessage } from './routes.ts'
+import type { AuditHead } from './store/types.ts'
 import type { Checked } from './user-proof/verify.ts'
 
 export type Reply = {
@@ -29,6 +30,8 @@ export type Reply = {
   readonly code: ErrorCode | undefined
   readonly requestId: string | undefined
   readonly replayed: boolean
+  /** The audit chain's head after this request's transaction; undefined for a reply that never reached it. */
+  readonly auditHead: AuditHead | undefined
 }
 
 export type DispatchDeps = {
@@ -61,6 +64,7 @@ export const errorReply = (error: Failure, requestId?: string): Reply => ({
   code: error.code,
   requestId,
   replayed: false,
+  auditHead: undefined,
 })
 
 const detailsOf = (error: Failure): { details?: unknown } =>
@@ -80,6 +84,7 @@ export function createDispatcher(deps: DispatchDeps) {
           code: undefined,
           requestId,
           replayed: false,
+          auditHead: undefined,
         }
       : errorReply(outcome.response.error, requestId)
 
@@ -130,17 +135,31 @@ export function createDispatcher(deps: DispatchDeps) {
     const work = deps.db.transaction((): Reply => {
       const seen = deps.requests.get(requestId)
       if (seen && seen.fingerprint !== print) {
-        return errorReply(
-          { code: 'ERR_SIGNER_REQUEST_CONFLICT', message: 'requestId was already used for another request' },
-          requestId,
-        )
+        return {
+          ...errorReply(
+            {
+              code: 'ERR_SIGNER_REQUEST_CONFLICT',
+              message: 'requestId was already used for another request',
+            },
+            requestId,
+          ),
+          auditHead: deps.audit.head(),
+        }
       }
       if (seen && seen.response !== null) {
-        return { status: seen.status, body: seen.response, code: undefined, requestId, replayed: true }
+        const auditHead = deps.audit.head()
+        return {
+          status: seen.status,
+          body: seen.response,
+          code: undefined,
+          requestId,
+          replayed: true,
+          auditHead,
+        }
       }
       // First sight, or a retry of a secret-bearing read whose response was deliberately not kept.
       const outcome = route.run(ctx, params)
-      deps.audit.append({
+      const auditHead = deps.audit.append({
         at: ctx.now.toISOString(),
         request_id: requestId,
         method,
@@ -152,7 +171,7 @@ export function createDispatcher(deps: DispatchDeps) {
         // The refusal's reason in words (e.g. which operation, which cap), kept with its code.
         reason: outcome.response.ok ? null : outcome.response.error.message,
       })
-      const reply = outcomeReply(outcome, requestId)
+      const reply = { ...outcomeReply(outcome, requestId), auditHead }
       if (!seen) {
         deps.requests.insert({
           request_id: requestId,

@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto'
 import type { ErrorCode } from '../../shared/errors.ts'
 import type { Db } from '../keystore/db.ts'
+import type { AuditHead } from '../store/types.ts'
 
 export const GENESIS_HASH = '0'.repeat(64)
 
@@ -63,14 +64,21 @@ export function createAuditLog(db: Db) {
     'SELECT * FROM audit WHERE user_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
   )
   return {
-    /** Call inside the caller's transaction so the entry commits with the work it records. */
-    append(fields: AuditFields): void {
+    /**
+     * Call inside the caller's transaction so the entry commits with the work it records. Returns the new
+     * head, which the response carries signed (the edge refuses a head that goes back: a rolled-back file).
+     */
+    append(fields: AuditFields): AuditHead {
       const head = last.get()
       const seq = (head?.seq ?? 0) + 1
       const prevHash = head?.hash ?? GENESIS_HASH
       const row = { ...fields, reason: fields.reason ?? null }
-      insert.run({ ...row, seq, prev_hash: prevHash, hash: entryHash(prevHash, seq, row) })
+      const hash = entryHash(prevHash, seq, row)
+      insert.run({ ...row, seq, prev_hash: prevHash, hash })
+      return { seq, hash }
     },
+    /** The newest entry (a replayed response carries the head as it is now, not as it was). */
+    head: (): AuditHead | undefined => last.get(),
     listForUser: (userId: string, before: number, limit: number): AuditRow[] =>
       forUser.all(userId, before, limit),
   }

@@ -1,0 +1,12 @@
+-- The signer audit heads this deployment has seen (edge/attestation/audit-head-store.ts): the last HEAD_WINDOW
+-- (seq, hash) pairs per chain. The highest head is MAX(seq) on the primary key, so one conditional insert per
+-- answer keeps both. chain: 'shared' (all replicas on one database) or the replica URL (per-replica, dev).
+-- A head below the highest minus the window, or a seq seen with another hash, is refused: a rolled-back or
+-- forked signer database.
+CREATE TABLE signer_audit_heads (
+  chain TEXT NOT NULL,
+  seq INTEGER NOT NULL CHECK (seq >= 1),
+  hash TEXT NOT NULL CHECK (length(hash) = 64),
+  seen_at INTEGER NOT NULL,
+  PRIMARY KEY (chain, seq)
+);
