@@ -1,0 +1,222 @@
+/**
+ * Issue 16, must show: two stateless signer replicas on one PostgreSQL (Debian's server, started here).
+ * 1. 200 concurrent spends of one user spread over both against a daily cap of exactly K spends: exactly K
+ *    are signed (the per-user lock holds across processes), the ledger holds K lines, and the audit log is
+ *    one linear chain that verifies.
+ * 2. One replica SIGKILLed during 1,000 signs spread over both: ledger = audit, no transaction hash signed
+ *    twice, every request id retried (as the edge does, on either replica) returns its first answer and
+ *    signs nothing new; meanwhile the edge, configured with both replicas, keeps answering a steady stream
+ *    of calls that reach the signer, and fails over to the survivor in under 3 s.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { type RunningPostgres, startPostgres } from '../support/postgres/start-postgres.ts'
+import { createHttp, pool, type Received } from '../support/reliability/http.ts'
+import {
+  allowsOf,
+  auditChain,
+  ledgerAgainstAudit,
+  linesOf,
+  paymentXdr,
+  signedBy,
+  withPg,
+} from '../support/reliability/replica-ledger.ts'
+import {
+  createSignerRpc,
+  type Envelope,
+  envelope,
+  type RpcOutcome,
+} from '../support/reliability/signer-rpc.ts'
+import { type Edge, type ReliabilityStack, startReliabilityStack } from '../support/reliability/stack.ts'
+
+/** The cap: exactly K spends of AMOUNT XLM fit in the day; the policy's daily cap is K × AMOUNT. */
+const K = 20
+const AMOUNT = 50_000
+const DAILY = 1_000_000
+const SIGNS = 1_000
+let db: RunningPostgres
+let stack: ReliabilityStack
+let edge: Edge
+let rpcs: ReturnType<typeof createSignerRpc>[]
+
+beforeAll(async () => {
+  db = await startPostgres()
+  stack = await startReliabilityStack({
+    replicas: 2,
+    signerEnv: {
+      SIGNER_DATABASE_URL: db.url,
+      SIGNER_POLICY_DEFAULTS: JSON.stringify({
+        assets: [{ asset: 'native', perTx: '100000', daily: String(DAILY), approvalAbove: null }],
+      }),
+    },
+  })
+  edge = await stack.startEdge({ RATE_LIMIT_READ: '100000/1m' })
+  rpcs = stack.replicas.map((r) => createSignerRpc(stack.pki, () => r.port))
+})
+
+afterAll(async () => {
+  for (const r of rpcs ?? []) r.close()
+  await stack?.stop()
+  await db?.stop()
+})
+
+type Created = { accountId: string; publicKey: string }
+type Answer = { ok: boolean; result?: { signedXdr: string; hash: string }; error?: { code: string } }
+const answerOf = (o: RpcOutcome): Answer | undefined =>
+  o.kind === 'answer' ? (JSON.parse(o.text) as Answer) : undefined
+const rpc = (i: number) => {
+  const r = rpcs[i % rpcs.length]
+  if (!r) throw new Error('no replica')
+  return r
+}
+
+it(`${2 * 100} concurrent spends over two replicas against a cap of ${K}: exactly ${K} signed`, async () => {
+  expect(DAILY).toBe(K * AMOUNT)
+  const user = 'usr_replicas_cap'
+  const a = await rpc(0).ok<Created>('accounts.create', envelope(user, { kind: 'agent', name: 'cap' }))
+  const envs = Array.from({ length: 200 }, (_, i) =>
+    envelope(user, { accountId: a.accountId, xdr: paymentXdr(a.publicKey, 5_000 + i, String(AMOUNT)) }),
+  )
+  const t0 = performance.now()
+  const outcomes = await pool(envs.length, envs.length, (i) => rpc(i).call('tx.sign', envs[i] as Envelope))
+  const ms = performance.now() - t0
+  const answers = outcomes.map(answerOf)
+  const signed = answers.filter((b) => b?.ok)
+  const refused = answers.filter((b) => b && !b.ok)
+  const perReplica = [0, 1].map((r) => answers.filter((b, i) => b?.ok && i % 2 === r).length)
+  console.log(
+    `[reliability] replicas cap: ${signed.length} signed (over-signed ${signed.length - K}), ` +
+      `${refused.length} refused, ${outcomes.length - signed.length - refused.length} failed; ` +
+      `signed per replica ${perReplica.join('/')}; ${ms.toFixed(0)} ms`,
+  )
+  expect(outcomes.filter((o) => o.kind === 'failed')).toEqual([])
+  expect(signed).toHaveLength(K)
+  expect(refused).toHaveLength(200 - K)
+  for (const b of refused) expect(b?.error?.code).toBe('ERR_POLICY_DAILY_CAP')
+  for (const b of signed) expect(signedBy(b?.result?.signedXdr ?? '', a.publicKey)).toBe(true)
+
+  await withPg(db.url, async (c) => {
+    const lines = await linesOf(c, user, 'native')
+    expect(lines).toHaveLength(K)
+    expect(lines.reduce((n, l) => n + l.stroops, 0n)).toBe(BigInt(DAILY) * 10_000_000n)
+    expect(ledgerAgainstAudit(await allowsOf(c, user), { native: lines })).toEqual([])
+    const { rows, verdict } = await auditChain(c)
+    expect(verdict).toMatchObject({ ok: true, entries: rows.length })
+    // One linear chain: seq 1..n with no gap, and every one of the 200 decisions is in it once.
+    const mine = rows.filter((r) => r.user_id === user && r.method === 'tx.sign')
+    expect(new Set(mine.map((r) => r.request_id)).size).toBe(200)
+    expect(mine.filter((r) => r.decision === 'deny')).toHaveLength(200 - K)
+  })
+})
+
+it(`one replica SIGKILLed during ${SIGNS} signs: ledger = audit, nothing signed twice, the edge fails over`, async () => {
+  const user = 'usr_replicas_kill'
+  const accounts: Created[] = []
+  for (let i = 0; i < 4; i++)
+    accounts.push(
+      await rpc(i).ok<Created>('accounts.create', envelope(user, { kind: 'agent', name: `k${i}` })),
+    )
+  const token = await edge.session(user)
+  const http = createHttp(edge.url)
+  const listAccounts = () =>
+    http.send({ method: 'GET', path: '/api/accounts', headers: { authorization: `Bearer ${token}` } })
+  expect((await listAccounts()).status).toBe(200) // the edge has attested a replica
+
+  const envs: Envelope[] = Array.from({ length: SIGNS }, (_, i) => {
+    const a = accounts[i % accounts.length] as Created
+    return envelope(user, { accountId: a.accountId, xdr: paymentXdr(a.publicKey, 1_000 + i) })
+  })
+  // Replica 0 (the edge's first) dies once a quarter of the signs have answered.
+  let answered = 0
+  let killedAt = 0
+  let signsDone = false
+  const t0 = performance.now()
+  const signing = pool(SIGNS, 128, async (i): Promise<RpcOutcome> => {
+    const o = await rpc(i).call('tx.sign', envs[i] as Envelope)
+    if (o.kind === 'answer' && ++answered === SIGNS / 4) {
+      killedAt = performance.now()
+      void stack.replicas[0]?.kill()
+    }
+    return o
+  })
+  // A steady stream through the edge, two at a time, from before the kill until 3 s after it.
+  const stream: (Received & { startedAt: number; endedAt: number })[] = []
+  const streaming = pool(2, 2, async () => {
+    while (!signsDone || killedAt === 0 || performance.now() - killedAt < 3_000) {
+      if (performance.now() - t0 > 60_000) return
+      const startedAt = performance.now()
+      const r = await listAccounts()
+      stream.push({ ...r, startedAt, endedAt: performance.now() })
+      await new Promise((res) => setTimeout(res, 25))
+    }
+  })
+  const outcomes = await signing
+  signsDone = true
+  await streaming
+  const settledMs = performance.now() - t0
+
+  const afterKill = stream.filter((s) => s.startedAt >= killedAt).sort((x, y) => x.endedAt - y.endedAt)
+  const firstServed = afterKill.find((s) => s.status === 200)
+  const failoverMs = firstServed ? firstServed.endedAt - killedAt : Number.POSITIVE_INFINITY
+  const failedEdge = stream.filter((s) => s.status !== 200)
+  const okBefore = outcomes.filter((o) => answerOf(o)?.ok).length
+  const failed = outcomes.filter((o) => o.kind === 'failed')
+  console.log(
+    `[reliability] replica kill: killed at ${(killedAt - t0).toFixed(0)} ms; ${okBefore} signed, ` +
+      `${failed.length} failed on the dead replica; all ${SIGNS} settled in ${settledMs.toFixed(0)} ms; ` +
+      `edge stream ${stream.length} calls (${afterKill.length} after the kill), ${failedEdge.length} not 200 ` +
+      `(${failedEdge.map((s) => s.status).join(',') || 'none'}); failover ${failoverMs.toFixed(0)} ms; ` +
+      `slowest after the kill ${Math.max(0, ...afterKill.map((s) => s.endedAt - s.startedAt)).toFixed(0)} ms`,
+  )
+  expect(killedAt).toBeGreaterThan(0)
+  expect(stack.replicas[0]?.alive()).toBe(false)
+  expect(failed.length).toBeGreaterThan(0)
+  // Nothing hung: every call settled inside its own 10 s deadline.
+  expect(Math.max(...outcomes.map((o) => o.ms))).toBeLessThan(9_000)
+  // The survivor answered everything sent to it, and the edge kept answering.
+  for (const [i, o] of outcomes.entries()) if (i % 2 === 1) expect(answerOf(o)?.ok).toBe(true)
+  expect(afterKill.length).toBeGreaterThan(0)
+  expect(failedEdge.map((s) => `${s.status} ${s.body.slice(0, 120)}`)).toEqual([])
+  expect(failoverMs).toBeLessThan(3_000)
+
+  // Retry every request id on the survivor, as the edge does after a failure.
+  const first = new Map<string, string>()
+  for (const [i, o] of outcomes.entries()) {
+    const b = answerOf(o)
+    if (b?.ok && b.result) first.set((envs[i] as Envelope).requestId, b.result.signedXdr)
+  }
+  const retried = await pool(SIGNS, 64, (i) =>
+    rpc(1).ok<{ signedXdr: string }>('tx.sign', envs[i] as Envelope),
+  )
+  for (const [i, r] of retried.entries()) {
+    const env = envs[i] as Envelope
+    const before = first.get(env.requestId)
+    // An answered request gets its first answer back byte for byte: the same signature, not a new one.
+    if (before !== undefined) expect(r.signedXdr).toBe(before)
+    const { accountId } = env.params as { accountId: string }
+    expect(signedBy(r.signedXdr, accounts.find((a) => a.accountId === accountId)?.publicKey ?? '')).toBe(true)
+    first.set(env.requestId, r.signedXdr)
+  }
+  const allowsOnce = await withPg(db.url, (c) => allowsOf(c, user))
+  expect(allowsOnce).toHaveLength(SIGNS)
+
+  // The killed replica back; every id again, spread over both: the first answers, nothing new signed.
+  await stack.replicas[0]?.restart()
+  const again = await pool(SIGNS, 64, (i) =>
+    rpc(i + 1).ok<{ signedXdr: string }>('tx.sign', envs[i] as Envelope),
+  )
+  for (const [i, r] of again.entries()) expect(r.signedXdr).toBe(first.get((envs[i] as Envelope).requestId))
+
+  await withPg(db.url, async (c) => {
+    const allows = await allowsOf(c, user)
+    expect(allows).toEqual(allowsOnce)
+    const native = await linesOf(c, user, 'native')
+    const fee = await linesOf(c, user, 'fee')
+    expect(native).toHaveLength(SIGNS)
+    expect(native.reduce((n, l) => n + l.stroops, 0n)).toBe(BigInt(SIGNS) * 10_000_000n)
+    // Fees are money too: one fee line per signature, beside its spend.
+    expect(fee).toHaveLength(SIGNS)
+    expect(ledgerAgainstAudit(allows, { native, fee })).toEqual([])
+    expect((await auditChain(c)).verdict.ok).toBe(true)
+  })
+  http.close()
+})
