@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process'
 import { renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { HEAD_WINDOW } from '../../edge/attestation/audit-head.ts'
 import { type RunningPostgres, startPostgres } from '../support/postgres/start-postgres.ts'
 import { createHttp, percentile, pool } from '../support/reliability/http.ts'
 import {
@@ -52,7 +53,7 @@ beforeAll(async () => {
       }),
     },
   })
-  edge = await stack.startEdge({ RATE_LIMIT_READ: '100000/1m' })
+  edge = await stack.startEdge({ RATE_LIMIT_READ: '100000/1m', RATE_LIMIT_MONEY: '1000/1m' })
   rpcs = stack.replicas.map((r) => createSignerRpc(stack.pki, () => r.port, 15_000))
 })
 
@@ -294,38 +295,93 @@ it.each(TAMPERS.map((t, i) => [t.name, t, i] as const))('a tampered row: %s', as
   expect(logged).toContainEqual(expect.objectContaining({ table: t.table, userId: user }))
 })
 
-it('a rolled-back database: the edge refuses the signer (ERR_SIGNER_ROLLED_BACK)', async () => {
-  const user = 'usr_replicas_rollback'
-  const a = await rpc(0).ok<Created>('accounts.create', envelope(user, { kind: 'agent', name: 'r' }))
-  const token = await edge.session(user)
-  const http = createHttp(edge.url)
-  const listAccounts = () =>
-    http.send({ method: 'GET', path: '/api/accounts', headers: { authorization: `Bearer ${token}` } })
-  expect((await listAccounts()).status).toBe(200)
-
-  // A copy of the cluster as it is now (the server stopped, so the copy is consistent).
+/**
+ * The operator's rollback: the cluster copied while stopped (a consistent copy), and later put back. Both
+ * replicas keep running throughout and reconnect by themselves.
+ */
+async function snapshot(user: string): Promise<() => Promise<void>> {
   const data = join(db.dir, 'data')
-  const copy = join(db.dir, 'data-copy')
+  const copy = join(db.dir, `data-copy-${user}`)
   await db.shutdown()
   execFileSync('cp', ['-a', data, copy])
   await db.start()
   await untilAnswers(0, user)
   await untilAnswers(1, user)
-  for (let i = 0; i < 4; i++) expect(answerOf(await signFresh(i, user, a))?.ok).toBe(true)
-  // The edge sees the newer head (through both replicas).
-  for (let i = 0; i < 4; i++) expect((await listAccounts()).status).toBe(200)
-
-  // The operator puts the old copy back: the audit chain and the ledger go back in time.
-  await db.shutdown()
-  rmSync(data, { recursive: true, force: true })
-  renameSync(copy, data)
-  await db.start()
-  await untilAnswers(0, user)
-  await untilAnswers(1, user)
-  const refused = await Promise.all(Array.from({ length: 4 }, listAccounts))
-  for (const r of refused) {
-    expect(r.status).toBe(503)
-    expect(JSON.parse(r.body)).toMatchObject({ code: 'ERR_SIGNER_ROLLED_BACK' })
+  return async () => {
+    await db.shutdown()
+    rmSync(data, { recursive: true, force: true })
+    renameSync(copy, data)
+    await db.start()
+    await untilAnswers(0, user)
+    await untilAnswers(1, user)
   }
-  http.close()
+}
+
+/** An edge user with a session, whose account calls reach the signer. */
+async function edgeUser(e: Edge, user: string) {
+  const token = await e.session(user)
+  const http = createHttp(e.url)
+  const auth = { authorization: `Bearer ${token}` }
+  return {
+    list: () => http.send({ method: 'GET', path: '/api/accounts', headers: auth }),
+    /** A writing call: the edge records the audit head it answers with. */
+    create: (name: string) =>
+      http.send({
+        method: 'POST',
+        path: '/api/accounts',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ name, kind: 'agent' }),
+      }),
+    close: () => http.close(),
+  }
+}
+
+/** After a rollback nothing the edge asks is answered: the first refusal names the rollback. */
+async function expectRefused(e: Edge, calls: readonly (() => Promise<{ status: number; body: string }>)[]) {
+  const [first, ...rest] = calls
+  if (!first) throw new Error('no call')
+  const r = await first()
+  expect(r.status).toBe(503)
+  expect(JSON.parse(r.body)).toMatchObject({ code: 'ERR_SIGNER_ROLLED_BACK' })
+  // Then the replica's trust is gone: later calls are refused as untrusted or rolled back, never served.
+  for (const call of rest) {
+    const later = await call()
+    expect(later.status).toBe(503)
+    expect(['ERR_SIGNER_ROLLED_BACK', 'ERR_SIGNER_UNTRUSTED']).toContain(
+      (JSON.parse(later.body) as { code: string }).code,
+    )
+  }
+  expect(e.console.join('\n')).toContain('ERR_SIGNER_ROLLED_BACK')
+}
+
+it('a database rolled back further than the late-answer window: the edge refuses (ERR_SIGNER_ROLLED_BACK)', async () => {
+  const user = 'usr_replicas_rollback_far'
+  const a = await rpc(0).ok<Created>('accounts.create', envelope(user, { kind: 'agent', name: 'r' }))
+  const u = await edgeUser(edge, user)
+  expect((await u.list()).status).toBe(200)
+  const restore = await snapshot(user)
+  // More than HEAD_WINDOW audited decisions after the copy, then one writing call through the edge.
+  const signed = await pool(HEAD_WINDOW + 100, 32, (i) => signFresh(i, user, a))
+  expect(signed.filter((o) => answerOf(o)?.ok)).toHaveLength(HEAD_WINDOW + 100)
+  expect((await u.create('after-copy')).status).toBe(201)
+  await restore()
+  await expectRefused(edge, [u.list, u.list, () => u.create('after-rollback')])
+  u.close()
+})
+
+it('a database rolled back and written on (a fork of the chain): the edge refuses (ERR_SIGNER_ROLLED_BACK)', async () => {
+  const user = 'usr_replicas_rollback_fork'
+  await rpc(0).ok<Created>('accounts.create', envelope(user, { kind: 'agent', name: 'r' }))
+  // A fresh edge (its own D1): the previous case left the first one's highest head far ahead of this chain.
+  const fresh = await stack.startEdge({ RATE_LIMIT_READ: '100000/1m', RATE_LIMIT_MONEY: '1000/1m' })
+  const u = await edgeUser(fresh, user)
+  expect((await u.list()).status).toBe(200)
+  const restore = await snapshot(user)
+  // Writes the edge records at the seqs just after the copy's head.
+  for (let i = 0; i < 4; i++) expect((await u.create(`after-copy-${i}`)).status).toBe(201)
+  await restore()
+  // The restored chain grows again through those seqs, with other hashes: a fork of what the edge saw.
+  await expectRefused(fresh, [() => u.create('after-rollback'), u.list, u.list])
+  u.close()
+  await fresh.stop()
 })
