@@ -4,8 +4,16 @@
  * or with passwordless sudo; Homebrew on macOS), and otherwise says exactly what to run and exits non-zero.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
+import { postgresBinDir } from './postgres-bin.ts'
 
-export type Need = { readonly bin: string; readonly apt: string; readonly brew: string; readonly why: string }
+export type Need = {
+  readonly bin: string
+  readonly apt: string
+  readonly brew: string
+  readonly why: string
+  /** How to tell it is installed when `bin` is not on PATH; default `command -v bin`. */
+  readonly present?: () => boolean
+}
 
 const NEEDS: readonly Need[] = [
   {
@@ -23,6 +31,18 @@ export const CHROMIUM: Need = {
   apt: 'chromium',
   brew: 'chromium',
   why: 'the web client tests (Debian chromium driven by playwright-core)',
+}
+
+/**
+ * Only `npm test` needs a PostgreSQL server (the store engine tests start a throwaway cluster). Debian's
+ * server binaries are under /usr/lib/postgresql/<major>/bin, not on PATH.
+ */
+export const POSTGRESQL: Need = {
+  bin: 'postgres',
+  apt: 'postgresql',
+  brew: 'postgresql@17',
+  why: 'the PostgreSQL store engine tests (a throwaway cluster of the Debian server)',
+  present: () => postgresBinDir() !== undefined,
 }
 
 const has = (bin: string) => spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0
@@ -54,7 +74,8 @@ function installer(): ((pkgs: string[]) => void) | undefined {
 }
 
 export function ensureSystemTools(extra: readonly Need[] = []): void {
-  const missing = [...NEEDS, ...extra].filter((n) => !has(n.bin))
+  const installed = (n: Need) => (n.present ? n.present() : has(n.bin))
+  const missing = [...NEEDS, ...extra].filter((n) => !installed(n))
   if (missing.length === 0) return
   const install = installer()
   const names = missing.map((m) => `${m.bin} (${m.why})`).join(', ')
@@ -67,11 +88,11 @@ export function ensureSystemTools(extra: readonly Need[] = []): void {
   console.log(`ensure: installing ${names}`)
   const isBrew = !has('apt-get')
   install(missing.map((m) => (isBrew ? m.brew : m.apt)))
-  const still = missing.filter((n) => !has(n.bin))
+  const still = missing.filter((n) => !installed(n))
   if (still.length > 0) {
     console.error(`ensure: still missing after install: ${still.map((s) => s.bin).join(', ')}`)
     process.exit(1)
   }
 }
 
-if (import.meta.main) ensureSystemTools([CHROMIUM])
+if (import.meta.main) ensureSystemTools([CHROMIUM, POSTGRESQL])

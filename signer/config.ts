@@ -10,6 +10,7 @@ import { type NetworkConfig, parseNetwork, protocolContractsOf } from '../shared
 import { ConfigError, CriticalSecurityError, type Problem } from './errors.ts'
 import { builtinDefaults, compilePolicy, type Policy } from './policy/config.ts'
 import { type KmsSecretInputs, loadKmsSecretInputs, loadSecrets, type Secrets } from './secrets.ts'
+import { parseDatabaseUrl } from './store/postgres/database-url.ts'
 import { parseSpkiPins } from './tls/client-pins.ts'
 
 export const ENVIRONMENTS = ['development', 'staging', 'production'] as const
@@ -34,6 +35,11 @@ export type TlsMaterial = {
 export type SignerConfig = {
   readonly environment: Environment
   readonly dataDir: string
+  /**
+   * SIGNER_DATABASE_URL: PostgreSQL for stateless replicas (signer/store/postgres); undefined = the
+   * embedded SQLite file in dataDir. Holds a password: never logged (log.ts redacts it; describeDatabaseUrl).
+   */
+  readonly databaseUrl: string | undefined
   readonly host: string
   /** 0 asks the OS for a free port; the "signer listening" log line carries the real one. */
   readonly port: number
@@ -62,6 +68,7 @@ const RP_ID = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0
 const PlainSchema = z.object({
   ENVIRONMENT: z.enum(ENVIRONMENTS).default('production'),
   SIGNER_DATA_DIR: z.string().min(1).default('/app/data'),
+  SIGNER_DATABASE_URL: z.string().min(1).optional(),
   SIGNER_HOST: z.string().min(1).optional(),
   SIGNER_PORT: port.default(8443),
   SIGNER_HEALTH_PORT: port.optional(),
@@ -163,6 +170,10 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): SignerCo
   const policy = policyOf(v.SIGNER_POLICY_DEFAULTS, network.network, problems)
   const origins = parseOrigins(v.SIGNER_RP_ORIGINS, v.SIGNER_RP_ID, v.ENVIRONMENT)
   if (!origins) problems.push({ variable: 'SIGNER_RP_ORIGINS', message: 'invalid' })
+  const databaseUrl =
+    v.SIGNER_DATABASE_URL === undefined ? undefined : parseDatabaseUrl(v.SIGNER_DATABASE_URL, v.ENVIRONMENT)
+  if (databaseUrl && !databaseUrl.ok)
+    problems.push({ variable: 'SIGNER_DATABASE_URL', message: databaseUrl.error })
   if (problems.length > 0 || !policy || !origins) {
     wipeSource(secrets)
     throw new ConfigError(problems)
@@ -170,6 +181,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): SignerCo
   return Object.freeze({
     environment: v.ENVIRONMENT,
     dataDir: v.SIGNER_DATA_DIR,
+    databaseUrl: databaseUrl?.ok ? databaseUrl.value : undefined,
     // Outside development the signer runs in a container whose network is the boundary.
     host: v.SIGNER_HOST ?? (v.ENVIRONMENT === 'development' ? '127.0.0.1' : '0.0.0.0'),
     port: v.SIGNER_PORT,

@@ -18,6 +18,9 @@ export const REDACT_PATHS = [
   'salt',
   'env',
   'config.secrets',
+  'config.databaseUrl',
+  'databaseUrl',
+  '*.databaseUrl',
   'secrets',
   'headers.authorization',
 ]

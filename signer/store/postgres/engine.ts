@@ -94,6 +94,11 @@ export async function createPostgresEngine(opts: PostgresEngineOptions): Promise
     application_name: 'tuxedo-signer',
     types: typesFor(),
   })
+  // Logs a code only: pg's messages can carry the host and port, never put the URL in a log line.
+  const warn = (err: Error, msg: string) => {
+    const code = (err as NodeJS.ErrnoException).code
+    opts.log?.warn({ code: typeof code === 'string' ? code : 'connection' }, msg)
+  }
   // An idle pooled client whose server went away emits 'error' on the pool; unhandled, it would kill the
   // process. The pool drops that client and connects afresh on the next checkout.
   pool.on('error', (err: Error & { code?: unknown }) => {
@@ -119,6 +124,11 @@ export async function createPostgresEngine(opts: PostgresEngineOptions): Promise
     } catch (err) {
       throw unavailable(err)
     }
+    // A checked-out client whose connection dies between statements emits 'error' on itself (the pool
+    // only listens while it is idle): without a listener that is an uncaught exception. The next
+    // statement then fails and the transaction rejects as unavailable.
+    const onLost = (err: Error) => warn(err, 'postgres connection lost')
+    client.on('error', onLost)
     const state: TxState = { failed: undefined }
     let broken: Error | undefined
     let started = false
@@ -133,16 +143,22 @@ export async function createPostgresEngine(opts: PostgresEngineOptions): Promise
       seasoned.add(client)
       return result
     } catch (err) {
-      try {
-        await client.query('ROLLBACK')
-      } catch (rollbackError) {
-        broken = rollbackError instanceof Error ? rollbackError : new Error('rollback failed')
+      if (isUnavailable(err)) {
+        // No ROLLBACK on a dead or silent connection (it would wait out query_timeout again): destroying
+        // the client closes the session, and PostgreSQL rolls back a transaction whose session is gone.
+        broken = err instanceof Error ? err : new Error('unavailable')
+      } else {
+        try {
+          await client.query('ROLLBACK')
+        } catch (rollbackError) {
+          broken = rollbackError instanceof Error ? rollbackError : new Error('rollback failed')
+        }
       }
-      if (isUnavailable(err) && !broken) broken = err instanceof Error ? err : new Error('unavailable')
       if (isUnavailable(err) && !started && seasoned.has(client)) throw new StaleClient(err)
       throw err
     } finally {
       // A client that failed on its connection is destroyed, not pooled again.
+      client.off('error', onLost)
       client.release(broken)
     }
   }

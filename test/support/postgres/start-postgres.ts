@@ -17,7 +17,7 @@ import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { postgresBinDir } from './binaries.ts'
+import { postgresBinDir } from '../../../scripts/postgres-bin.ts'
 
 export type RunningPostgres = {
   /** postgresql://tuxedo:<password>@127.0.0.1:<port>/postgres */
