@@ -16,49 +16,13 @@
  */
 import type Database from 'better-sqlite3'
 import { nextCum } from '../ledger.ts'
-import type { Columns, RowKeys } from '../row-mac.ts'
-import {
-  ACCOUNTS,
-  APPROVALS,
-  CHALLENGES,
-  CREDENTIALS,
-  RECOVERY_CODES,
-  RECOVERY_GRANTS,
-  REQUESTS,
-  SPENDING_HEADS,
-  SPENDING_LINES,
-  sealRow,
-  type Table,
-  USER_POLICIES,
-} from '../row-tables.ts'
+import type { RowKeys } from '../row-mac.ts'
+import { SPENDING_HEADS, SPENDING_LINES, sealRow } from '../row-tables.ts'
 import type { SpendingLineRow } from '../types.ts'
-
-/** The primary key of each adopted table (user_recovery_codes is WITHOUT ROWID). */
-const PRIMARY_KEYS: readonly (readonly [Table<object>, readonly string[]])[] = [
-  [ACCOUNTS, ['id']],
-  [REQUESTS, ['request_id']],
-  [APPROVALS, ['id']],
-  [USER_POLICIES, ['user_id']],
-  [CREDENTIALS, ['id']],
-  [CHALLENGES, ['challenge']],
-  [RECOVERY_CODES, ['user_id', 'code_hash']],
-  [RECOVERY_GRANTS, ['user_id']],
-]
+import { fromSqlite, ROW_TABLES } from './mac-rows.ts'
 
 export type AdoptedCounts = Readonly<Record<string, number>>
 export type AdoptLog = { info(obj: object, msg: string): void }
-
-/** A row as better-sqlite3 returns it with safeIntegers(true), in the row type's JS types. */
-export function fromSqlite(columns: Columns, raw: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  for (const [name, type] of columns) {
-    const v = raw[name]
-    if ((type === 'int' || type === 'int?') && typeof v === 'bigint') out[name] = Number(v)
-    else if (type === 'bool' && typeof v === 'bigint') out[name] = v === 1n
-    else out[name] = v
-  }
-  return out
-}
 
 function adoptLedger(db: Database.Database, keys: RowKeys): { lines: number; heads: number } {
   const headless = db
@@ -107,7 +71,7 @@ export function adoptLegacyRows(db: Database.Database, keys: RowKeys, log?: Adop
       [SPENDING_LINES.name]: ledger.lines,
       [SPENDING_HEADS.name]: ledger.heads,
     }
-    for (const [table, pk] of PRIMARY_KEYS) {
+    for (const [table, pk] of ROW_TABLES) {
       const rows = db
         .prepare<[], Record<string, unknown>>(`SELECT * FROM ${table.name} WHERE mac IS NULL`)
         .safeIntegers(true)
