@@ -24,10 +24,10 @@ import { ensurePki, spkiPinOfFile } from '../scripts/lib/certs.ts'
 import { fromHex } from '../shared/attestation.ts'
 import { sealInfo, sealSuite, sealTo, toBase64url } from '../shared/seed-seal.ts'
 import { loadConfig } from '../signer/config.ts'
-import { openDb } from '../signer/keystore/db.ts'
-import { createUserStore } from '../signer/keystore/users.ts'
 import { createLogger } from '../signer/log.ts'
+import { loadSecrets } from '../signer/secrets.ts'
 import { startSigner } from '../signer/start.ts'
+import { openStore } from '../signer/store/open.ts'
 import { checkUserProof } from '../signer/user-proof/verify.ts'
 import { buildTx, pay, randomKey } from '../test/signer/policy-fixtures.ts'
 import { createProver, operationOf } from '../test/signer/proofs.ts'
@@ -179,7 +179,8 @@ const rejectT: number[] = []
 const exportT: number[] = []
 const getT: number[] = []
 const verifyT: number[] = []
-const users = createUserStore(openDb(env.SIGNER_DATA_DIR))
+// A second connection to the signer's database, as the in-process pre-check reads it.
+const store = await openStore({ dataDir: env.SIGNER_DATA_DIR, databaseUrl: undefined }, loadSecrets(env))
 
 for (let i = 0; i < N; i++) {
   const op = { method: 'accounts.export', accountId, recipientPublicKey }
@@ -200,7 +201,7 @@ for (let i = 0; i < N; i++) {
   const e = await assertion(op)
   const body = { userId: 'bench', params: { accountId, recipientPublicKey, proof: { assertion: e } } }
   t0 = ms()
-  await checkUserProof(config.rp, users, body)
+  await checkUserProof(config.rp, store, body)
   verifyT.push(ms() - t0)
   t0 = ms()
   must(await call('accounts.export', body.params), 'export')
@@ -211,6 +212,7 @@ for (let i = 0; i < N; i++) {
 }
 
 agent.destroy()
+await store.close()
 await signer.close()
 
 const rows = [

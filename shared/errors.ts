@@ -83,6 +83,7 @@ export const ERROR_CODES = [
   'ERR_SIGNER_REQUEST_STALE',
   'ERR_SIGNER_REQUEST_CONFLICT',
   'ERR_SIGNER_UNKNOWN_METHOD',
+  'ERR_SIGNER_STORE_TAMPERED',
   // accounts and keys
   'ERR_ACCOUNT_NOT_FOUND',
   'ERR_ACCOUNT_EXISTS',
@@ -236,6 +237,9 @@ export function statusOf(code: ErrorCode): HttpErrorStatus {
     case 'ERR_INTERNAL':
     case 'ERR_CRYPTO_DECRYPT':
     case 'ERR_TOOL_INTERNAL':
+    // 500, not 503: a row that fails its MAC is the same on every replica (they share the database), so it
+    // is no outage to retry elsewhere or later; it stays refused until an operator looks.
+    case 'ERR_SIGNER_STORE_TAMPERED':
       return 500
     case 'ERR_UPSTREAM_UNAVAILABLE':
     case 'ERR_LLM_UNAVAILABLE':

@@ -1,6 +1,6 @@
 /**
- * The async half of the two methods that move a seed: HPKE runs on WebCrypto, which is asynchronous, and the
- * dispatcher's SQLite transaction is not. So before the transaction, `prepare` opens an import's sealed seed
+ * The async half of the two methods that move a seed: HPKE runs on WebCrypto, which is asynchronous, and
+ * nothing but the store may be awaited inside the request's transaction. So before the transaction, `prepare` opens an import's sealed seed
  * with the attested sealing key, or reads, decrypts and seals an export to the browser's key; the method then
  * runs inside the transaction as usual (re-checks the row, writes the audit entry, stores nothing secret).
  * A seal that does not open reaches the method as "did not open" and is refused there, so the refusal is
@@ -21,8 +21,8 @@ import {
 import { fromBase64url, type SealedSeed, sealInfo, sealTo } from '../shared/seed-seal.ts'
 import type { SealingKey } from './attestation/sealing-key.ts'
 import type { Keyring } from './crypto/keyring.ts'
-import type { AccountStore } from './keystore/accounts.ts'
 import { ACCOUNT_NOT_FOUND } from './methods/context.ts'
+import type { Store } from './store/types.ts'
 import { committedDigest, describe, digestOf } from './user-proof/descriptor.ts'
 import type { Checked } from './user-proof/verify.ts'
 
@@ -38,7 +38,8 @@ export type Prepared =
   | { readonly method: 'accounts.export'; readonly result: Result<ExportedSeed, Failure> }
 
 export type PrepareDeps = {
-  readonly accounts: AccountStore
+  /** Read-only here: the account row, MAC-checked, in a transaction of its own. */
+  readonly store: Store
   readonly keyring: Keyring
   readonly sealingKey: SealingKey
   readonly clock: () => number
@@ -83,7 +84,7 @@ async function exportSealed(
   accountId: string,
   recipientPublicKey: string,
 ): Promise<Result<ExportedSeed, Failure>> {
-  const row = deps.accounts.get(userId, accountId)
+  const row = await deps.store.transaction(userId, (tx) => tx.accounts.get(userId, accountId))
   if (!row) return err(ACCOUNT_NOT_FOUND)
   const opened = deps.keyring.open({ userId, accountId: row.id, publicKey: row.public_key }, row.ciphertext)
   if (!opened.ok) return opened

@@ -26,7 +26,7 @@ import { usersRegister } from './methods/users-register.ts'
 
 export type Route = {
   /** Parses params strictly (unknown keys refused) and runs the handler. */
-  run(ctx: MethodContext, rawParams: unknown): Outcome<unknown>
+  run(ctx: MethodContext, rawParams: unknown): Promise<Outcome<unknown>>
   /** Result contains a secret: never persisted by the idempotency layer. */
   readonly secretResult: boolean
 }
@@ -38,13 +38,13 @@ export function validationMessage(error: z.ZodError): string {
 
 function route<M extends SignerMethod>(
   method: M,
-  handler: (ctx: MethodContext, params: SignerParams<M>) => Outcome<SignerResult<M>>,
+  handler: (ctx: MethodContext, params: SignerParams<M>) => Promise<Outcome<SignerResult<M>>>,
   secretResult = false,
 ): Route {
   const schema = SIGNER_METHODS[method].params as unknown as z.ZodType<SignerParams<M>>
   return {
     secretResult,
-    run(ctx, rawParams) {
+    async run(ctx, rawParams) {
       const parsed = schema.safeParse(rawParams)
       if (!parsed.success) {
         return refused({ code: 'ERR_VALIDATION', message: `params.${validationMessage(parsed.error)}` })

@@ -1,31 +1,23 @@
 /**
- * startSigner: open the keystore, then listen (mTLS RPC + optional loopback health). Used by main.ts and
+ * startSigner: open the store, then listen (mTLS RPC + optional loopback health). Used by main.ts and
  * by tests that run the signer in-process. close() drains in-flight requests, then closes the database.
  */
 import { hkdfSync, randomBytes } from 'node:crypto'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createApprovalStore } from './approvals/store.ts'
 import { collectEvidence } from './attestation/evidence.ts'
 import { createResponseKey } from './attestation/response-key.ts'
 import { createSealingKey } from './attestation/sealing-key.ts'
-import { createAuditLog } from './audit/chain.ts'
 import type { SignerConfig } from './config.ts'
 import { createKeyring } from './crypto/keyring.ts'
 import { fetchKmsMasterKey } from './crypto/kms-master-key.ts'
-import { createDispatcher } from './dispatch.ts'
-import { groupCommit } from './group-commit.ts'
-import { createAccountStore } from './keystore/accounts.ts'
-import { startCheckpointer } from './keystore/checkpointer.ts'
-import { dbPath, openDb } from './keystore/db.ts'
-import { createRequestStore } from './keystore/requests.ts'
-import { createSpendingStore } from './keystore/spending.ts'
-import { createUserStore } from './keystore/users.ts'
+import { createDispatcher, errorReply, type Reply } from './dispatch.ts'
 import { createLogger, type SignerLogger } from './log.ts'
-import { createUserPolicyStore } from './policy/store.ts'
 import { prepare, wipePrepared } from './prepare.ts'
 import { wipeSecrets, withKmsKey } from './secrets.ts'
 import { createHealthServer, createRpcServer } from './server.ts'
+import { openStore } from './store/open.ts'
+import { StoreTamperedError, StoreUnavailableError } from './store/types.ts'
 import { checkUserProof } from './user-proof/verify.ts'
 
 /** Methods whose params may carry a WebAuthn assertion or registration for the pre-check. */
@@ -80,13 +72,8 @@ export async function startSigner(config: SignerConfig, opts: StartOptions = {})
     config.secrets.kind === 'env'
       ? config.secrets.secrets
       : withKmsKey(config.secrets.inputs, await fetchKmsMasterKey(config.attestation.dstackEndpoint))
-  const db = openDb(config.dataDir)
-  // Checkpoints move to a worker; the request path only appends to the WAL.
-  db.pragma('wal_autocheckpoint = 0')
-  const checkpointer = startCheckpointer(dbPath(config.dataDir))
+  const store = await openStore(config, secrets, log)
   const keyring = createKeyring(secrets)
-  const requests = createRequestStore(db)
-  const accounts = createAccountStore(db)
   const clock = opts.clock ?? Date.now
   const fingerprintKey = new Uint8Array(
     hkdfSync('sha256', secrets.salt, new Uint8Array(0), 'tuxedo/signer/request-fingerprint/v1', 32),
@@ -94,35 +81,40 @@ export async function startSigner(config: SignerConfig, opts: StartOptions = {})
   const recoveryKey = new Uint8Array(
     hkdfSync('sha256', secrets.salt, new Uint8Array(0), 'tuxedo/signer/recovery-code/v1', 32),
   )
-  const users = createUserStore(db)
   const dispatch = createDispatcher({
-    db,
-    accounts,
-    requests,
-    audit: createAuditLog(db),
+    store,
     keyring,
     networkPassphrase: config.network.passphrase,
     fingerprintKey,
     clock: opts.clock ?? Date.now,
     policy: config.policy,
-    spending: createSpendingStore(db),
-    approvals: createApprovalStore(db),
-    userPolicies: createUserPolicyStore(db),
     newId: (prefix) => `${prefix}_${randomBytes(16).toString('base64url')}`,
-    users,
     nonce: () => new Uint8Array(randomBytes(16)),
     recoveryKey,
   })
-  const commit = groupCommit(db, dispatch, log)
-  // Two asynchronous steps run before the request joins a batch: the WebAuthn signature check (the
+  // Two asynchronous steps run before the request's transaction: the WebAuthn signature check (the
   // transaction then decides everything that could race: challenge spent, counter, UV), then HPKE (an
   // import's seal opened; an export sealed only when its pre-checked proof commits to this very export).
+  // Both read through the store on their own; a store fault there is answered like one in the request.
   // Plaintext is zeroed once the reply exists.
-  const handle = async (method: string, body: unknown) => {
-    const checked = PROOF_METHODS.has(method) ? await checkUserProof(config.rp, users, body) : {}
-    const prepared = await prepare({ accounts, keyring, sealingKey, clock }, method, body, checked)
+  const handle = async (method: string, body: unknown): Promise<Reply> => {
+    let checked: Awaited<ReturnType<typeof checkUserProof>>
+    let prepared: Awaited<ReturnType<typeof prepare>>
     try {
-      return await commit(method, body, checked, prepared)
+      checked = PROOF_METHODS.has(method) ? await checkUserProof(config.rp, store, body) : {}
+      prepared = await prepare({ store, keyring, sealingKey, clock }, method, body, checked)
+    } catch (e) {
+      if (e instanceof StoreUnavailableError)
+        return errorReply({ code: 'ERR_SIGNER_UNAVAILABLE', message: 'signer database unavailable' })
+      if (e instanceof StoreTamperedError)
+        return errorReply({
+          code: 'ERR_SIGNER_STORE_TAMPERED',
+          message: 'the signer refused: stored data failed its integrity check',
+        })
+      throw e
+    }
+    try {
+      return await dispatch(method, body, checked, prepared)
     } finally {
       wipePrepared(prepared)
     }
@@ -145,13 +137,13 @@ export async function startSigner(config: SignerConfig, opts: StartOptions = {})
   } catch (e) {
     rpc.server.close()
     health?.close()
-    await checkpointer.stop()
-    db.close()
+    await store.close()
     throw e
   }
   const prune = setInterval(() => {
-    requests.prune(Date.now())
-    users.prune(Date.now())
+    store.prune(Date.now()).catch((e: unknown) => {
+      log.error({ err: { name: (e as Error).name, message: (e as Error).message } }, 'prune failed')
+    })
   }, 60_000)
   prune.unref()
   log.info(
@@ -178,8 +170,7 @@ export async function startSigner(config: SignerConfig, opts: StartOptions = {})
       rpc.server.closeAllConnections()
       await closed
       if (health) await new Promise<void>((resolve) => health.close(() => resolve()))
-      await checkpointer.stop()
-      db.close()
+      await store.close()
       keyring.wipe()
       wipeSecrets(secrets)
       fingerprintKey.fill(0)

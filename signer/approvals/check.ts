@@ -6,7 +6,7 @@
 import type { Failure } from '../../shared/result.ts'
 import { fromStroops } from '../../shared/schemas/money.ts'
 import { type Approval, type SignerPreview, SignerPreviewSchema } from '../../shared/schemas/signer-rpc.ts'
-import type { ApprovalRow } from './store.ts'
+import type { ApprovalRow } from '../store/types.ts'
 
 const invalid = (message: string): Failure => ({ code: 'ERR_APPROVAL_INVALID', message })
 

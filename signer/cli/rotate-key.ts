@@ -16,10 +16,8 @@
  */
 import { createKeyring } from '../crypto/keyring.ts'
 import { fetchKmsMasterKey } from '../crypto/kms-master-key.ts'
-import { openDb } from '../keystore/db.ts'
 import { loadKmsSecretInputs, loadSecrets, type Secrets, wipeSecrets, withKmsKey } from '../secrets.ts'
-
-type Row = { id: string; user_id: string; public_key: string; ciphertext: string; key_version: string }
+import { openStore } from '../store/open.ts'
 
 const intEnv = (name: string, fallback: number, min: number): number => {
   const raw = process.env[name]
@@ -46,33 +44,32 @@ try {
 }
 const batchSize = intEnv('ROTATE_BATCH_SIZE', 200, 1)
 const delayMs = intEnv('ROTATE_BATCH_DELAY_MS', 0, 0)
-const db = openDb(process.env.SIGNER_DATA_DIR || '/app/data')
+const store = await openStore(
+  {
+    dataDir: process.env.SIGNER_DATA_DIR || '/app/data',
+    databaseUrl: process.env.SIGNER_DATABASE_URL || undefined,
+  },
+  secrets,
+)
 const keyring = createKeyring(secrets)
 const target = keyring.sealingKeyId
+// Rotation is not one user's: the key-version scan spans users (the rows name their own user ids).
+const ROTATION = 'rotate-key'
 
-const countAll = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM accounts')
-const countOld = db.prepare<[string], { n: number }>(
-  'SELECT count(*) AS n FROM accounts WHERE key_version != ?',
-)
-const nextBatch = db.prepare<[string, string, number], Row>(
-  'SELECT id, user_id, public_key, ciphertext, key_version FROM accounts WHERE key_version != ? AND id > ? ORDER BY id LIMIT ?',
-)
-const update = db.prepare<[string, string, string, string]>(
-  'UPDATE accounts SET ciphertext = ?, key_version = ? WHERE id = ? AND ciphertext = ?',
-)
-
-const total = countAll.get()?.n ?? 0
-const pending = countOld.get(target)?.n ?? 0
+// No key version is empty, so "not under ''" is every account.
+const total = await store.transaction(ROTATION, (tx) => tx.accounts.countNotUnder(''))
+const pending = await store.transaction(ROTATION, (tx) => tx.accounts.countNotUnder(target))
 process.stdout.write(`rotate-key: ${pending} of ${total} accounts to re-encrypt under ${target}\n`)
 
 let cursor = ''
 let done = 0
 const failed: string[] = []
 for (;;) {
-  const rows = nextBatch.all(target, cursor, batchSize)
-  if (rows.length === 0) break
-  db.transaction(() => {
-    for (const row of rows) {
+  const after = cursor
+  // One transaction per batch: the reads, the re-seals (synchronous) and the compare-and-swaps commit together.
+  const rows = await store.transaction(ROTATION, async (tx) => {
+    const batch = await tx.accounts.notUnder(target, after, batchSize)
+    for (const row of batch) {
       const ctx = { userId: row.user_id, accountId: row.id, publicKey: row.public_key }
       const opened = keyring.open(ctx, row.ciphertext)
       if (!opened.ok) {
@@ -81,16 +78,18 @@ for (;;) {
       }
       const sealed = keyring.seal(ctx, opened.value)
       opened.value.fill(0)
-      done += update.run(sealed, target, row.id, row.ciphertext).changes
+      if (await tx.accounts.swapCiphertext(row, sealed, target)) done++
     }
-  }).immediate()
+    return batch
+  })
+  if (rows.length === 0) break
   cursor = rows[rows.length - 1]?.id ?? cursor
   process.stdout.write(`rotate-key: rotated ${done}/${pending}\n`)
   if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs))
 }
 
-const left = countOld.get(target)?.n ?? 0
-db.close()
+const left = await store.transaction(ROTATION, (tx) => tx.accounts.countNotUnder(target))
+await store.close()
 keyring.wipe()
 wipeSecrets(secrets)
 if (failed.length > 0 || left > 0) {

@@ -6,16 +6,21 @@ import { publicKeyOf } from '../crypto/ed25519.ts'
 import { done, type MethodContext, type Outcome, refused } from './context.ts'
 import { accountQuotaProblem, storeNewAccount } from './store-account.ts'
 
-export function accountsCreate(
+export async function accountsCreate(
   ctx: MethodContext,
   params: SignerParams<'accounts.create'>,
-): Outcome<Account> {
-  const quota = accountQuotaProblem(ctx)
+): Promise<Outcome<Account>> {
+  const quota = await accountQuotaProblem(ctx)
   if (quota) return refused(quota)
   const seed = new Uint8Array(randomBytes(32))
   try {
     const publicKey = StrKey.encodeEd25519PublicKey(Buffer.from(publicKeyOf(seed)))
-    const account = storeNewAccount(ctx, { seed, publicKey, kind: params.kind, name: params.name ?? null })
+    const account = await storeNewAccount(ctx, {
+      seed,
+      publicKey,
+      kind: params.kind,
+      name: params.name ?? null,
+    })
     return done(account, account.accountId)
   } finally {
     seed.fill(0)

@@ -9,14 +9,14 @@ import type { SignerParams, SignerResult } from '../../shared/schemas/signer-rpc
 import { proveOperation } from '../user-proof/consume.ts'
 import { ACCOUNT_NOT_FOUND, done, type MethodContext, type Outcome, refused } from './context.ts'
 
-export function accountsDelete(
+export async function accountsDelete(
   ctx: MethodContext,
   params: SignerParams<'accounts.delete'>,
-): Outcome<SignerResult<'accounts.delete'>> {
-  const row = ctx.accounts.get(ctx.userId, params.accountId)
+): Promise<Outcome<SignerResult<'accounts.delete'>>> {
+  const row = await ctx.tx.accounts.get(ctx.userId, params.accountId)
   if (!row) return refused(ACCOUNT_NOT_FOUND, params.accountId)
-  const refusal = proveOperation(ctx, { method: 'accounts.delete', accountId: row.id })
+  const refusal = await proveOperation(ctx, { method: 'accounts.delete', accountId: row.id })
   if (refusal) return refused(refusal, row.id)
-  if (!ctx.accounts.delete(ctx.userId, row.id)) return refused(ACCOUNT_NOT_FOUND, row.id)
+  if (!(await ctx.tx.accounts.delete(ctx.userId, row.id))) return refused(ACCOUNT_NOT_FOUND, row.id)
   return done({ accountId: row.id, deleted: true as const }, row.id)
 }

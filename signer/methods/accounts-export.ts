@@ -12,13 +12,13 @@ import type { SignerParams, SignerResult } from '../../shared/schemas/signer-rpc
 import { proveOperation } from '../user-proof/consume.ts'
 import { ACCOUNT_NOT_FOUND, done, type MethodContext, type Outcome, refused } from './context.ts'
 
-export function accountsExport(
+export async function accountsExport(
   ctx: MethodContext,
   params: SignerParams<'accounts.export'>,
-): Outcome<SignerResult<'accounts.export'>> {
-  const row = ctx.accounts.get(ctx.userId, params.accountId)
+): Promise<Outcome<SignerResult<'accounts.export'>>> {
+  const row = await ctx.tx.accounts.get(ctx.userId, params.accountId)
   if (!row) return refused(ACCOUNT_NOT_FOUND, params.accountId)
-  const refusal = proveOperation(ctx, {
+  const refusal = await proveOperation(ctx, {
     method: 'accounts.export',
     accountId: row.id,
     recipientPublicKey: params.recipientPublicKey,

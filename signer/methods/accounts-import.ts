@@ -15,18 +15,18 @@ import { accountQuotaProblem, storeNewAccount } from './store-account.ts'
 
 const dec = new TextDecoder()
 
-export function accountsImport(
+export async function accountsImport(
   ctx: MethodContext,
   params: SignerParams<'accounts.import'>,
-): Outcome<Account> {
-  const refusal = proveOperation(ctx, {
+): Promise<Outcome<Account>> {
+  const refusal = await proveOperation(ctx, {
     method: 'accounts.import',
     ...(params.kind ? { kind: params.kind } : {}),
     ...(params.name ? { name: params.name } : {}),
     sealedDigest: sealedDigest(params.sealed),
   })
   if (refusal) return refused(refusal)
-  const quota = accountQuotaProblem(ctx)
+  const quota = await accountQuotaProblem(ctx)
   if (quota) return refused(quota)
   const opened = ctx.prepared?.method === 'accounts.import' ? ctx.prepared.seed : undefined
   if (!opened) {
@@ -44,10 +44,10 @@ export function accountsImport(
   try {
     const publicKey = StrKey.encodeEd25519PublicKey(Buffer.from(publicKeyOf(seed)))
     // Scoped to this user: whether someone else holds the key is not this caller's business.
-    if (ctx.accounts.existsPublicKey(ctx.userId, publicKey)) {
+    if (await ctx.tx.accounts.existsPublicKey(ctx.userId, publicKey)) {
       return refused({ code: 'ERR_ACCOUNT_EXISTS', message: 'this key is already imported' })
     }
-    const account = storeNewAccount(ctx, {
+    const account = await storeNewAccount(ctx, {
       seed,
       publicKey,
       kind: params.kind ?? 'user',

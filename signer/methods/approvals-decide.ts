@@ -11,12 +11,12 @@ import { proveOperation } from '../user-proof/consume.ts'
 import { APPROVAL_NOT_FOUND } from './approvals-read.ts'
 import { done, type MethodContext, type Outcome, refused } from './context.ts'
 
-export function approvalsApprove(
+export async function approvalsApprove(
   ctx: MethodContext,
   params: SignerParams<'approvals.approve'>,
-): Outcome<SignerResult<'approvals.approve'>> {
+): Promise<Outcome<SignerResult<'approvals.approve'>>> {
   const nowMs = ctx.now.getTime()
-  const row = ctx.approvals.get(ctx.userId, params.approvalId)
+  const row = await ctx.tx.approvals.get(ctx.userId, params.approvalId)
   if (!row) return refused(APPROVAL_NOT_FOUND)
   if (row.expires_ms <= nowMs) {
     return refused({ code: 'ERR_APPROVAL_EXPIRED', message: 'approval expired' }, row.account_id, row.tx_hash)
@@ -29,13 +29,13 @@ export function approvalsApprove(
       row.tx_hash,
     )
   }
-  const refusal = proveOperation(
+  const refusal = await proveOperation(
     ctx,
     { method: 'approvals.approve', approvalId: row.id },
     { approval: { accountId: row.account_id, txHash: row.tx_hash } },
   )
   if (refusal) return refused(refusal, row.account_id, row.tx_hash)
-  if (!ctx.approvals.decide(ctx.userId, row.id, 'pending', 'approved', nowMs)) {
+  if (!(await ctx.tx.approvals.decide(ctx.userId, row.id, 'pending', 'approved', nowMs))) {
     return refused(
       { code: 'ERR_APPROVAL_INVALID', message: `approval is ${row.status}, not pending` },
       row.account_id,
@@ -45,16 +45,16 @@ export function approvalsApprove(
   return decided(ctx, row.id, nowMs)
 }
 
-export function approvalsReject(
+export async function approvalsReject(
   ctx: MethodContext,
   params: SignerParams<'approvals.reject'>,
-): Outcome<SignerResult<'approvals.reject'>> {
+): Promise<Outcome<SignerResult<'approvals.reject'>>> {
   const nowMs = ctx.now.getTime()
-  const row = ctx.approvals.get(ctx.userId, params.approvalId)
+  const row = await ctx.tx.approvals.get(ctx.userId, params.approvalId)
   if (!row) return refused(APPROVAL_NOT_FOUND)
   const moved =
-    ctx.approvals.decide(ctx.userId, row.id, 'pending', 'rejected', nowMs) ||
-    ctx.approvals.decide(ctx.userId, row.id, 'approved', 'rejected', nowMs)
+    (await ctx.tx.approvals.decide(ctx.userId, row.id, 'pending', 'rejected', nowMs)) ||
+    (await ctx.tx.approvals.decide(ctx.userId, row.id, 'approved', 'rejected', nowMs))
   if (!moved) {
     return refused(
       { code: 'ERR_APPROVAL_INVALID', message: `approval is ${row.status}` },
@@ -65,8 +65,12 @@ export function approvalsReject(
   return decided(ctx, row.id, nowMs)
 }
 
-function decided(ctx: MethodContext, id: string, nowMs: number): Outcome<SignerResult<'approvals.approve'>> {
-  const row = ctx.approvals.get(ctx.userId, id)
+async function decided(
+  ctx: MethodContext,
+  id: string,
+  nowMs: number,
+): Promise<Outcome<SignerResult<'approvals.approve'>>> {
+  const row = await ctx.tx.approvals.get(ctx.userId, id)
   if (!row) return refused(APPROVAL_NOT_FOUND)
   return done(toApproval(row, nowMs), row.account_id, row.tx_hash)
 }

@@ -5,20 +5,20 @@ import { done, type MethodContext, type Outcome, refused } from './context.ts'
 
 export const APPROVAL_NOT_FOUND = { code: 'ERR_NOT_FOUND', message: 'approval not found' } as const
 
-export function approvalsList(
+export async function approvalsList(
   ctx: MethodContext,
   params: SignerParams<'approvals.list'>,
-): Outcome<SignerResult<'approvals.list'>> {
+): Promise<Outcome<SignerResult<'approvals.list'>>> {
   const nowMs = ctx.now.getTime()
-  const rows = ctx.approvals.list(ctx.userId, params.limit ?? 50)
+  const rows = await ctx.tx.approvals.list(ctx.userId, params.limit ?? 50)
   return done({ approvals: rows.map((r) => toApproval(r, nowMs)) })
 }
 
-export function approvalsGet(
+export async function approvalsGet(
   ctx: MethodContext,
   params: SignerParams<'approvals.get'>,
-): Outcome<SignerResult<'approvals.get'>> {
-  const row = ctx.approvals.get(ctx.userId, params.approvalId)
+): Promise<Outcome<SignerResult<'approvals.get'>>> {
+  const row = await ctx.tx.approvals.get(ctx.userId, params.approvalId)
   if (!row) return refused(APPROVAL_NOT_FOUND)
   return done(toApproval(row, ctx.now.getTime()), row.account_id, row.tx_hash)
 }

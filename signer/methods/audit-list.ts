@@ -3,11 +3,11 @@ import type { ErrorCode } from '../../shared/errors.ts'
 import type { SignerParams, SignerResult } from '../../shared/schemas/signer-rpc.ts'
 import { done, type MethodContext, type Outcome } from './context.ts'
 
-export function auditList(
+export async function auditList(
   ctx: MethodContext,
   params: SignerParams<'audit.list'>,
-): Outcome<SignerResult<'audit.list'>> {
-  const rows = ctx.audit.listForUser(
+): Promise<Outcome<SignerResult<'audit.list'>>> {
+  const rows = await ctx.tx.audit.listForUser(
     ctx.userId,
     params.before ?? Number.MAX_SAFE_INTEGER,
     params.limit ?? 100,

@@ -1,34 +1,30 @@
-/** What every RPC method receives: the caller (already authenticated by mTLS + envelope), stores, keys, time. */
+/**
+ * What every RPC method receives: the caller (already authenticated by mTLS + envelope), the request's store
+ * transaction, keys, time.
+ */
 import type { Failure, Result } from '../../shared/result.ts'
 import type { Account } from '../../shared/schemas/signer-rpc.ts'
-import type { ApprovalStore } from '../approvals/store.ts'
-import type { AuditLog } from '../audit/chain.ts'
 import type { Keyring } from '../crypto/keyring.ts'
-import type { AccountRow, AccountStore } from '../keystore/accounts.ts'
-import type { SpendingStore } from '../keystore/spending.ts'
-import type { UserStore } from '../keystore/users.ts'
 import type { Policy } from '../policy/config.ts'
-import type { UserPolicyStore } from '../policy/store.ts'
 import type { Prepared } from '../prepare.ts'
+import type { AccountRow, Tx } from '../store/types.ts'
 import type { Checked } from '../user-proof/verify.ts'
 
 export type MethodContext = {
   readonly userId: string
   readonly requestId: string
   readonly now: Date
-  readonly accounts: AccountStore
-  readonly audit: AuditLog
+  /**
+   * The request's one store transaction (sealed: rows MAC-checked). Accounts, ledger, approvals, policies,
+   * passkeys, challenges: everything the method reads or writes commits with its audit entry, or not at all.
+   */
+  readonly tx: Tx
   readonly keyring: Keyring
   readonly networkPassphrase: string
   /** The deployment's default spending policy (signer/policy/config.ts). */
   readonly policy: Policy
-  readonly spending: SpendingStore
-  readonly approvals: ApprovalStore
-  readonly userPolicies: UserPolicyStore
   /** Fresh random ids (randomness stays at the rim). */
   readonly newId: (prefix: string) => string
-  /** The user's passkeys, issued challenges and recovery codes as the signer keeps them. */
-  readonly users: UserStore
   /** What the WebAuthn pre-check established about this request's assertion and registration. */
   readonly checked: Checked
   /** 16 fresh random bytes for a challenge. */

@@ -13,18 +13,18 @@ import { CREDENTIAL_INVALID } from './users-register.ts'
 
 type Change = Outcome<SignerResult<'passkeys.add'>>
 
-export function passkeysAdd(ctx: MethodContext, params: SignerParams<'passkeys.add'>): Change {
+export async function passkeysAdd(ctx: MethodContext, params: SignerParams<'passkeys.add'>): Promise<Change> {
   const reg = ctx.checked.registration
   if (!reg?.ok || reg.credentialId !== params.credential.id) return refused(CREDENTIAL_INVALID)
-  if (ctx.users.credentialTaken(reg.credentialId))
+  if (await ctx.tx.users.credentialTaken(reg.credentialId))
     return refused({ code: 'ERR_USER_EXISTS', message: 'this passkey is already registered' })
   if (params.proof) {
-    const refusal = proveOperation(ctx, { method: 'passkeys.add', credentialId: reg.credentialId })
+    const refusal = await proveOperation(ctx, { method: 'passkeys.add', credentialId: reg.credentialId })
     if (refusal) return refused(refusal)
-  } else if (!ctx.users.takeRecoveryGrant(ctx.userId, ctx.now.getTime())) {
+  } else if (!(await ctx.tx.users.takeRecoveryGrant(ctx.userId, ctx.now.getTime()))) {
     return refused(PROOF_REQUIRED)
   }
-  ctx.users.addCredential({
+  await ctx.tx.users.addCredential({
     id: reg.credentialId,
     user_id: ctx.userId,
     public_key: reg.publicKey,
@@ -33,33 +33,39 @@ export function passkeysAdd(ctx: MethodContext, params: SignerParams<'passkeys.a
     transports: JSON.stringify(reg.transports),
     created_at: ctx.now.toISOString(),
   })
-  return done({ credentialId: reg.credentialId, credentials: ctx.users.credentials(ctx.userId).length })
+  return done({
+    credentialId: reg.credentialId,
+    credentials: (await ctx.tx.users.credentials(ctx.userId)).length,
+  })
 }
 
-export function passkeysRemove(ctx: MethodContext, params: SignerParams<'passkeys.remove'>): Change {
-  const all = ctx.users.credentials(ctx.userId)
+export async function passkeysRemove(
+  ctx: MethodContext,
+  params: SignerParams<'passkeys.remove'>,
+): Promise<Change> {
+  const all = await ctx.tx.users.credentials(ctx.userId)
   if (!all.some((c) => c.id === params.credentialId))
     return refused({ code: 'ERR_NOT_FOUND', message: 'no such passkey' })
   if (all.length === 1)
     return refused({ code: 'ERR_AUTH_LAST_PASSKEY', message: 'add another passkey before removing this one' })
-  const refusal = proveOperation(ctx, { method: 'passkeys.remove', credentialId: params.credentialId })
+  const refusal = await proveOperation(ctx, { method: 'passkeys.remove', credentialId: params.credentialId })
   if (refusal) return refused(refusal)
-  ctx.users.removeCredential(ctx.userId, params.credentialId)
+  await ctx.tx.users.removeCredential(ctx.userId, params.credentialId)
   return done({ credentialId: params.credentialId, credentials: all.length - 1 })
 }
 
-export function recoveryRedeem(
+export async function recoveryRedeem(
   ctx: MethodContext,
   params: SignerParams<'recovery.redeem'>,
-): Outcome<SignerResult<'recovery.redeem'>> {
+): Promise<Outcome<SignerResult<'recovery.redeem'>>> {
   const nowMs = ctx.now.getTime()
   const mac = recoveryCodeMac(ctx.recoveryKey, ctx.userId, params.code)
-  if (!ctx.users.spendRecoveryCode(ctx.userId, mac, nowMs))
+  if (!(await ctx.tx.users.spendRecoveryCode(ctx.userId, mac, nowMs)))
     return refused({ code: 'ERR_USER_RECOVERY_INVALID', message: 'recovery code not accepted' })
   const expiresMs = nowMs + RECOVERY_GRANT_TTL_MS
-  ctx.users.grantRecovery(ctx.userId, expiresMs)
+  await ctx.tx.users.grantRecovery(ctx.userId, expiresMs)
   return done({
-    codesLeft: ctx.users.recoveryCodesLeft(ctx.userId),
+    codesLeft: await ctx.tx.users.recoveryCodesLeft(ctx.userId),
     grantExpiresAt: new Date(expiresMs).toISOString(),
   })
 }

@@ -8,17 +8,18 @@
 import type { Failure } from '../../shared/result.ts'
 import { amountProblem, fromStroops, toStroops } from '../../shared/schemas/money.ts'
 import type { SignerParams, SignerResult } from '../../shared/schemas/signer-rpc.ts'
-import { FEE_LEDGER_KEY } from '../keystore/spending.ts'
 import { effectivePolicy, type UserPolicy } from '../policy/config.ts'
 import { isLoosening } from '../policy/loosening.ts'
+import { readUserPolicy, writeUserPolicy } from '../policy/store.ts'
+import { FEE_LEDGER_KEY } from '../store/ledger.ts'
 import { proveOperation } from '../user-proof/consume.ts'
 import { ACCOUNT_NOT_FOUND, done, type MethodContext, type Outcome, refused } from './context.ts'
 
 type View = SignerResult<'policy.get'>
 
-function view(ctx: MethodContext, user: UserPolicy | undefined): View {
+async function view(ctx: MethodContext, user: UserPolicy | undefined): Promise<View> {
   // Rolling 24 hours, the window the caps are checked over (`spentToday` keeps its wire name).
-  const spent = ctx.spending.spentInWindow(ctx.userId, ctx.now)
+  const spent = await ctx.tx.spending.spentInWindow(ctx.userId, ctx.now)
   const merged = effectivePolicy(ctx.policy, user, '')
   const assets: View['assets'] = {}
   for (const [key, l] of merged.assets) {
@@ -40,14 +41,20 @@ function view(ctx: MethodContext, user: UserPolicy | undefined): View {
   }
 }
 
-export function policyGet(ctx: MethodContext, _params: SignerParams<'policy.get'>): Outcome<View> {
-  return done(view(ctx, ctx.userPolicies.get(ctx.userId)))
+export async function policyGet(
+  ctx: MethodContext,
+  _params: SignerParams<'policy.get'>,
+): Promise<Outcome<View>> {
+  return done(await view(ctx, await readUserPolicy(ctx.tx, ctx.userId)))
 }
 
 const invalid = (message: string): Failure => ({ code: 'ERR_VALIDATION', message })
 
-export function policySet(ctx: MethodContext, params: SignerParams<'policy.set'>): Outcome<View> {
-  const current = ctx.userPolicies.get(ctx.userId)
+export async function policySet(
+  ctx: MethodContext,
+  params: SignerParams<'policy.set'>,
+): Promise<Outcome<View>> {
+  const current = await readUserPolicy(ctx.tx, ctx.userId)
   const next: UserPolicy = {
     assets: { ...(current?.assets ?? {}) },
     destinations: { ...(current?.destinations ?? {}) },
@@ -74,14 +81,14 @@ export function policySet(ctx: MethodContext, params: SignerParams<'policy.set'>
     next.assets[key] = limits
   }
   for (const [accountId, list] of Object.entries(params.destinations ?? {})) {
-    if (!ctx.accounts.get(ctx.userId, accountId)) return refused(ACCOUNT_NOT_FOUND, accountId)
+    if (!(await ctx.tx.accounts.get(ctx.userId, accountId))) return refused(ACCOUNT_NOT_FOUND, accountId)
     next.destinations[accountId] = list
   }
   if (isLoosening(current, next)) {
     const { proof: _proof, ...change } = params
-    const refusal = proveOperation(ctx, { method: 'policy.set', change })
+    const refusal = await proveOperation(ctx, { method: 'policy.set', change })
     if (refusal) return refused(refusal)
   }
-  ctx.userPolicies.put(ctx.userId, next, ctx.now.toISOString())
-  return done(view(ctx, next))
+  await writeUserPolicy(ctx.tx, ctx.userId, next, ctx.now.toISOString())
+  return done(await view(ctx, next))
 }

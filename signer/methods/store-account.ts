@@ -17,13 +17,13 @@ export const newAccountId = (): string => `acc_${randomBytes(16).toString('base6
  * The per-user account quota: one user cannot fill the keystore (or the listing every chat turn reads).
  * Checked inside the dispatcher's transaction, so concurrent creates cannot together pass it.
  */
-export function accountQuotaProblem(ctx: MethodContext): Failure | undefined {
+export async function accountQuotaProblem(ctx: MethodContext): Promise<Failure | undefined> {
   const max = ctx.policy.maxAccountsPerUser
-  if (ctx.accounts.count(ctx.userId) < max) return undefined
+  if ((await ctx.tx.accounts.count(ctx.userId)) < max) return undefined
   return { code: 'ERR_ACCOUNT_QUOTA', message: `at most ${max} accounts per user; delete one first` }
 }
 
-export function storeNewAccount(ctx: MethodContext, a: NewAccount): Account {
+export async function storeNewAccount(ctx: MethodContext, a: NewAccount): Promise<Account> {
   const id = newAccountId()
   const ciphertext = ctx.keyring.seal({ userId: ctx.userId, accountId: id, publicKey: a.publicKey }, a.seed)
   const row = {
@@ -36,6 +36,6 @@ export function storeNewAccount(ctx: MethodContext, a: NewAccount): Account {
     key_version: ctx.keyring.sealingKeyId,
     created_at: ctx.now.toISOString(),
   }
-  ctx.accounts.insert(row)
+  await ctx.tx.accounts.insert(row)
   return toAccount(row)
 }

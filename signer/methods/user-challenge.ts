@@ -13,28 +13,28 @@ import { ACCOUNT_NOT_FOUND, done, type MethodContext, type Outcome, refused } fr
 export const USER_CHALLENGE_TTL_MS = 2 * 60_000
 
 /** Signer-side facts for an operation; a Failure when the thing it names is not the caller's. */
-export function factsFor(
+export async function factsFor(
   ctx: MethodContext,
   op: SignerParams<'user.challenge'>['operation'],
-): OperationFacts | 'account-not-found' | 'approval-not-found' {
+): Promise<OperationFacts | 'account-not-found' | 'approval-not-found'> {
   if (
     (op.method === 'accounts.export' || op.method === 'accounts.delete') &&
-    !ctx.accounts.get(ctx.userId, op.accountId)
+    !(await ctx.tx.accounts.get(ctx.userId, op.accountId))
   )
     return 'account-not-found'
   if (op.method === 'approvals.approve') {
-    const row = ctx.approvals.get(ctx.userId, op.approvalId)
+    const row = await ctx.tx.approvals.get(ctx.userId, op.approvalId)
     if (!row) return 'approval-not-found'
     return { approval: { accountId: row.account_id, txHash: row.tx_hash } }
   }
   return {}
 }
 
-export function userChallenge(
+export async function userChallenge(
   ctx: MethodContext,
   params: SignerParams<'user.challenge'>,
-): Outcome<SignerResult<'user.challenge'>> {
-  const facts = factsFor(ctx, params.operation)
+): Promise<Outcome<SignerResult<'user.challenge'>>> {
+  const facts = await factsFor(ctx, params.operation)
   if (facts === 'account-not-found') return refused(ACCOUNT_NOT_FOUND)
   if (facts === 'approval-not-found') return refused(APPROVAL_NOT_FOUND)
   const descriptor = describe(ctx.userId, params.operation, facts)
@@ -42,14 +42,14 @@ export function userChallenge(
   const digest = digestOf(descriptor)
   const challenge = challengeFor(ctx.nonce(), digest)
   const expiresMs = ctx.now.getTime() + USER_CHALLENGE_TTL_MS
-  ctx.users.addChallenge({
+  await ctx.tx.users.addChallenge({
     challenge,
     user_id: ctx.userId,
     method: descriptor.method,
     digest,
     expires_ms: expiresMs,
   })
-  const credentials = ctx.users.credentials(ctx.userId).map((c) => ({
+  const credentials = (await ctx.tx.users.credentials(ctx.userId)).map((c) => ({
     id: c.id,
     transports: JSON.parse(c.transports) as string[],
   }))

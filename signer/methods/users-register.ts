@@ -13,19 +13,19 @@ export const CREDENTIAL_INVALID = {
   message: 'passkey registration not accepted',
 } as const
 
-export function usersRegister(
+export async function usersRegister(
   ctx: MethodContext,
   params: SignerParams<'users.register'>,
-): Outcome<SignerResult<'users.register'>> {
+): Promise<Outcome<SignerResult<'users.register'>>> {
   const reg = ctx.checked.registration
   if (!reg?.ok || reg.credentialId !== params.credential.id) return refused(CREDENTIAL_INVALID)
   const known =
-    ctx.users.credentials(ctx.userId).length > 0 ||
-    ctx.users.hasRecoveryCodes(ctx.userId) ||
-    ctx.accounts.list(ctx.userId).length > 0
-  if (known || ctx.users.credentialTaken(reg.credentialId))
+    (await ctx.tx.users.credentials(ctx.userId)).length > 0 ||
+    (await ctx.tx.users.hasRecoveryCodes(ctx.userId)) ||
+    (await ctx.tx.accounts.list(ctx.userId)).length > 0
+  if (known || (await ctx.tx.users.credentialTaken(reg.credentialId)))
     return refused({ code: 'ERR_USER_EXISTS', message: 'this user is already registered with the signer' })
-  ctx.users.addCredential({
+  await ctx.tx.users.addCredential({
     id: reg.credentialId,
     user_id: ctx.userId,
     public_key: reg.publicKey,
@@ -35,6 +35,6 @@ export function usersRegister(
     created_at: ctx.now.toISOString(),
   })
   const macs = [...new Set(params.recoveryCodes.map((c) => recoveryCodeMac(ctx.recoveryKey, ctx.userId, c)))]
-  ctx.users.addRecoveryCodes(ctx.userId, macs)
+  await ctx.tx.users.addRecoveryCodes(ctx.userId, macs)
   return done({ credentialId: reg.credentialId, registered: true })
 }

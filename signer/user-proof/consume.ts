@@ -1,5 +1,5 @@
 /**
- * The synchronous half of a user proof, inside the request's SQLite transaction: the challenge was issued
+ * The transactional half of a user proof, inside the request's store transaction: the challenge was issued
  * by this signer to this user for exactly this operation, is unused and unexpired; the authenticator
  * verified the user; the counter moved forward. Then the challenge is spent and the counter recorded, in
  * the same transaction as the operation and its audit entry. Threats this stops: replayed or stale
@@ -18,15 +18,15 @@ export const PROOF_REQUIRED = fail('ERR_USER_PROOF_REQUIRED', 'this needs a pass
 /**
  * Spends the request's assertion for `descriptor`, or says why not. `undefined` = proven (and consumed).
  */
-export function consumeProof(ctx: MethodContext, descriptor: Descriptor): Failure | undefined {
+export async function consumeProof(ctx: MethodContext, descriptor: Descriptor): Promise<Failure | undefined> {
   const a = ctx.checked.assertion
   if (!a) return PROOF_REQUIRED
   if (!a.ok) return fail(a.code, 'passkey assertion not accepted')
   const nowMs = ctx.now.getTime()
   // Read again in the transaction: the credential may have been removed since the pre-check.
-  const credential = ctx.users.credential(ctx.userId, a.credentialId)
+  const credential = await ctx.tx.users.credential(ctx.userId, a.credentialId)
   if (!credential) return fail('ERR_USER_PROOF_UNKNOWN_CREDENTIAL', 'passkey assertion not accepted')
-  const issued = ctx.users.challenge(a.challenge)
+  const issued = await ctx.tx.users.challenge(a.challenge)
   if (!issued) return fail('ERR_USER_PROOF_INVALID', 'challenge was not issued by this signer')
   if (issued.user_id !== ctx.userId) return fail('ERR_USER_PROOF_MISMATCH', 'challenge is for another user')
   if (issued.used_ms !== null) return fail('ERR_USER_PROOF_REPLAYED', 'challenge already used')
@@ -42,18 +42,18 @@ export function consumeProof(ctx: MethodContext, descriptor: Descriptor): Failur
   if (!a.userVerified) return fail('ERR_USER_PROOF_UV_REQUIRED', 'the authenticator did not verify the user')
   if ((credential.counter > 0 || a.newCounter > 0) && a.newCounter <= credential.counter)
     return fail('ERR_USER_PROOF_COUNTER', 'authenticator counter did not move forward')
-  if (!ctx.users.useChallenge(a.challenge, nowMs))
+  if (!(await ctx.tx.users.useChallenge(a.challenge, nowMs)))
     return fail('ERR_USER_PROOF_REPLAYED', 'challenge already used')
-  ctx.users.recordUse(ctx.userId, credential.id, a.newCounter, ctx.now.toISOString())
+  await ctx.tx.users.recordUse(ctx.userId, credential.id, a.newCounter, ctx.now.toISOString())
   return undefined
 }
 
 /** consumeProof for an operation; an operation that cannot be described is refused, never waved through. */
-export function proveOperation(
+export async function proveOperation(
   ctx: MethodContext,
   op: ProofOperation,
   facts: OperationFacts = {},
-): Failure | undefined {
+): Promise<Failure | undefined> {
   const descriptor = describe(ctx.userId, op, facts)
   return descriptor ? consumeProof(ctx, descriptor) : PROOF_REQUIRED
 }

@@ -1,5 +1,5 @@
 /**
- * The asynchronous half of a user proof, run before a request enters its SQLite transaction: WebAuthn
+ * The asynchronous half of a user proof, run before a request enters its store transaction: WebAuthn
  * signature checks with @simplewebauthn/server against the relying party pinned in the signer's measured
  * configuration and the credential the signer itself stored. Threats this stops: an edge (or anyone with its
  * client certificate) forging an assertion, relaying one made for another origin or RP, or signing with a
@@ -12,7 +12,7 @@ import type { ErrorCode } from '../../shared/errors.ts'
 import { AuthenticationResponseSchema, RegistrationResponseSchema } from '../../shared/schemas/auth.ts'
 import { SignerUserIdSchema } from '../../shared/schemas/signer-rpc.ts'
 import type { RelyingParty } from '../config.ts'
-import type { UserStore } from '../keystore/users.ts'
+import type { Store } from '../store/types.ts'
 
 export type CheckedAssertion =
   | {
@@ -63,11 +63,12 @@ const bytes = (b64url: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer
 
 async function checkAssertion(
   rp: RelyingParty,
-  users: UserStore,
+  store: Store,
   userId: string,
   a: Assertion,
 ): Promise<CheckedAssertion> {
-  const stored = users.credential(userId, a.id)
+  // Its own short read (MAC-checked); the transaction reads the credential again before it decides.
+  const stored = await store.transaction(userId, (tx) => tx.users.credential(userId, a.id))
   if (!stored)
     return { ok: false, code: 'ERR_USER_PROOF_UNKNOWN_CREDENTIAL', why: 'not a credential of this user' }
   let challenge = ''
@@ -148,12 +149,12 @@ async function checkRegistration(rp: RelyingParty, r: Registration): Promise<Che
 }
 
 /** Runs the WebAuthn checks a request body asks for; {} when it carries none. */
-export async function checkUserProof(rp: RelyingParty, users: UserStore, body: unknown): Promise<Checked> {
+export async function checkUserProof(rp: RelyingParty, store: Store, body: unknown): Promise<Checked> {
   const parsed = Shape.safeParse(body)
   if (!parsed.success) return {}
   const { userId, params } = parsed.data
   const [assertion, registration] = await Promise.all([
-    params.proof ? checkAssertion(rp, users, userId, params.proof.assertion) : undefined,
+    params.proof ? checkAssertion(rp, store, userId, params.proof.assertion) : undefined,
     params.credential ? checkRegistration(rp, params.credential) : undefined,
   ])
   return { ...(assertion ? { assertion } : {}), ...(registration ? { registration } : {}) }

@@ -8,7 +8,7 @@
 import { Keypair } from '@stellar/stellar-sdk/base'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { dbPath } from '../../signer/keystore/db.ts'
+import { dbPath } from '../../signer/store/sqlite/db.ts'
 import { guardAgainstLeaks, type RpcReply, startTestSigner, type TestSigner, testEnv } from './helpers.ts'
 import { addr, buildTx, i128, invocation, pay, randomKey, sorobanOp, XLM_SAC } from './policy-fixtures.ts'
 

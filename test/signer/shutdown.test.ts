@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { request } from 'node:https'
 import { describe, expect, it } from 'vitest'
-import { dbPath } from '../../signer/keystore/db.ts'
+import { dbPath } from '../../signer/store/sqlite/db.ts'
 import { listeningLine, runChild } from './child.ts'
 import { guardAgainstLeaks, testEnv, testPki } from './helpers.ts'
 

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto'
 import { Keypair } from '@stellar/stellar-sdk/base'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { dbPath } from '../../signer/keystore/db.ts'
+import { dbPath } from '../../signer/store/sqlite/db.ts'
 import { listeningLine, runChild } from './child.ts'
 import {
   createClient,

@@ -14,7 +14,7 @@ import { Keypair } from '@stellar/stellar-sdk/base'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { sealSuite, toBase64url } from '../../shared/seed-seal.ts'
-import { dbPath } from '../../signer/keystore/db.ts'
+import { dbPath } from '../../signer/store/sqlite/db.ts'
 import { SoftAuthenticator, type Tamper } from '../support/webauthn/authenticator.ts'
 import {
   type Envelope,

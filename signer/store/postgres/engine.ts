@@ -12,7 +12,7 @@
  * user's transaction run the whole `fn` again from scratch, a bounded number of times.
  */
 import pg from 'pg'
-import { REQUEST_RETENTION_MS } from '../../keystore/requests.ts'
+import { REQUEST_RETENTION_MS } from '../sqlite/requests.ts'
 import type { Engine, RawTx } from '../types.ts'
 import { accountsOn, requestsOn } from './accounts.ts'
 import { approvalsOn, userPoliciesOn } from './approvals.ts'

@@ -14,8 +14,8 @@ import {
 } from '@stellar/stellar-sdk/base'
 import pg from 'pg'
 import { LOCAL_PASSPHRASE } from '../../../scripts/lib/stand-ins.ts'
-import type { AuditRow } from '../../../signer/audit/chain.ts'
 import { type VerifyResult, verifyChain } from '../../../signer/audit/verify.ts'
+import type { AuditRow } from '../../../signer/store/types.ts'
 
 export const paymentXdr = (source: string, seq: number, amount = '1'): string =>
   new TransactionBuilder(new Account(source, String(seq)), {

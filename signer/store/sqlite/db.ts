@@ -1,6 +1,7 @@
 /**
  * The signer's SQLite database: WAL, foreign keys, busy timeout (the rotation CLI writes concurrently),
- * and forward-only migrations tracked in PRAGMA user_version.
+ * and forward-only migrations tracked in PRAGMA user_version. Migrations are never edited once shipped:
+ * a database at version N runs exactly N+1.. on open.
  */
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -154,31 +155,70 @@ const MIGRATIONS: readonly string[] = [
     expires_ms INTEGER NOT NULL
   ) STRICT;
   `,
+  // 5: the signer trusts its database no more than the edge (issue 16): a MAC per row a decision reads,
+  // the ledger's cumulative totals and a per-user head (signer/store/sealed.ts, ledger.ts). Rows from
+  // before it get NULL here and are adopted (MAC'd) in this migration's own transaction (see openDb).
+  `
+  ALTER TABLE accounts ADD COLUMN mac TEXT;
+  ALTER TABLE requests ADD COLUMN mac TEXT;
+  ALTER TABLE spending ADD COLUMN mac TEXT;
+  -- The user's counted total of this line's ledger key up to and including it.
+  ALTER TABLE spending ADD COLUMN cum INTEGER;
+  ALTER TABLE approvals ADD COLUMN mac TEXT;
+  ALTER TABLE user_policies ADD COLUMN mac TEXT;
+  ALTER TABLE user_credentials ADD COLUMN mac TEXT;
+  ALTER TABLE user_challenges ADD COLUMN mac TEXT;
+  ALTER TABLE user_recovery_codes ADD COLUMN mac TEXT;
+  ALTER TABLE user_recovery_grants ADD COLUMN mac TEXT;
+  -- Per user: the counted total of every ledger key ever (JSON of decimal strings) and the line count.
+  CREATE TABLE spending_heads (
+    user_id TEXT PRIMARY KEY,
+    totals  TEXT NOT NULL,
+    lines   INTEGER NOT NULL CHECK (lines >= 0),
+    mac     TEXT NOT NULL
+  ) STRICT;
+  -- The window's boundary line (lastLineAtOrBefore): one backward index step, however long the ledger.
+  CREATE INDEX spending_by_user_asset_at ON spending (user_id, asset, at);
+  `,
 ]
+
+/** The migration that adds row MACs: legacy rows are adopted right after it, in its transaction. */
+const ROW_MAC_MIGRATION = 5
 
 export function dbPath(dataDir: string): string {
   return join(dataDir, 'signer.sqlite')
 }
 
-export function openDb(dataDir: string): Db {
+/**
+ * Opens (creating it if needed) and migrates the database. `adoptLegacy` runs inside migration 5's own
+ * transaction when that migration runs (signer/store/sqlite/adopt.ts): the rows it finds are MAC'd once,
+ * and a database the sealed store has written can never be "adopted" again (a NULL MAC later is tampering).
+ */
+export function openDb(dataDir: string, adoptLegacy: (db: Db) => void): Db {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   const db = new Database(dbPath(dataDir))
-  db.pragma('journal_mode = WAL')
-  // NORMAL under WAL: a power cut can lose the last commits, never corrupt; the edge retries by requestId.
-  db.pragma('synchronous = NORMAL')
-  db.pragma('foreign_keys = ON')
-  db.pragma('busy_timeout = 5000')
-  migrate(db)
+  try {
+    db.pragma('journal_mode = WAL')
+    // NORMAL under WAL: a power cut can lose the last commits, never corrupt; the edge retries by requestId.
+    db.pragma('synchronous = NORMAL')
+    db.pragma('foreign_keys = ON')
+    db.pragma('busy_timeout = 5000')
+    migrate(db, adoptLegacy)
+  } catch (e) {
+    db.close()
+    throw e
+  }
   return db
 }
 
-function migrate(db: Db): void {
+function migrate(db: Db, adoptLegacy: (db: Db) => void): void {
   const current = Number(db.pragma('user_version', { simple: true }))
   for (let v = current; v < MIGRATIONS.length; v++) {
     const sql = MIGRATIONS[v]
     if (sql === undefined) break
     db.transaction(() => {
       db.exec(sql)
+      if (v + 1 === ROW_MAC_MIGRATION) adoptLegacy(db)
       db.pragma(`user_version = ${v + 1}`)
     }).immediate()
   }
