@@ -4,7 +4,7 @@
  * set: PostgreSQL. The row-MAC keys come from the master keys (the KMS's in `tdx`), never from the salt.
  */
 import type { Secrets } from '../secrets.ts'
-import { type OpenLog as PostgresOpenLog, openPostgresIfConfigured } from './postgres/index.ts'
+import { openPostgresIfConfigured, type OpenLog as PostgresOpenLog } from './postgres/index.ts'
 import { deriveRowKeys, type RowKeys } from './row-mac.ts'
 import { createStore, type StoreLog } from './sealed.ts'
 import { adoptLegacyRows } from './sqlite/adopt.ts'
