@@ -123,7 +123,8 @@ export async function startReliabilityStack(
             // One signer: SIGNER_URL; replicas: SIGNER_URLS, the first preferred (the edge refuses both).
             ...(replicas.length === 1
               ? { SIGNER_URL: primary.url }
-              : { SIGNER_URLS: replicas.map((r) => r.url).join(',') }),
+              : // '' unsets wrangler.toml's SIGNER_URL (the edge's config reads empty as unset).
+                { SIGNER_URL: '', SIGNER_URLS: replicas.map((r) => r.url).join(',') }),
             UPSTASH_REDIS_REST_URL: bridge.url,
             UPSTASH_REDIS_REST_TOKEN: secrets.UPSTASH_REDIS_REST_TOKEN,
             AUTH_SECRET: secrets.AUTH_SECRET,
