@@ -4,7 +4,7 @@
  * set: PostgreSQL. The row-MAC keys come from the master keys (the KMS's in `tdx`), never from the salt.
  */
 import type { Secrets } from '../secrets.ts'
-import { openPostgresIfConfigured, type OpenLog as PostgresOpenLog } from './postgres/index.ts'
+import { openPostgresIfConfigured } from './postgres/index.ts'
 import { deriveRowKeys, type RowKeys } from './row-mac.ts'
 import { createStore, type StoreLog } from './sealed.ts'
 import { adoptLegacyRows } from './sqlite/adopt.ts'
@@ -13,9 +13,12 @@ import type { Engine, Store } from './types.ts'
 
 export type EngineConfig = { readonly dataDir: string; readonly databaseUrl: string | undefined }
 
-export type OpenLog = StoreLog & PostgresOpenLog
+export type OpenLog = StoreLog & { info(obj: object, msg: string): void }
 
-/** The engine for `config`: PostgreSQL when SIGNER_DATABASE_URL is set (signer/store/postgres/), else SQLite. */
+/**
+ * The engine for `config`: PostgreSQL when SIGNER_DATABASE_URL is set (signer/store/postgres/; a database
+ * that cannot be reached stops the start with StoreUnavailableError, never a fallback to SQLite), else SQLite.
+ */
 export async function openEngine(config: EngineConfig, rowKeys: RowKeys, log?: OpenLog): Promise<Engine> {
   const postgres = await openPostgresIfConfigured(config, log)
   if (postgres) return postgres

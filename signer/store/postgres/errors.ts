@@ -47,14 +47,30 @@ const CONNECTION_MESSAGES = [
   'Cannot use a pool after calling end',
 ]
 
+/**
+ * The database (or the way to it) failed: a pg or socket error. Not a StoreUnavailableError thrown by the
+ * caller's own code (the sealed layer's "raced head"): that one passes through as it is, on a healthy
+ * connection.
+ */
 export function isUnavailable(err: unknown): boolean {
-  if (err instanceof StoreUnavailableError) return true
+  if (err instanceof StoreUnavailableError) return false
   const state = sqlState(err)
   if (state !== undefined) return state.startsWith('08') || UNAVAILABLE_STATES.has(state)
   if (!(err instanceof Error)) return false
   const code = (err as NodeJS.ErrnoException).code
   if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return true // ECONNREFUSED, ETIMEDOUT, EPIPE, …
   return CONNECTION_MESSAGES.some((m) => err.message.includes(m))
+}
+
+/**
+ * The connection itself is gone (socket error, pg's "terminated", the server shutting it down), as
+ * opposed to a live server refusing a statement (statement_timeout, too many connections): only the
+ * former makes a pooled client stale, worth one more try on a fresh connection.
+ */
+export function isConnectionLoss(err: unknown): boolean {
+  const state = sqlState(err)
+  if (state !== undefined) return state.startsWith('08') || state === '57P01' || state === '57P02'
+  return isUnavailable(err)
 }
 
 /**

@@ -33,6 +33,8 @@ export async function migrate(pool: Pool): Promise<number> {
         if (sql === undefined) break
         await client.query('BEGIN')
         try {
+          // A migration may take longer than a request's statement bound; this transaction only.
+          await client.query('SET LOCAL statement_timeout = 0')
           await client.query(sql)
           await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [v + 1])
           await client.query('COMMIT')

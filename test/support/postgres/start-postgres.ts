@@ -70,11 +70,13 @@ async function freePort(): Promise<number> {
   })
 }
 
+/** `dir`: an empty folder to hold the cluster (as root: one the `postgres` user can reach); default a new temp dir. */
 export async function startPostgres(opts: { dir?: string } = {}): Promise<RunningPostgres> {
   const bin = postgresBinDir()
   if (!bin) throw new Error('PostgreSQL binaries not found under /usr/lib/postgresql/*/bin (npm run ensure)')
   const as = owner()
-  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'tuxedo-pg-'))
+  // As root the server runs as `postgres`, which must reach the dir: /tmp (1777), not a TMPDIR under /root.
+  const dir = opts.dir ?? mkdtempSync(join(as ? '/tmp' : tmpdir(), 'tuxedo-pg-'))
   const data = join(dir, 'data')
   const password = randomBytes(18).toString('base64url')
   const pwfile = join(dir, 'pwfile')
