@@ -9,7 +9,8 @@
  * kill -9 a second run simply continues with the rows not yet under the new key. The running signer keeps
  * serving during rotation when it is started with the same ENCRYPTION_MASTER_KEY + _NEXT pair (it opens
  * both versions and seals new rows under NEXT). Updates are compare-and-swap on the ciphertext, so a row the
- * signer deletes or replaces meanwhile is left alone.
+ * signer deletes or replaces meanwhile is left alone. Then every other row's MAC under an older key is
+ * checked and made again under the new one (signer/store/sqlite/reseal.ts), so the old key can go.
  *
  * ROTATE_BATCH_SIZE (default 200) and ROTATE_BATCH_DELAY_MS (default 0, pause between batches: lets an
  * operator throttle, and lets the test kill the process half-way) tune the pace.
@@ -18,6 +19,9 @@ import { createKeyring } from '../crypto/keyring.ts'
 import { fetchKmsMasterKey } from '../crypto/kms-master-key.ts'
 import { loadKmsSecretInputs, loadSecrets, type Secrets, wipeSecrets, withKmsKey } from '../secrets.ts'
 import { openStore } from '../store/open.ts'
+import { deriveRowKeys } from '../store/row-mac.ts'
+import { openDb } from '../store/sqlite/db.ts'
+import { resealRows } from '../store/sqlite/reseal.ts'
 
 const intEnv = (name: string, fallback: number, min: number): number => {
   const raw = process.env[name]
@@ -44,13 +48,11 @@ try {
 }
 const batchSize = intEnv('ROTATE_BATCH_SIZE', 200, 1)
 const delayMs = intEnv('ROTATE_BATCH_DELAY_MS', 0, 0)
-const store = await openStore(
-  {
-    dataDir: process.env.SIGNER_DATA_DIR || '/app/data',
-    databaseUrl: process.env.SIGNER_DATABASE_URL || undefined,
-  },
-  secrets,
-)
+const storeConfig = {
+  dataDir: process.env.SIGNER_DATA_DIR || '/app/data',
+  databaseUrl: process.env.SIGNER_DATABASE_URL || undefined,
+}
+const store = await openStore(storeConfig, secrets)
 const keyring = createKeyring(secrets)
 const target = keyring.sealingKeyId
 // Rotation is not one user's: the key-version scan spans users (the rows name their own user ids).
@@ -90,9 +92,26 @@ for (;;) {
 
 const left = await store.transaction(ROTATION, (tx) => tx.accounts.countNotUnder(target))
 await store.close()
+
+// Every other MAC'd row (ledger, passkeys, approvals, ...) under an older key gets its MAC again under the
+// new one, checked first: the old key can then be dropped without older rows reading as tampered.
+let resealed: number | undefined
+if (storeConfig.databaseUrl === undefined) {
+  const db = openDb(storeConfig.dataDir, () => {
+    throw new Error('the database is not migrated: start the signer once first')
+  })
+  try {
+    resealed = Object.values(resealRows(db, deriveRowKeys(secrets))).reduce((a, b) => a + b, 0)
+  } finally {
+    db.close()
+  }
+  process.stdout.write(`rotate-key: ${resealed} other rows MAC'd again under ${target}\n`)
+} else {
+  process.stderr.write('rotate-key: re-MAC of other rows is not built for PostgreSQL yet\n')
+}
 keyring.wipe()
 wipeSecrets(secrets)
-if (failed.length > 0 || left > 0) {
+if (failed.length > 0 || left > 0 || resealed === undefined) {
   process.stderr.write(
     `rotate-key: incomplete: ${left} accounts not under ${target}; ${failed.length} could not be decrypted with the given keys (ids: ${failed.slice(0, 20).join(', ')})\n`,
   )

@@ -36,6 +36,26 @@ const keyVersions = (dataDir: string): Record<string, number> => {
   return Object.fromEntries(rows.map((r) => [r.v, r.n]))
 }
 
+/** The master key ids that the row MACs of every MAC'd table name (`<keyId>.<tag>`). */
+const macKeyIds = (dataDir: string): string[] => {
+  const db = new Database(dbPath(dataDir), { readonly: true })
+  const tables = ['accounts', 'requests', 'spending', 'spending_heads', 'approvals', 'user_policies'].concat([
+    'user_credentials',
+    'user_challenges',
+    'user_recovery_codes',
+    'user_recovery_grants',
+  ])
+  const ids = new Set<string>()
+  for (const t of tables) {
+    for (const r of db
+      .prepare<[], { id: string }>(`SELECT DISTINCT substr(mac, 1, instr(mac, '.') - 1) AS id FROM ${t}`)
+      .all())
+      ids.add(r.id)
+  }
+  db.close()
+  return [...ids].sort()
+}
+
 async function signsWithAll(t: TestSigner, held: Held[]): Promise<void> {
   for (const a of held) {
     const reply = await t.client.call(
@@ -134,6 +154,8 @@ describe('rotate-key', () => {
     await signsWithAll(t2, held.slice(0, 3))
     await t2.stop()
     expect(keyVersions(dataDir)).toEqual({ [newId]: 41 })
+    // Not only the ciphertexts: every row's MAC is under the new key (passkeys, ledger, requests, ...).
+    expect(macKeyIds(dataDir)).toEqual([newId])
 
     // The new key alone opens everything.
     const t3 = await startTestSigner({ env: { ...env, ENCRYPTION_MASTER_KEY: newKey } })

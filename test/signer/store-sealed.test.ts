@@ -2,8 +2,12 @@
  * The sealed store over an engine: the old stores' semantics (single-use approvals, counters only forward,
  * live grants only, the rolling window's boundary), then an operator editing the database behind the
  * signer's back — every edit a decision would rely on is StoreTamperedError, logged, never a zero.
- * Engines: the memory stand-in (test/support/memory-engine.ts); the SQLite engine joins the table below.
+ * Engines: the memory stand-in (test/support/memory-engine.ts) and the SQLite engine (its operator is a
+ * second connection to the file, test/support/sqlite-operator.ts).
  */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { verifyChain } from '../../signer/audit/verify.ts'
 import { keyIdOf } from '../../signer/secrets.ts'
@@ -11,9 +15,13 @@ import { FEE_LEDGER_KEY } from '../../signer/store/ledger.ts'
 import { deriveRowKeys, macRow } from '../../signer/store/row-mac.ts'
 import { RECOVERY_GRANTS } from '../../signer/store/row-tables.ts'
 import { createStore } from '../../signer/store/sealed.ts'
-import type { AccountRow, ApprovalRow, NewSpendingLine, Tx } from '../../signer/store/types.ts'
+import { adoptLegacyRows } from '../../signer/store/sqlite/adopt.ts'
+import { dbPath } from '../../signer/store/sqlite/db.ts'
+import { openSqliteEngine } from '../../signer/store/sqlite/engine.ts'
+import type { AccountRow, ApprovalRow, Engine, NewSpendingLine, RawTx, Tx } from '../../signer/store/types.ts'
 import { StoreTamperedError } from '../../signer/store/types.ts'
 import { createMemoryEngine } from '../support/memory-engine.ts'
+import { sqliteOperator } from '../support/sqlite-operator.ts'
 import { type EngineCase, type Harness, memoryOperator } from '../support/store-operator.ts'
 
 const MASTER = new Uint8Array(32).map((_, i) => 7 + i)
@@ -34,6 +42,26 @@ const ENGINES: EngineCase[] = [
         store: createStore(engine, KEYS, LOG),
         op: memoryOperator(engine),
         close: async () => undefined,
+      }
+    },
+  },
+  {
+    name: 'SQLite engine',
+    async open() {
+      const dir = mkdtempSync(join(tmpdir(), 'tuxedo-sealed-'))
+      const engine = openSqliteEngine(dir, {
+        adoptLegacy: (db) => void adoptLegacyRows(db, KEYS),
+        checkpointer: false,
+      })
+      const op = sqliteOperator(dbPath(dir))
+      return {
+        store: createStore(engine, KEYS, LOG),
+        op,
+        async close() {
+          op.close()
+          await engine.close()
+          rmSync(dir, { recursive: true, force: true })
+        },
       }
     },
   },
@@ -283,7 +311,12 @@ describe.each(ENGINES)('sealed store over $name', (engine) => {
       h.op.remove('spending', { user_id: 'u1' })
       expect(await spent()).toEqual(new Map([['native', 100n]]))
     })
-    it('a line moved back out of the window is refused', async () => {
+    it('a line moved back onto the window boundary is refused', async () => {
+      await ledger()
+      h.op.update('spending', { request_id: 'r3#native' }, { at: ago(24 * H) })
+      await refused(spent(), 'spending')
+    })
+    it('a line moved back past the boundary is refused (it is then the newest line at or before it)', async () => {
       await ledger()
       h.op.update('spending', { request_id: 'r3#native' }, { at: ago(24 * H + 1) })
       await refused(spent(), 'spending')
@@ -311,7 +344,7 @@ describe.each(ENGINES)('sealed store over $name', (engine) => {
       ['a total lowered', { totals: { native: '0' } }],
       ['a key dropped', { totals: {} }],
       ['the line count changed', { lines: 0 }],
-      ['its MAC removed', { mac: null }],
+      ['its MAC emptied', { mac: '' }],
     ])('a head with %s is refused', async (_, set) => {
       await ledger()
       h.op.update('spending_heads', { user_id: 'u1' }, set)
@@ -535,5 +568,51 @@ describe.each(ENGINES)('sealed store over $name', (engine) => {
       )
       expect(h.op.rows('requests', { request_id: 'rx' })).toHaveLength(0)
     })
+  })
+})
+
+describe('an engine that answers the wrong row', () => {
+  // The SQL's WHERE is the engine's; the sealed layer still checks that the row answers the question asked.
+  const wrong = (patch: (raw: RawTx) => RawTx): Engine => {
+    const inner = createMemoryEngine()
+    return { ...inner, transaction: (user, fn) => inner.transaction(user, (raw) => fn(patch(raw))) }
+  }
+  const spend = (store: ReturnType<typeof createStore>, at: string) =>
+    store.transaction('u1', (t) =>
+      t.spending.record([
+        {
+          requestId: at,
+          userId: 'u1',
+          accountId: 'a1',
+          day: at.slice(0, 10),
+          asset: 'native',
+          stroops: 5n,
+          txHash: at,
+          approvalId: null,
+          at,
+          counts: true,
+        },
+      ]),
+    )
+  it.each([
+    [
+      'a line after the boundary',
+      (l: RawTx['spending']) => (u: string, a: string) => l.lastLineAtOrBefore(u, a, '9'),
+    ],
+    ['a line of another key', (l: RawTx['spending']) => (u: string) => l.lastLineAtOrBefore(u, 'fee', '9')],
+  ])('boundary: %s is refused', async (_, lie) => {
+    const store = createStore(
+      wrong((raw) => ({ ...raw, spending: { ...raw.spending, lastLineAtOrBefore: lie(raw.spending) } })),
+      KEYS,
+    )
+    await store.transaction('u1', (t) => t.accounts.insert(account('u1', 'a1')))
+    await spend(store, ago(25 * H))
+    await spend(store, ago(H))
+    await store.transaction('u1', (t) =>
+      t.spending.record([{ ...line('f1', ago(H), 1n), asset: FEE_LEDGER_KEY }]),
+    )
+    await expect(store.transaction('u1', (t) => t.spending.spentInWindow('u1', NOW))).rejects.toThrow(
+      StoreTamperedError,
+    )
   })
 })

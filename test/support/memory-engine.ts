@@ -142,6 +142,7 @@ function rawTx(s: MemoryState): RawTx {
         s.heads.set(row.user_id, row)
         return true
       },
+      // Newest in insertion order (cum accumulates in it), as the SQLite engine answers it.
       lastLineAtOrBefore: async (userId, asset, at) =>
         s.lines.filter((l) => l.user_id === userId && l.asset === asset && l.at <= at).at(-1),
       linesForHash: async (userId, txHash) =>

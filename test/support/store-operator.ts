@@ -1,7 +1,7 @@
 /**
  * The database's operator, for tamper tests: reads and edits rows behind the sealed store's back, by table
  * name (row-tables.ts's names, which are the SQL tables'). One implementation per engine: over the memory
- * stand-in's maps here; over the SQLite file with better-sqlite3 in store-sealed.test.ts.
+ * stand-in's maps here; over the SQLite file in sqlite-operator.ts.
  */
 import type { Store } from '../../signer/store/types.ts'
 import type { MemoryEngine, MemoryState } from './memory-engine.ts'
