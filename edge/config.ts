@@ -141,6 +141,15 @@ const EnvSchema = z
             : 'set SIGNER_URL or SIGNER_URLS, not both',
       })
     }
+    // RTMR3 replays the instance-id event: a set pinning it matches one CVM, never several replicas.
+    if ((e.SIGNER_URLS?.length ?? 1) > 1 && e.SIGNER_MEASUREMENTS?.some((p) => p.rtmr3 !== undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SIGNER_MEASUREMENTS'],
+        message:
+          'rtmr3 pins one instance; leave it out with several SIGNER_URLS (it is replayed, not pinned)',
+      })
+    }
     if (e.SIGNER_AUDIT_CHAIN === 'per-replica' && e.ENVIRONMENT !== 'development') {
       ctx.addIssue({
         code: 'custom',

@@ -40,7 +40,6 @@ const staticReply = (body: unknown): Reply => ({
   code: undefined,
   requestId: undefined,
   replayed: false,
-  auditHead: undefined,
 })
 
 export type Rpc = {

@@ -1,6 +1,6 @@
 /**
  * The audit heads this deployment has seen, in D1 (migration 0005), and the one check every signed answer
- * passes (audit-head.ts). One batch per answer: two reads and, for a call that changes state, one
+ * passes (audit-head.ts). One batch per answer: three reads and, for a call that changes state, one
  * conditional insert (with a prune of rows older than the window, rarely touching any row). Read-only calls
  * are checked against what is known but write nothing: their heads are bounded by the next writing call's,
  * and a read cannot spend, approve or remove anything, so the one D1 write per answer goes where it counts.
@@ -25,8 +25,11 @@ export type HeadCheck = {
 export async function admitHead(db: D1Database, c: HeadCheck): Promise<Result<void, HeadProblem>> {
   const window = c.window ?? HEAD_WINDOW
   const { head } = c
-  if (head === undefined) return checkHead(c.status, undefined, { highest: undefined, hashAtSeq: undefined })
+  if (head === undefined) {
+    return checkHead(c.status, undefined, { forked: false, highest: undefined, hashAtSeq: undefined })
+  }
   const reads = [
+    db.prepare('SELECT 1 AS forked FROM signer_audit_forks WHERE chain = ?1').bind(c.chain),
     db.prepare('SELECT hash FROM signer_audit_heads WHERE chain = ?1 AND seq = ?2').bind(c.chain, head.seq),
     db.prepare('SELECT MAX(seq) AS highest FROM signer_audit_heads WHERE chain = ?1').bind(c.chain),
   ]
@@ -49,16 +52,28 @@ export async function admitHead(db: D1Database, c: HeadCheck): Promise<Result<vo
           .bind(c.chain, window),
       ]
     : []
-  const [atSeq, max] = await db.batch([...reads, ...writes])
+  const [fork, atSeq, max] = await db.batch([...reads, ...writes])
   const hashAtSeq = (atSeq?.results[0] as { hash?: unknown } | undefined)?.hash
   const highest = (max?.results[0] as { highest?: unknown } | undefined)?.highest
-  return checkHead(
+  const verdict = checkHead(
     c.status,
     head,
     {
+      forked: (fork?.results.length ?? 0) > 0,
       highest: typeof highest === 'number' ? highest : undefined,
       hashAtSeq: typeof hashAtSeq === 'string' ? hashAtSeq : undefined,
     },
     window,
   )
+  // The only write on a refusal: a fork is remembered for the whole deployment, not only this isolate.
+  if (!verdict.ok && verdict.error.kind === 'fork') {
+    await db
+      .prepare(
+        `INSERT INTO signer_audit_forks (chain, seq, hash, detected_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (chain) DO NOTHING`,
+      )
+      .bind(c.chain, head.seq, head.hash, c.nowMs)
+      .run()
+  }
+  return verdict
 }

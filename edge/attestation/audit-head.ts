@@ -10,6 +10,9 @@
  * - a seq already seen with another hash (a fork, or a rollback that has since written again);
  * - a seq more than `window` below the highest seen (a rollback too far back to be a late answer).
  * Concurrent answers arrive out of order (seq 41 after 42): anything within `window` of the highest passes.
+ * A fork is remembered (`forked`): the signer committed the refused request anyway, so a rolled-back chain
+ * that kept being written would otherwise climb past the highest seen and pass again. Every later answer
+ * of that chain is refused until an operator decides which database is the truth (docs/deploy.md).
  * Not stopped: a rollback by fewer entries than `window` that has not yet rewritten a seq the edge saw (it is
  * caught by the first answer at such a seq), and a rollback the edge never saw the newer state of.
  */
@@ -25,13 +28,15 @@ export const HEAD_WINDOW = 1024
 
 /** What D1 knows about the chain, for this head. */
 export type HeadsSeen = {
+  /** A fork was detected on this chain earlier (and not cleared by an operator). */
+  readonly forked: boolean
   readonly highest: number | undefined
   /** The hash recorded at this head's seq, if that seq was seen. */
   readonly hashAtSeq: string | undefined
 }
 
 export type HeadProblem = {
-  readonly kind: 'missing' | 'fork' | 'behind'
+  readonly kind: 'missing' | 'fork' | 'forked' | 'behind'
   readonly detail: string
 }
 
@@ -47,6 +52,7 @@ export function checkHead(
       ? err({ kind: 'missing', detail: `a ${status} answer without an audit head` })
       : ok(undefined)
   }
+  if (seen.forked) return err({ kind: 'forked', detail: 'this audit chain forked earlier' })
   if (seen.hashAtSeq !== undefined && seen.hashAtSeq !== head.hash) {
     return err({ kind: 'fork', detail: `audit seq ${head.seq} was seen with another hash` })
   }

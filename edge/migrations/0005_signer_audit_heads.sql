@@ -10,3 +10,12 @@ CREATE TABLE signer_audit_heads (
   seen_at INTEGER NOT NULL,
   PRIMARY KEY (chain, seq)
 );
+
+-- A chain on which a fork was seen: every later answer of it is refused (a rolled-back database that keeps
+-- being written would otherwise climb past the highest head and pass). Cleared only by an operator.
+CREATE TABLE signer_audit_forks (
+  chain TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL,
+  hash TEXT NOT NULL,
+  detected_at INTEGER NOT NULL
+);

@@ -8,10 +8,20 @@ import { formatAuditHead, parseAuditHead, type SignedAuditHead } from '../../sha
 
 const H = (c: string) => c.repeat(64)
 const head = (seq: number, hash = H('a')): SignedAuditHead => ({ seq, hash })
-const seen = (highest: number | undefined, hashAtSeq?: string): HeadsSeen => ({ highest, hashAtSeq })
+const seen = (highest: number | undefined, hashAtSeq?: string, forked = false): HeadsSeen => ({
+  forked,
+  highest,
+  hashAtSeq,
+})
 
 describe('checkHead refuses', () => {
-  type Row = [string, number, SignedAuditHead | undefined, HeadsSeen, 'missing' | 'fork' | 'behind']
+  type Row = [
+    string,
+    number,
+    SignedAuditHead | undefined,
+    HeadsSeen,
+    'missing' | 'fork' | 'forked' | 'behind',
+  ]
   const rows: Row[] = [
     ['a 200 without a head', 200, undefined, seen(10), 'missing'],
     ['a 201 without a head, nothing seen yet', 201, undefined, seen(undefined), 'missing'],
@@ -34,7 +44,9 @@ describe('checkHead refuses', () => {
     ['one below the window', 200, head(1100 - HEAD_WINDOW - 1), seen(1100), 'behind'],
     ['far behind (a restored old snapshot)', 200, head(3), seen(50_000), 'behind'],
     ['behind, on an error answer', 404, head(3), seen(50_000), 'behind'],
-    ['behind a small window', 200, head(7), { highest: 10, hashAtSeq: undefined }, 'behind'],
+    ['behind a small window', 200, head(7), seen(10), 'behind'],
+    ['the next head of a chain that forked earlier', 200, head(11), seen(10, undefined, true), 'forked'],
+    ['a head already seen, on a chain that forked earlier', 200, head(10), seen(10, H('a'), true), 'forked'],
   ]
   it.each(rows)('%s', (_name, status, h, s, kind) => {
     const r = checkHead(status, h, s, _name.includes('small window') ? 2 : HEAD_WINDOW)

@@ -17,6 +17,17 @@ const BASE = {
   ATTESTATION_MODE: 'insecure-dev',
   STELLAR_NETWORK: 'testnet',
 }
+const PINS = {
+  mrtd: '00'.repeat(48),
+  rtmr0: '00'.repeat(48),
+  rtmr1: '00'.repeat(48),
+  rtmr2: '00'.repeat(48),
+  osImageHash: '00'.repeat(32),
+  keyProvider: { name: 'kms', id: '00' },
+  composeHash: '00'.repeat(32),
+  appId: '00',
+}
+const TDX = { ENVIRONMENT: 'staging', ATTESTATION_MODE: 'tdx', SIGNER_MEASUREMENTS: JSON.stringify(PINS) }
 const A = 'https://a.signer.test:8443'
 const B = 'https://b.signer.test:8443'
 
@@ -37,23 +48,17 @@ describe('signer replica config refuses', () => {
     ['an unknown chain mode', { SIGNER_URL: A, SIGNER_AUDIT_CHAIN: 'none' }, /SIGNER_AUDIT_CHAIN/],
     [
       'per-replica heads in staging',
-      {
-        SIGNER_URLS: `${A},${B}`,
-        SIGNER_AUDIT_CHAIN: 'per-replica',
-        ENVIRONMENT: 'staging',
-        ATTESTATION_MODE: 'tdx',
-        SIGNER_MEASUREMENTS: JSON.stringify({
-          mrtd: '00'.repeat(48),
-          rtmr0: '00'.repeat(48),
-          rtmr1: '00'.repeat(48),
-          rtmr2: '00'.repeat(48),
-          osImageHash: '00'.repeat(32),
-          keyProvider: { name: 'kms', id: '00' },
-          composeHash: '00'.repeat(32),
-          appId: '00',
-        }),
-      },
+      { ...TDX, SIGNER_URLS: `${A},${B}`, SIGNER_AUDIT_CHAIN: 'per-replica' },
       /SIGNER_AUDIT_CHAIN: per-replica is refused in staging/,
+    ],
+    [
+      'an rtmr3 pin (one instance) with several replicas',
+      {
+        ...TDX,
+        SIGNER_URLS: `${A},${B}`,
+        SIGNER_MEASUREMENTS: JSON.stringify({ ...PINS, rtmr3: '00'.repeat(48) }),
+      },
+      /SIGNER_MEASUREMENTS: rtmr3 pins one instance/,
     ],
   ]
   it.each(rows)('%s', (_name, vars, message) => {
@@ -73,6 +78,7 @@ describe('signer replica config accepts', () => {
   const rows: [string, Record<string, string>, string[], string][] = [
     ['SIGNER_URL as a list of one', { SIGNER_URL: `${A}/` }, [A], 'shared'],
     ['SIGNER_URLS in order', { SIGNER_URLS: ` ${B}/, ${A} ` }, [B, A], 'shared'],
+    ['several replicas in staging, one shared chain', { ...TDX, SIGNER_URLS: `${A},${B}` }, [A, B], 'shared'],
     [
       'per-replica heads in development',
       { SIGNER_URLS: A, SIGNER_AUDIT_CHAIN: 'per-replica' },

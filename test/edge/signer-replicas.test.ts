@@ -8,12 +8,14 @@
  */
 import { env } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { forgetTrust } from '../../edge/attestation/trust.ts'
 import { loadConfig } from '../../edge/config.ts'
 import type { Env } from '../../edge/env.ts'
 import { createSignerClient, type SignerClientOptions } from '../../edge/signer-client/client.ts'
 import { markUp } from '../../edge/signer-client/replicas.ts'
 import { AUDIT_HEAD_HEADER, parseAuditHead } from '../../shared/attestation.ts'
 import { AppError } from '../../shared/errors.ts'
+import { json, signedInUser, testApp } from './support/app.ts'
 
 const CONTROL = String(Reflect.get(env, 'TEST_REPLICA_CONTROL_URL'))
 const base = env as unknown as Env
@@ -171,6 +173,18 @@ describe('a rolled-back signer database', () => {
     expect(await codeOf(client([url], binding)('accounts.list', 'user_rb-fork', {}))).toBe(
       'ERR_SIGNER_UNTRUSTED',
     )
+    // The signer committed each refused call: its chain climbs past the highest head seen. The fork is
+    // remembered in D1, so it is refused still, even by an isolate that trusts the replica afresh.
+    for (let i = 0; i < 4; i++) {
+      forgetTrust(url)
+      expect(await codeOf(client([url], binding)('accounts.create', 'user_rb-fork', { kind: 'agent' }))).toBe(
+        'ERR_SIGNER_ROLLED_BACK',
+      )
+    }
+    const fork = await base.DB.prepare('SELECT seq FROM signer_audit_forks WHERE chain = ?')
+      .bind(url)
+      .first<{ seq: number }>()
+    expect(fork?.seq).toBe(refusedHead?.seq)
   }, 90_000)
 
   it('refuses a head more than the window below the highest', async () => {
@@ -246,4 +260,25 @@ describe('heads on the way', () => {
     },
     60_000,
   )
+})
+
+describe('GET /health with several replicas', () => {
+  it('is ok while one replica serves, and shows a signed-in caller each replica by position', async () => {
+    const user = await signedInUser()
+    const app = testApp({
+      env: { SIGNER_URL: '', SIGNER_URLS: `${r2},https://127.0.0.1:9`, SIGNER_AUDIT_CHAIN: 'per-replica' },
+    })
+    const anon = await json<{ status: string; signer: unknown }>(await app('/health'))
+    expect(anon).toMatchObject({ status: 'ok', signer: { trusted: true } })
+    expect(JSON.stringify(anon)).not.toContain('127.0.0.1')
+    const body = await json<{ status: string; signer: Record<string, unknown> }>(
+      await app('/health', { headers: user.auth }),
+    )
+    expect(body.signer.replicas).toEqual([
+      { reachable: true, trusted: true },
+      { reachable: false, trusted: false },
+    ])
+    const none = testApp({ env: { SIGNER_URL: '', SIGNER_URLS: 'https://127.0.0.1:9,https://127.0.0.1:10' } })
+    expect((await json<{ status: string }>(await none('/health'))).status).toBe('degraded')
+  }, 60_000)
 })
