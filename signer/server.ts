@@ -35,6 +35,7 @@ export type Attestation = {
 }
 
 const staticReply = (body: unknown): Reply => ({
+  auditHead: undefined,
   status: 200,
   body: JSON.stringify(body),
   code: undefined,
