@@ -2,10 +2,12 @@
  * The whole product on loopback for the reliability suite, with the handles a failure test needs that the
  * dev stack does not expose: stop and restart Redis on the same port, SIGKILL and restart the signer on the
  * same port and data folder, and any number of edges (Miniflare serving the wrangler-built Worker) whose
- * console output is captured for the secret scan. Everything listens on 127.0.0.1 only.
+ * console output is captured for the secret scan. With `replicas: n` it runs n signer processes of one
+ * deployment (replicas.ts; the tests give them one SIGNER_DATABASE_URL), replica 0 being `signer()`.
+ * Everything listens on 127.0.0.1 only.
  */
 import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -17,8 +19,9 @@ import { applyMigrations, buildEdge, edgeOptions } from '../../../scripts/lib/ed
 import { freePort } from '../../../scripts/lib/ports.ts'
 import { type RedisHandle, startRedis } from '../../../scripts/lib/redis.ts'
 import { type DevSecrets, freshSecrets } from '../../../scripts/lib/secrets.ts'
-import { type SignerHandle, startSignerProcess } from '../../../scripts/lib/signer-process.ts'
+import type { SignerHandle } from '../../../scripts/lib/signer-process.ts'
 import { type StandIns, startStandIns } from '../../../scripts/lib/stand-ins.ts'
+import { type SignerReplica, startReplica } from './replicas.ts'
 
 export const ROOT = join(import.meta.dirname, '../../..')
 export const OPENAI_TEST_KEY = 'sk-test-reliability-scripted-model'
@@ -44,6 +47,8 @@ export type ReliabilityStack = {
   readonly signerDataDir: string
   readonly signerLogFile: string
   readonly signerEnv: Readonly<Record<string, string>>
+  /** Every signer process, replica 0 first (the one `signer()` and `restartSigner()` act on). */
+  readonly replicas: readonly SignerReplica[]
   redis(): RedisHandle
   signer(): SignerHandle
   restartRedis(): Promise<void>
@@ -55,7 +60,7 @@ export type ReliabilityStack = {
 }
 
 export async function startReliabilityStack(
-  opts: { signerEnv?: Readonly<Record<string, string>> } = {},
+  opts: { signerEnv?: Readonly<Record<string, string>>; replicas?: number } = {},
 ): Promise<ReliabilityStack> {
   const work = mkdtempSync(join(tmpdir(), 'tuxedo-reliability-'))
   const secrets = freshSecrets()
@@ -64,17 +69,13 @@ export async function startReliabilityStack(
   const redisPort = await freePort()
   let redis = await startRedis(join(work, 'redis'), redisPort)
   const bridge = await startBridgeProcess(redis.url, secrets.UPSTASH_REDIS_REST_TOKEN)
-  const signerDataDir = join(work, 'signer-data')
-  mkdirSync(signerDataDir, { recursive: true, mode: 0o700 })
-  const signerLogFile = join(work, 'signer.log')
-  const signerEnv: Record<string, string> = {
+  // What every replica shares: one deployment's secrets, TLS identity and policy (replicas.ts adds the ports
+  // and data folder of each).
+  const sharedEnv: Record<string, string> = {
     ENVIRONMENT: 'development',
     ENCRYPTION_MASTER_KEY: secrets.ENCRYPTION_MASTER_KEY,
     SERVER_SALT_SECRET: secrets.SERVER_SALT_SECRET,
-    SIGNER_DATA_DIR: signerDataDir,
     SIGNER_HOST: '127.0.0.1',
-    SIGNER_PORT: String(await freePort()),
-    SIGNER_HEALTH_PORT: String(await freePort()),
     SIGNER_TLS_CERT: pki.serverCert,
     SIGNER_TLS_KEY: pki.serverKey,
     SIGNER_CLIENT_CA: pki.caCert,
@@ -85,8 +86,12 @@ export async function startReliabilityStack(
     ...standIns.networkVars,
     ...opts.signerEnv,
   }
-  const launchSigner = () => startSignerProcess(signerEnv, { cwd: ROOT, logFile: signerLogFile })
-  let signer = await launchSigner()
+  // One after another: the first one to open a fresh database migrates it.
+  const replicas: SignerReplica[] = []
+  for (let i = 0; i < (opts.replicas ?? 1); i++)
+    replicas.push(await startReplica(i, { root: ROOT, work, env: sharedEnv }))
+  const [primary] = replicas
+  if (!primary) throw new Error('replicas must be at least 1')
   const outDir = join(work, 'edge-dist')
   const scriptPath = buildEdge(ROOT, outDir, 'development')
   const edges: Edge[] = []
@@ -115,7 +120,11 @@ export async function startReliabilityStack(
           port: await freePort(),
           vars: {
             ...standIns.networkVars,
-            SIGNER_URL: `https://127.0.0.1:${signerEnv.SIGNER_PORT}`,
+            // One signer: SIGNER_URL; replicas: SIGNER_URLS, the first preferred (the edge refuses both).
+            ...(replicas.length === 1
+              ? { SIGNER_URL: primary.url }
+              : // '' unsets wrangler.toml's SIGNER_URL (the edge's config reads empty as unset).
+                { SIGNER_URL: '', SIGNER_URLS: replicas.map((r) => r.url).join(',') }),
             UPSTASH_REDIS_REST_URL: bridge.url,
             UPSTASH_REDIS_REST_TOKEN: secrets.UPSTASH_REDIS_REST_TOKEN,
             AUTH_SECRET: secrets.AUTH_SECRET,
@@ -173,24 +182,22 @@ export async function startReliabilityStack(
     pki,
     standIns,
     bridge,
-    signerDataDir,
-    signerLogFile,
-    signerEnv,
+    signerDataDir: primary.dataDir,
+    signerLogFile: primary.logFile,
+    signerEnv: primary.env,
+    replicas,
     sessionTokens,
     redis: () => redis,
-    signer: () => signer,
+    signer: () => primary.handle(),
     restartRedis: async () => {
       await redis.stop()
       redis = await startRedis(join(work, 'redis'), redisPort)
     },
-    restartSigner: async () => {
-      if (signer.process.exitCode === null && signer.process.signalCode === null) await signer.stop()
-      signer = await launchSigner()
-    },
+    restartSigner: () => primary.restart(),
     startEdge,
     stop: async () => {
       for (const e of edges) await e.stop().catch(() => {})
-      await signer.stop().catch(() => {})
+      for (const r of replicas) await r.stop().catch(() => {})
       await bridge.close().catch(() => {})
       await redis.stop().catch(() => {})
       await standIns.stop().catch(() => {})
