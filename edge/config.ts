@@ -53,6 +53,31 @@ const TCB_STATUSES = [
   'OutOfDateConfigurationNeeded',
 ] as const
 
+const signerUrl = z
+  .url({ protocol: /^https$/, error: 'must be an https URL (the signer is only reached over mTLS)' })
+  .transform((u) => u.replace(/\/+$/, ''))
+
+/** "https://a:8443, https://b:8443" → distinct https URLs, at most 8 replicas. */
+const signerUrls = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(signerUrl).min(1).max(8))
+  .refine((list) => new Set(list).size === list.length, 'lists a replica twice')
+
+/**
+ * `shared`: every replica serves one database (PostgreSQL), so one audit chain, one highest head for all.
+ * `per-replica`: each replica keeps its own database and chain (the SQLite default, one per process): the
+ * highest head is kept per replica URL. Development only: in a deployment, replicas that do not share a
+ * database do not share accounts either, and a fork between them would go unnoticed.
+ */
+export const AUDIT_CHAIN_MODES = ['shared', 'per-replica'] as const
+export type AuditChainMode = (typeof AUDIT_CHAIN_MODES)[number]
+
 const secret = (name: string) => z.string({ error: `${name} is not set` }).min(1, `${name} is empty`)
 
 const EnvSchema = z
@@ -65,10 +90,13 @@ const EnvSchema = z
       .regex(/^[a-z0-9.-]+$/, 'must be a bare host name'),
     RP_ORIGIN: z.url({ protocol: /^https?$/ }),
     RP_NAME: z.string().min(1).default('Tuxedo'),
-    SIGNER_URL: z.url({
-      protocol: /^https$/,
-      error: 'must be an https URL (the signer is only reached over mTLS)',
-    }),
+    // One signer (SIGNER_URL) or several replicas (SIGNER_URLS, comma-separated): never both.
+    SIGNER_URL: signerUrl.optional(),
+    SIGNER_URLS: signerUrls.optional(),
+    // Where the highest audit head is kept: one chain for all replicas (one database), or one per replica.
+    SIGNER_AUDIT_CHAIN: z
+      .enum(AUDIT_CHAIN_MODES, { error: 'must be shared or per-replica' })
+      .default('shared'),
     UPSTASH_REDIS_REST_URL: secret('UPSTASH_REDIS_REST_URL').pipe(
       z.url({ protocol: /^https?$/, error: 'must be a URL' }),
     ),
@@ -103,6 +131,32 @@ const EnvSchema = z
   })
   .and(NetworkInputSchema)
   .superRefine((e, ctx) => {
+    if ((e.SIGNER_URL === undefined) === (e.SIGNER_URLS === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [e.SIGNER_URL === undefined ? 'SIGNER_URL' : 'SIGNER_URLS'],
+        message:
+          e.SIGNER_URL === undefined
+            ? 'set SIGNER_URL (one signer) or SIGNER_URLS (replicas)'
+            : 'set SIGNER_URL or SIGNER_URLS, not both',
+      })
+    }
+    // RTMR3 replays the instance-id event: a set pinning it matches one CVM, never several replicas.
+    if ((e.SIGNER_URLS?.length ?? 1) > 1 && e.SIGNER_MEASUREMENTS?.some((p) => p.rtmr3 !== undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SIGNER_MEASUREMENTS'],
+        message:
+          'rtmr3 pins one instance; leave it out with several SIGNER_URLS (it is replayed, not pinned)',
+      })
+    }
+    if (e.SIGNER_AUDIT_CHAIN === 'per-replica' && e.ENVIRONMENT !== 'development') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SIGNER_AUDIT_CHAIN'],
+        message: `per-replica is refused in ${e.ENVIRONMENT} (replicas share one database there)`,
+      })
+    }
     // Staging and production never talk to a signer that is not in a TEE.
     if (e.ATTESTATION_MODE === 'insecure-dev' && e.ENVIRONMENT !== 'development') {
       ctx.addIssue({
@@ -125,7 +179,9 @@ export type Config = {
   readonly network: NetworkConfig
   readonly allowedOrigins: readonly string[]
   readonly rp: { readonly id: string; readonly origin: string; readonly name: string }
-  readonly signerUrl: string
+  /** The signer replicas, in order of preference (SIGNER_URL is a list of one). */
+  readonly signerUrls: readonly [string, ...string[]]
+  readonly signerAuditChain: AuditChainMode
   readonly redis: { readonly url: string; readonly token: string }
   readonly authSecret: string
   readonly llm: { readonly apiKey: string | undefined; readonly baseUrl: string; readonly model: string }
@@ -171,7 +227,8 @@ export function loadConfig(env: Record<string, unknown>): Config {
     network: resolveNetwork(e),
     allowedOrigins: e.ALLOWED_ORIGINS,
     rp: { id: e.RP_ID, origin: new URL(e.RP_ORIGIN).origin, name: e.RP_NAME },
-    signerUrl: e.SIGNER_URL.replace(/\/+$/, ''),
+    signerUrls: signerUrlsOf(e.SIGNER_URL, e.SIGNER_URLS),
+    signerAuditChain: e.SIGNER_AUDIT_CHAIN,
     redis: { url: e.UPSTASH_REDIS_REST_URL, token: e.UPSTASH_REDIS_REST_TOKEN },
     authSecret: e.AUTH_SECRET,
     llm: { apiKey: e.OPENAI_API_KEY || undefined, baseUrl: e.OPENAI_BASE_URL, model: e.PRIMARY_MODEL },
@@ -196,6 +253,13 @@ export function loadConfig(env: Record<string, unknown>): Config {
   })
   cache.set(env, config)
   return config
+}
+
+function signerUrlsOf(one: string | undefined, many: string[] | undefined): readonly [string, ...string[]] {
+  const [first, ...rest] = many ?? (one === undefined ? [] : [one])
+  // superRefine guarantees one of the two; reaching this is a bug, and it fails closed.
+  if (first === undefined) throw new AppError('ERR_CONFIG', 'configuration error: no signer URL')
+  return [first, ...rest]
 }
 
 function deepFreeze<T>(o: T): T {

@@ -3,8 +3,11 @@
  * - report data = SHA-512("tuxedo/signer/attestation-key/v2" ‖ 0x00 ‖ Ed25519 public key ‖ X25519 public key),
  *   all 64 bytes of the TDX REPORTDATA field, so a quote vouches for exactly one response key and exactly one
  *   seed-sealing (HPKE) key: neither can be swapped without the other (both are fixed-length, 32 bytes);
- * - every RPC response is signed by that key over JSON ["tuxedo/signer/response/v1", requestId, status,
- *   hex SHA-256(body), timestamp] (a JSON array: no field can be shifted into another by a separator);
+ * - every RPC response is signed by that key over JSON ["tuxedo/signer/response/v2", requestId, status,
+ *   hex SHA-256(body), timestamp, auditHead] (a JSON array: no field can be shifted into another by a
+ *   separator), auditHead being [seq, hash] of the audit chain after the request's transaction, or null for
+ *   a reply that never reached it; it travels in `x-signer-audit-head: <seq>:<hash>` (absent when null).
+ *   v1 (no head) is not accepted: the label differs, so a v1 signature never verifies as a v2 one;
  * - `GET /v1/attestation` answers the document below.
  * Web APIs and @noble only: this runs in workerd and in Node.
  */
@@ -13,12 +16,29 @@ import { z } from 'zod'
 // The binding itself lives in report-data.ts (zod-free, for the browser); these names stay importable here.
 export { fromHex, keyIdFor, REPORT_DATA_LABEL, reportDataFor, toHex } from './report-data.ts'
 
-export const RESPONSE_SIGNATURE_LABEL = 'tuxedo/signer/response/v1'
+export const RESPONSE_SIGNATURE_LABEL = 'tuxedo/signer/response/v2'
 
 /** Response headers carrying the signature (base64url, 64 bytes), its timestamp (epoch ms) and key id. */
 export const SIGNATURE_HEADER = 'x-signer-signature'
 export const TIMESTAMP_HEADER = 'x-signer-timestamp'
 export const KEY_ID_HEADER = 'x-signer-key-id'
+/** The audit chain's head the response commits to: `<seq>:<64 hex hash>` (decimal seq from 1). */
+export const AUDIT_HEAD_HEADER = 'x-signer-audit-head'
+
+/** The newest entry of the signer's audit chain (the signer's store/types.ts AuditHead, on the wire). */
+export type SignedAuditHead = { readonly seq: number; readonly hash: string }
+
+export const formatAuditHead = (head: SignedAuditHead): string => `${head.seq}:${head.hash}`
+
+const AUDIT_HEAD = /^([1-9][0-9]{0,15}):([0-9a-f]{64})$/
+
+/** Strict: one canonical spelling (no sign, no leading zero, lower-case hex), a safe integer seq. */
+export function parseAuditHead(value: string): SignedAuditHead | undefined {
+  const m = AUDIT_HEAD.exec(value)
+  if (!m?.[1] || !m[2]) return undefined
+  const seq = Number(m[1])
+  return Number.isSafeInteger(seq) ? { seq, hash: m[2] } : undefined
+}
 
 export const ATTESTATION_MODES = ['tdx', 'insecure-dev'] as const
 export type AttestationMode = (typeof ATTESTATION_MODES)[number]
@@ -31,8 +51,12 @@ export function responseSigningMessage(
   status: number,
   bodySha256Hex: string,
   timestampMs: number,
+  auditHead: SignedAuditHead | undefined,
 ): Uint8Array {
-  return enc.encode(JSON.stringify([RESPONSE_SIGNATURE_LABEL, requestId, status, bodySha256Hex, timestampMs]))
+  const head = auditHead ? [auditHead.seq, auditHead.hash] : null
+  return enc.encode(
+    JSON.stringify([RESPONSE_SIGNATURE_LABEL, requestId, status, bodySha256Hex, timestampMs, head]),
+  )
 }
 
 const hexOf = (bytes: number) => z.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`))

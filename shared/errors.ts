@@ -78,6 +78,8 @@ export const ERROR_CODES = [
   // signer transport and trust
   'ERR_SIGNER_UNAVAILABLE',
   'ERR_SIGNER_UNTRUSTED',
+  // the signer's audit head went back or forked: its database was rolled back (edge/attestation/audit-head.ts)
+  'ERR_SIGNER_ROLLED_BACK',
   'ERR_SIGNER_REQUEST_STALE',
   'ERR_SIGNER_REQUEST_CONFLICT',
   'ERR_SIGNER_UNKNOWN_METHOD',
@@ -244,6 +246,7 @@ export function statusOf(code: ErrorCode): HttpErrorStatus {
       return 502
     case 'ERR_SIGNER_UNAVAILABLE':
     case 'ERR_SIGNER_UNTRUSTED':
+    case 'ERR_SIGNER_ROLLED_BACK':
     case 'ERR_RATE_LIMIT_UNAVAILABLE':
     case 'ERR_LLM_NOT_CONFIGURED':
       return 503

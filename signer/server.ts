@@ -35,12 +35,12 @@ export type Attestation = {
 }
 
 const staticReply = (body: unknown): Reply => ({
-  auditHead: undefined,
   status: 200,
   body: JSON.stringify(body),
   code: undefined,
   requestId: undefined,
   replayed: false,
+  auditHead: undefined,
 })
 
 export type Rpc = {
@@ -71,7 +71,13 @@ export function createRpcServer(
       'content-type': 'application/json',
       'cache-control': 'no-store',
       ...(reply.requestId ? { 'x-request-id': reply.requestId } : {}),
-      ...attestation.key.signatureHeaders(requestId, reply.status, reply.body, attestation.clock()),
+      ...attestation.key.signatureHeaders(
+        requestId,
+        reply.status,
+        reply.body,
+        attestation.clock(),
+        reply.auditHead,
+      ),
       ...(closing ? { connection: 'close' } : {}),
     })
     res.end(reply.body)

@@ -12,6 +12,7 @@ import { startStack } from '../scripts/lib/stack.ts'
 import { startHorizon } from './support/horizon/server.ts'
 import { startModelControl } from './support/openai/control.ts'
 import { startScriptedModel } from './support/openai/server.ts'
+import { startReplicaControl } from './support/signer-replicas/control.ts'
 import { standInProtocolContracts } from './support/soroban-rpc/defi/ids.ts'
 import { startSorobanRpc } from './support/soroban-rpc/server.ts'
 import type { TestServices } from './support/workers-project.ts'
@@ -47,6 +48,14 @@ export default async function setup(project: TestProject) {
     PROTOCOL_CONTRACTS: JSON.stringify(standInProtocolContracts()),
   }
   const stack = await startStack({ root: process.cwd(), stateDir, secrets, network })
+  // Extra signer replicas (failover, rollback), started only when a test asks for them.
+  const replicas = await startReplicaControl({
+    root: process.cwd(),
+    stateDir,
+    pki: stack.pki,
+    secrets,
+    network,
+  })
   project.provide('services', {
     bindings: {
       ...network,
@@ -57,6 +66,7 @@ export default async function setup(project: TestProject) {
       OPENAI_BASE_URL: model.url,
       TEST_OPENAI_API_KEY,
       TEST_MODEL_CONTROL_URL: modelControl.url,
+      TEST_REPLICA_CONTROL_URL: replicas.url,
       TEST_SOROBAN_CONTRACT: sorobanRpc.contract.id,
     },
     clientKeyPem: readPem(stack.pki.clientKey),
@@ -64,6 +74,7 @@ export default async function setup(project: TestProject) {
     caCertPem: readPem(stack.pki.caCert),
   })
   return async () => {
+    await replicas.close()
     await stack.stop()
     await modelControl.close()
     await model.close()

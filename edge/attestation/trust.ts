@@ -4,6 +4,8 @@
  * keep the verified response key for TRUST_TTL_MS. A failure, whatever the check, is remembered only for
  * FAILURE_TTL_MS (so a bad signer is not re-verified on every request, and a fixed one is trusted again
  * soon); its reason goes to the log and the authenticated /health view. A response that does not verify drops the trust at once.
+ * Each replica (SIGNER_URLS) is attested on its own, under the same pins (app id, compose hash, OS image, key
+ * provider: never the instance id, which differs per CVM), and its trust is kept under its URL.
  */
 import type { Collateral } from '@phala/dcap-qvl'
 import { AttestationResponseSchema, keyIdFor } from '../../shared/attestation.ts'
@@ -40,7 +42,7 @@ export type TrustDeps = {
   readonly collaterals?: CollateralCache
 }
 
-/** Per isolate: the signer URL is the key (one signer per deployment, but tests may run several). */
+/** Per isolate: the replica's URL is the key. */
 const states = new Map<string, TrustState>()
 const inflight = new Map<string, Promise<TrustState>>()
 const isolateCollaterals = new CollateralCache()
@@ -61,18 +63,18 @@ const refuseQuote: QuoteVerifierFn = () => {
   throw new Error('no quote verification outside tdx mode')
 }
 
-export function currentTrust(config: Config): TrustState | undefined {
-  return states.get(config.signerUrl)
+export function currentTrust(url: string): TrustState | undefined {
+  return states.get(url)
 }
 
-/** Forget the trust (a response failed to verify, or the signer's key id changed). */
-export function dropTrust(config: Config, reason: string, now = Date.now()): void {
-  states.set(config.signerUrl, { trusted: false, reason, checkedAt: now, expiresAt: now + FAILURE_TTL_MS })
+/** Forget the trust (a response failed to verify, a rolled-back head, or the signer's key id changed). */
+export function dropTrust(url: string, reason: string, now = Date.now()): void {
+  states.set(url, { trusted: false, reason, checkedAt: now, expiresAt: now + FAILURE_TTL_MS })
 }
 
 /** Forget without blame (the signer restarted with a new key): the next call verifies again at once. */
-export function forgetTrust(config: Config): void {
-  states.delete(config.signerUrl)
+export function forgetTrust(url: string): void {
+  states.delete(url)
 }
 
 async function collateralFor(
@@ -94,7 +96,7 @@ async function collateralFor(
   return r.value
 }
 
-async function attest(env: SignerBinding, config: Config, deps: TrustDeps): Promise<TrustState> {
+async function attest(env: SignerBinding, config: Config, url: string, deps: TrustDeps): Promise<TrustState> {
   const now = (deps.now ?? Date.now)()
   const failed = (reason: string): TrustState => ({
     trusted: false,
@@ -104,7 +106,7 @@ async function attest(env: SignerBinding, config: Config, deps: TrustDeps): Prom
   })
   let json: unknown
   try {
-    const res = await env.SIGNER.fetch(`${config.signerUrl}/v1/attestation`, {
+    const res = await env.SIGNER.fetch(`${url}/v1/attestation`, {
       signal: AbortSignal.timeout(5_000),
     })
     json = await res.json()
@@ -140,29 +142,35 @@ async function attest(env: SignerBinding, config: Config, deps: TrustDeps): Prom
   return { trusted: true, trust, checkedAt: now }
 }
 
-/** The verified signer, or ERR_SIGNER_UNTRUSTED (→ 503) with the reason kept for logs and /health. */
+/**
+ * The verified replica at `url` (the first configured one unless named), or ERR_SIGNER_UNTRUSTED (→ 503)
+ * with the reason kept for logs and /health.
+ */
 export async function ensureTrusted(
   env: SignerBinding,
   config: Config,
   deps: TrustDeps = {},
+  url: string = config.signerUrls[0],
 ): Promise<Trust> {
   const now = (deps.now ?? Date.now)()
-  let state = states.get(config.signerUrl)
+  let state = states.get(url)
   const fresh = state && (state.trusted ? state.trust.expiresAt > now : state.expiresAt > now)
   if (!state || !fresh) {
     // One verification per isolate at a time; concurrent requests wait for it.
-    let pending = inflight.get(config.signerUrl)
+    let pending = inflight.get(url)
     if (!pending) {
-      pending = attest(env, config, deps).finally(() => inflight.delete(config.signerUrl))
-      inflight.set(config.signerUrl, pending)
+      pending = attest(env, config, url, deps).finally(() => inflight.delete(url))
+      inflight.set(url, pending)
     }
     state = await pending
     // The reason goes to the log once per verification (and to the authenticated /health view), never to
     // an anonymous caller.
-    if (!state.trusted && states.get(config.signerUrl) !== state) {
-      console.log(JSON.stringify({ level: 'warn', code: 'ERR_SIGNER_UNTRUSTED', detail: state.reason }))
+    if (!state.trusted && states.get(url) !== state) {
+      console.log(
+        JSON.stringify({ level: 'warn', code: 'ERR_SIGNER_UNTRUSTED', replica: url, detail: state.reason }),
+      )
     }
-    states.set(config.signerUrl, state)
+    states.set(url, state)
   }
   if (state.trusted) return state.trust
   throw new AppError('ERR_SIGNER_UNTRUSTED', 'the signer could not be verified', state.reason)

@@ -8,9 +8,10 @@
 import { Hono } from 'hono'
 import { AttestationResponseSchema, toHex } from '../../shared/attestation.ts'
 import { AppError } from '../../shared/errors.ts'
-import { ensureTrusted, forgetTrust } from '../attestation/trust.ts'
+import { ensureTrusted, forgetTrust, type Trust } from '../attestation/trust.ts'
 import { rateLimit } from '../middleware/rate-limit.ts'
 import type { RouteDoc } from '../openapi.ts'
+import { replicaOrder } from '../signer-client/replicas.ts'
 import type { AppEnv } from '../types.ts'
 
 const read = rateLimit(['read'], { failClosed: false })
@@ -30,10 +31,22 @@ export const ATTESTATION_DOCS: RouteDoc[] = [
 
 export const attestation = new Hono<AppEnv>().get('/', read, async (c) => {
   const config = c.var.config
-  const trust = await ensureTrusted(c.env, config)
+  // The first replica, in the client's order, that this isolate trusts.
+  let picked: { url: string; trust: Trust } | undefined
+  let lastError: unknown
+  for (const url of replicaOrder(config.signerUrls, Date.now())) {
+    try {
+      picked = { url, trust: await ensureTrusted(c.env, config, {}, url) }
+      break
+    } catch (e) {
+      lastError = e
+    }
+  }
+  if (!picked) throw lastError
+  const { url, trust } = picked
   let json: unknown
   try {
-    const res = await c.env.SIGNER.fetch(`${config.signerUrl}/v1/attestation`, {
+    const res = await c.env.SIGNER.fetch(`${url}/v1/attestation`, {
       signal: AbortSignal.timeout(5_000),
     })
     json = await res.json()
@@ -45,7 +58,7 @@ export const attestation = new Hono<AppEnv>().get('/', read, async (c) => {
   const doc = parsed.data.result
   if (doc.publicKey !== toHex(trust.publicKey) || doc.hpkePublicKey !== toHex(trust.hpkePublicKey)) {
     // The signer restarted with new keys since this isolate verified it: verify again before showing them.
-    forgetTrust(config)
+    forgetTrust(url)
     throw new AppError('ERR_SIGNER_UNAVAILABLE', 'the signer restarted; try again')
   }
   c.header('Cache-Control', 'no-store')

@@ -8,20 +8,30 @@
 import { Hono } from 'hono'
 import { currentTrust, ensureTrusted } from '../attestation/trust.ts'
 import { rateLimit } from '../middleware/rate-limit.ts'
-import { probeSigner } from '../signer-client/client.ts'
+import { probeReplicas } from '../signer-client/replicas.ts'
 import type { AppEnv } from '../types.ts'
 
 export const VERSION = '0.1.0'
 
 export const health = new Hono<AppEnv>().get('/', rateLimit(['health'], { failClosed: false }), async (c) => {
   const config = c.var.config
-  const reachable = await probeSigner(c.env, config)
-  // Verifies (or reuses the isolate's cached verdict, good or bad) so /health reflects the current trust.
-  await ensureTrusted(c.env, config).catch(() => undefined)
-  const trust = currentTrust(config)
-  const trusted = trust?.trusted === true
+  // Every replica: probed (refreshing the client's up/down marks) and verified (or the isolate's cached
+  // verdict reused, good or bad) so /health reflects the current trust.
+  const probes = await probeReplicas(c.env, config)
+  const replicas = await Promise.all(
+    probes.map(async ({ url, reachable }) => {
+      await ensureTrusted(c.env, config, {}, url).catch(() => undefined)
+      const state = currentTrust(url)
+      return { reachable, trusted: state?.trusted === true, state }
+    }),
+  )
+  const serving = replicas.find((r) => r.reachable && r.trusted)
+  const reachable = replicas.some((r) => r.reachable)
+  const trusted = replicas.some((r) => r.trusted)
+  // The attestation shown is a serving replica's, else the first's.
+  const trust = (serving ?? replicas[0])?.state
   const base = {
-    status: reachable && trusted ? 'ok' : 'degraded',
+    status: serving ? 'ok' : 'degraded',
     version: VERSION,
     environment: config.environment,
     network: config.network.name,
@@ -48,5 +58,10 @@ export const health = new Hono<AppEnv>().get('/', rateLimit(['health'], { failCl
             : {}),
         }
       : { trusted: false, reason: trust.reason, checkedAt: new Date(trust.checkedAt).toISOString() }
-  return c.json({ ...base, signer: { trusted, reachable, attestation } })
+  // With several replicas, each one's state (by position in SIGNER_URLS: no addresses on the wire).
+  const perReplica =
+    replicas.length > 1
+      ? { replicas: replicas.map((r) => ({ reachable: r.reachable, trusted: r.trusted })) }
+      : {}
+  return c.json({ ...base, signer: { trusted, reachable, attestation, ...perReplica } })
 })

@@ -20,6 +20,38 @@ export type Stack = {
   stop(): Promise<void>
 }
 
+type SignerEnvOptions = {
+  readonly secrets: DevSecrets
+  readonly network: NetworkVars
+  readonly pki: Pki
+  readonly dataDir: string
+  readonly port?: number
+  readonly healthPort?: number
+  readonly rp?: { id: string; origins: string }
+}
+
+/** The development signer's environment (shared by the stack's signer and the tests' extra replicas). */
+export function signerEnvFor(o: SignerEnvOptions): Record<string, string> {
+  return {
+    ENVIRONMENT: 'development',
+    ENCRYPTION_MASTER_KEY: o.secrets.ENCRYPTION_MASTER_KEY,
+    SERVER_SALT_SECRET: o.secrets.SERVER_SALT_SECRET,
+    SIGNER_DATA_DIR: o.dataDir,
+    SIGNER_HOST: '127.0.0.1',
+    SIGNER_PORT: String(o.port ?? 0),
+    SIGNER_HEALTH_PORT: String(o.healthPort ?? 0),
+    SIGNER_TLS_CERT: o.pki.serverCert,
+    SIGNER_TLS_KEY: o.pki.serverKey,
+    SIGNER_CLIENT_CA: o.pki.caCert,
+    // Only the edge's own certificate, not whatever else this CA signs.
+    SIGNER_CLIENT_SPKI_PINS: spkiPinOfFile(o.pki.clientCert),
+    ATTESTATION_MODE: 'insecure-dev',
+    SIGNER_RP_ID: o.rp?.id ?? 'localhost',
+    SIGNER_RP_ORIGINS: o.rp?.origins ?? 'http://localhost:8787',
+    ...o.network,
+  }
+}
+
 export async function startStack(opts: {
   root: string
   stateDir: string
@@ -43,24 +75,15 @@ export async function startStack(opts: {
     const dataDir = join(opts.stateDir, 'signer-data')
     mkdirSync(dataDir, { recursive: true, mode: 0o700 })
     const signer = await startSignerProcess(
-      {
-        ENVIRONMENT: 'development',
-        ENCRYPTION_MASTER_KEY: opts.secrets.ENCRYPTION_MASTER_KEY,
-        SERVER_SALT_SECRET: opts.secrets.SERVER_SALT_SECRET,
-        SIGNER_DATA_DIR: dataDir,
-        SIGNER_HOST: '127.0.0.1',
-        SIGNER_PORT: String(opts.ports?.signer ?? 0),
-        SIGNER_HEALTH_PORT: String(opts.ports?.signerHealth ?? 0),
-        SIGNER_TLS_CERT: pki.serverCert,
-        SIGNER_TLS_KEY: pki.serverKey,
-        SIGNER_CLIENT_CA: pki.caCert,
-        // Only the edge's own certificate, not whatever else this CA signs.
-        SIGNER_CLIENT_SPKI_PINS: spkiPinOfFile(pki.clientCert),
-        ATTESTATION_MODE: 'insecure-dev',
-        SIGNER_RP_ID: opts.rp?.id ?? 'localhost',
-        SIGNER_RP_ORIGINS: opts.rp?.origins ?? 'http://localhost:8787',
-        ...opts.network,
-      },
+      signerEnvFor({
+        secrets: opts.secrets,
+        network: opts.network,
+        pki,
+        dataDir,
+        ...(opts.ports?.signer ? { port: opts.ports.signer } : {}),
+        ...(opts.ports?.signerHealth ? { healthPort: opts.ports.signerHealth } : {}),
+        ...(opts.rp ? { rp: opts.rp } : {}),
+      }),
       { cwd: opts.root, logFile: join(opts.stateDir, 'signer.log'), echo: opts.echoSigner ?? false },
     )
     stopAll.unshift(() => signer.stop())

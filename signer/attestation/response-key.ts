@@ -5,18 +5,30 @@
  */
 import { createHash, generateKeyPairSync, sign } from 'node:crypto'
 import {
+  AUDIT_HEAD_HEADER,
+  formatAuditHead,
   KEY_ID_HEADER,
   keyIdFor,
   responseSigningMessage,
   SIGNATURE_HEADER,
+  type SignedAuditHead,
   TIMESTAMP_HEADER,
 } from '../../shared/attestation.ts'
 
 export type ResponseKey = {
   readonly publicKey: Uint8Array
   readonly keyId: string
-  /** Headers carrying the signature over (requestId, status, SHA-256(body), timestamp). */
-  signatureHeaders(requestId: string, status: number, body: string, nowMs: number): Record<string, string>
+  /**
+   * Headers carrying the signature over (requestId, status, SHA-256(body), timestamp, audit head) and the
+   * head itself: a database rolled back under this process cannot be hidden from the edge.
+   */
+  signatureHeaders(
+    requestId: string,
+    status: number,
+    body: string,
+    nowMs: number,
+    auditHead?: SignedAuditHead,
+  ): Record<string, string>
 }
 
 export function createResponseKey(): ResponseKey {
@@ -27,13 +39,15 @@ export function createResponseKey(): ResponseKey {
   return {
     publicKey: raw,
     keyId,
-    signatureHeaders(requestId, status, body, nowMs) {
+    signatureHeaders(requestId, status, body, nowMs, auditHead) {
       const bodyHash = createHash('sha256').update(body).digest('hex')
-      const sig = sign(null, responseSigningMessage(requestId, status, bodyHash, nowMs), privateKey)
+      const message = responseSigningMessage(requestId, status, bodyHash, nowMs, auditHead)
+      const sig = sign(null, message, privateKey)
       return {
         [SIGNATURE_HEADER]: sig.toString('base64url'),
         [TIMESTAMP_HEADER]: String(nowMs),
         [KEY_ID_HEADER]: keyId,
+        ...(auditHead ? { [AUDIT_HEAD_HEADER]: formatAuditHead(auditHead) } : {}),
       }
     },
   }

@@ -88,15 +88,18 @@ function encodeValue(type: ColumnType, v: unknown): Encoded {
   throw new TypeError(`value does not fit a ${type} column`)
 }
 
-/** The canonical MAC input: label, table, then (column name, value) for every column, in schema order. */
-export function encodeRow(table: string, columns: Columns, row: object): Uint8Array {
+/**
+ * The canonical MAC input: label, table, then (column name, value) for every column, in schema order. A
+ * string, MAC'd as its UTF-8 bytes (JSON escapes lone surrogates, so every input has one encoding).
+ */
+export function encodeRow(table: string, columns: Columns, row: object): string {
   const values = row as Record<string, unknown>
   const body = columns.map(([name, type]) => [name, encodeValue(type, values[name])])
-  return new TextEncoder().encode(JSON.stringify([ROW_MAC_LABEL, table, body]))
+  return JSON.stringify([ROW_MAC_LABEL, table, body])
 }
 
-function hmac(key: KeyObject, input: Uint8Array): Buffer {
-  return createHmac('sha256', key).update(input).digest()
+function hmac(key: KeyObject, input: string): Buffer {
+  return createHmac('sha256', key).update(input, 'utf8').digest()
 }
 
 /** The MAC of a row, under the sealing key. */
@@ -119,7 +122,7 @@ export function checkRow(keys: RowKeys, table: string, columns: Columns, row: ob
   const given = Buffer.from(m[2], 'base64url')
   // base64url of 32 bytes is 43 characters, but not every 43 are canonical: compare re-encoded text too.
   if (given.length !== MAC_BYTES || given.toString('base64url') !== m[2]) return false
-  let input: Uint8Array
+  let input: string
   try {
     input = encodeRow(table, columns, row)
   } catch {

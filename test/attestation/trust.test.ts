@@ -141,7 +141,7 @@ describe('ensureTrusted on bad evidence', () => {
       const refused = await s.attempt().catch((e: unknown) => e)
       expect(refused).toBeInstanceOf(AppError)
       expect(refused).toMatchObject({ code: 'ERR_SIGNER_UNTRUSTED' })
-      const state = currentTrust(s.config)
+      const state = currentTrust(s.config.signerUrls[0])
       expect(state?.trusted).toBe(false)
       if (state && !state.trusted) {
         expect(state.reason).toMatch(reason)

@@ -8,7 +8,14 @@ import { readFileSync } from 'node:fs'
 import { Agent, request } from 'node:https'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { importResponseKey, verifyResponseSignature } from '../../edge/attestation/response-signature.ts'
-import { AttestationResponseSchema, fromHex, KEY_ID_HEADER, keyIdFor } from '../../shared/attestation.ts'
+import {
+  AttestationResponseSchema,
+  AUDIT_HEAD_HEADER,
+  fromHex,
+  KEY_ID_HEADER,
+  keyIdFor,
+  parseAuditHead,
+} from '../../shared/attestation.ts'
 import { loadConfig } from '../../signer/config.ts'
 import { CriticalSecurityError } from '../../signer/errors.ts'
 import { startSigner } from '../../signer/start.ts'
@@ -88,46 +95,82 @@ describe('insecure-dev signer', () => {
     expect(warn).toContain('insecure-dev')
   })
 
-  type Row = [string, string, string, string | undefined, number]
+  // The last column: does the reply carry the audit head (it reached the transaction)?
+  type Row = [string, string, string, string | undefined, number, boolean]
   const rows: Row[] = [
-    ['a success', 'POST', '/v1/accounts.list', envelope('req_sig_ok_0001', {}), 200],
-    ['a validation refusal', 'POST', '/v1/accounts.get', envelope('req_sig_bad_0001', { nope: 1 }), 400],
-    ['an unknown method (id from the header)', 'POST', '/v1/nope.nope', '{}', 404],
-    ['bad JSON (id from the header)', 'POST', '/v1/accounts.list', '{', 400],
-    ['a GET on an RPC path', 'GET', '/v1/accounts.list', undefined, 405],
+    ['a success', 'POST', '/v1/accounts.list', envelope('req_sig_ok_0001', {}), 200, true],
+    ['a replayed success', 'POST', '/v1/accounts.list', envelope('req_sig_ok_0001', {}), 200, true],
+    [
+      'a refusal in the transaction',
+      'POST',
+      '/v1/accounts.get',
+      envelope('req_sig_nf_0001', { accountId: 'acc_nope_nope_nope_nope' }),
+      404,
+      true,
+    ],
+    [
+      'a validation refusal',
+      'POST',
+      '/v1/accounts.get',
+      envelope('req_sig_bad_0001', { nope: 1 }),
+      400,
+      true,
+    ],
+    ['an unknown method (id from the header)', 'POST', '/v1/nope.nope', '{}', 404, false],
+    ['bad JSON (id from the header)', 'POST', '/v1/accounts.list', '{', 400, false],
+    ['a GET on an RPC path', 'GET', '/v1/accounts.list', undefined, 405, false],
   ]
-  it.each(rows)('signs %s over the request id, status and body', async (_n, method, path, body, status) => {
-    const requestId = body?.includes('req_sig_')
-      ? (JSON.parse(body) as { requestId: string }).requestId
-      : `req_${randomUUID()}`
-    const res = await rawRequest(t.signer.port, method, path, body, requestId)
-    expect(res.status).toBe(status)
-    const key = await importResponseKey(publicKey)
-    const good = await verifyResponseSignature(
-      key,
-      { requestId, status: res.status, body: res.body, headers: res.headers },
-      Date.now(),
-    )
-    expect(good.ok).toBe(true)
-    // The same response offered as the answer to another request, with another status, or altered: refused.
-    const tampered = res.body.slice()
-    tampered[0] = (tampered[0] ?? 0) ^ 1
-    const bad = [
-      { requestId: 'req_someone_else_01', status: res.status, body: res.body },
-      { requestId, status: 200 + (res.status === 200 ? 1 : 0), body: res.body },
-      { requestId, status: res.status, body: tampered },
-    ]
-    for (const b of bad) {
-      const r = await verifyResponseSignature(key, { ...b, headers: res.headers }, Date.now())
-      expect(r).toEqual({ ok: false, error: 'response signature is invalid' })
-    }
-    const stale = await verifyResponseSignature(
-      key,
-      { requestId, status: res.status, body: res.body, headers: res.headers },
-      Date.now() + 10 * 60_000,
-    )
-    expect(stale).toEqual({ ok: false, error: 'response timestamp is out of range' })
-  })
+  it.each(rows)(
+    'signs %s over the request id, status, body and head',
+    async (_n, method, path, body, status, withHead) => {
+      const requestId = body?.includes('req_sig_')
+        ? (JSON.parse(body) as { requestId: string }).requestId
+        : `req_${randomUUID()}`
+      const res = await rawRequest(t.signer.port, method, path, body, requestId)
+      expect(res.status).toBe(status)
+      const key = await importResponseKey(publicKey)
+      const good = await verifyResponseSignature(
+        key,
+        { requestId, status: res.status, body: res.body, headers: res.headers },
+        Date.now(),
+      )
+      expect(good.ok).toBe(true)
+      const head = parseAuditHead(res.headers.get(AUDIT_HEAD_HEADER) ?? '')
+      expect(good.ok && good.value).toEqual(withHead ? head : undefined)
+      expect(head !== undefined).toBe(withHead)
+      // The head edited (a rolled-back signer claiming a later one), forged onto a headless reply, or stripped.
+      const otherHead = new Headers(res.headers)
+      otherHead.set(AUDIT_HEAD_HEADER, `${(head?.seq ?? 0) + 1}:${'ab'.repeat(32)}`)
+      const noHead = new Headers(res.headers)
+      noHead.delete(AUDIT_HEAD_HEADER)
+      for (const headers of withHead ? [otherHead, noHead] : [otherHead]) {
+        const r = await verifyResponseSignature(
+          key,
+          { requestId, status: res.status, body: res.body, headers },
+          Date.now(),
+        )
+        expect(r).toEqual({ ok: false, error: 'response signature is invalid' })
+      }
+      // The same response offered as the answer to another request, with another status, or altered: refused.
+      const tampered = res.body.slice()
+      tampered[0] = (tampered[0] ?? 0) ^ 1
+      const bad = [
+        { requestId: 'req_someone_else_01', status: res.status, body: res.body },
+        { requestId, status: 200 + (res.status === 200 ? 1 : 0), body: res.body },
+        { requestId, status: res.status, body: tampered },
+      ]
+      for (const b of bad) {
+        const r = await verifyResponseSignature(key, { ...b, headers: res.headers }, Date.now())
+        expect(r).toEqual({ ok: false, error: 'response signature is invalid' })
+      }
+      const stale = await verifyResponseSignature(
+        key,
+        { requestId, status: res.status, body: res.body, headers: res.headers },
+        Date.now() + 10 * 60_000,
+      )
+      expect(stale).toEqual({ ok: false, error: 'response timestamp is out of range' })
+    },
+  )
 
   it('uses a fresh key per process', async () => {
     const other = await startTestSigner()

@@ -63,7 +63,7 @@ describe('row MAC known answers', () => {
     expect(KEYS.sealingId).toBe(KEY_ID)
   })
   it('encodes the table and every column, in schema order, as compact JSON', () => {
-    expect(new TextDecoder().decode(encodeRow(ACCOUNTS.name, ACCOUNTS.columns, ACCOUNT))).toBe(
+    expect(encodeRow(ACCOUNTS.name, ACCOUNTS.columns, ACCOUNT)).toBe(
       `["${ROW_MAC_LABEL}","accounts",[["id","a1"],["user_id","u1"],["public_key","GAAA"],["kind","agent"],` +
         '["name",null],["ciphertext","v1:k1:AAAA"],["key_version","k1"],["created_at","2026-01-01T00:00:00.000Z"]]]',
     )
