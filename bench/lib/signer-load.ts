@@ -43,9 +43,11 @@ export async function overMtls(
   tls: ClientTls,
   body: () => string,
 ): Promise<Measured> {
-  const share = Math.max(1, Math.floor(connections / ports.length))
+  // Fewer connections than signers: only as many signers as connections (c=1 is one connection).
+  const used = ports.slice(0, Math.min(ports.length, connections))
+  const share = Math.floor(connections / used.length)
   const results: CannonResult[] = await Promise.all(
-    ports.map((port) =>
+    used.map((port) =>
       autocannon({
         url: `https://127.0.0.1:${port}/v1/tx.sign`,
         method: 'POST',
