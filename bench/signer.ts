@@ -8,7 +8,8 @@
  * first tx.sign after a database restart (the pool's connections died under it).
  * Signers run as child processes so the load generator does not share their event loop.
  * Prints Markdown tables and writes bench/results/signer.json (`rows`: the SQLite rows in their old shape).
- * BENCH_DURATION_S (default 8) per run; BENCH_USERS (default 1) users the requests go round.
+ * BENCH_DURATION_S (default 8) per run; BENCH_USERS (default 1) users the requests go round; BENCH_ENGINES
+ * (default `sqlite,postgres`) which engines run.
  */
 import { randomBytes, randomUUID } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
@@ -31,6 +32,8 @@ import { startSigner } from './lib/signer-process.ts'
 const ROOT = join(import.meta.dirname, '..')
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 8)
 const USERS = Math.max(1, Number(process.env.BENCH_USERS ?? 1))
+/** `sqlite`, `postgres` or both (the default), comma-separated. */
+const ENGINES = new Set((process.env.BENCH_ENGINES ?? 'sqlite,postgres').split(','))
 const CONCURRENCY = [1, 16, 64] as const
 const work = mkdtempSync(join(tmpdir(), 'tuxedo-bench-'))
 const pki = ensurePki(join(work, 'pki'))
@@ -277,15 +280,18 @@ const load = () =>
 async function main(): Promise<void> {
   const loadBefore = load()
   const raw = rawSigning()
-  const sqlite = await runEngine('sqlite', undefined, [1])
-  const pg = await startPostgres({ durable: true })
-  let postgres: EngineRun
-  let restart: string
-  try {
-    postgres = await runEngine('postgres', pg.url, [1, 2])
-    restart = await afterRestart(pg, pg.url)
-  } finally {
-    await pg.stop()
+  const none: EngineRun = { rows: [], notes: [] }
+  const sqlite = ENGINES.has('sqlite') ? await runEngine('sqlite', undefined, [1]) : none
+  let postgres = none
+  let restart = ''
+  if (ENGINES.has('postgres')) {
+    const pg = await startPostgres({ durable: true })
+    try {
+      postgres = await runEngine('postgres', pg.url, [1, 2])
+      restart = await afterRestart(pg, pg.url)
+    } finally {
+      await pg.stop()
+    }
   }
   const side = [...sqlite.rows, ...postgres.rows]
   const lines = [
