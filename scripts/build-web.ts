@@ -19,7 +19,9 @@ export function buildWeb(root = resolve(import.meta.dirname, '..')): WebBuild {
     entryPoints: [join(src, 'main.ts'), join(src, 'styles.css')],
     outdir: join(outDir, 'assets'),
     entryNames: '[name]-[hash]',
-    // The Freighter bridge loads only when a wallet card needs it: most visits never fetch it.
+    // Every dynamic import() in edge/web is a chunk fetched on first use: the signed-in app (app-view.ts),
+    // Accounts, the money-step cards, the WebAuthn library, HPKE and the Freighter bridge. The first
+    // (signed-out) screen loads main plus the few small shared chunks it imports.
     splitting: true,
     chunkNames: 'chunk-[hash]',
     bundle: true,
@@ -31,17 +33,37 @@ export function buildWeb(root = resolve(import.meta.dirname, '..')): WebBuild {
     write: true,
     logLevel: 'error',
   })
-  const outputs = Object.keys(result.metafile.outputs).map((p) => basename(p))
-  const js = outputs.find((f) => /^main-.*\.js$/.test(f))
-  const css = outputs.find((f) => /^styles-.*\.css$/.test(f))
-  if (!js || !css) throw new Error(`build-web: missing outputs in ${outputs.join(', ')}`)
+  const outputs = result.metafile.outputs
+  const names = Object.keys(outputs).map((p) => basename(p))
+  const js = names.find((f) => /^main-.*\.js$/.test(f))
+  const css = names.find((f) => /^styles-.*\.css$/.test(f))
+  const app = Object.keys(outputs).find((p) => outputs[p]?.entryPoint?.endsWith('edge/web/app-view.ts'))
+  if (!js || !css || !app) throw new Error(`build-web: missing outputs in ${names.join(', ')}`)
+  // A chunk's static imports are found only once it has loaded, one round trip per level. The first screen's
+  // are named in the page (modulepreload: fetched alongside main); the signed-in app's are named for main.ts
+  // to preload when the session says someone is signed in, so its chunks come in one round trip too.
+  const closure = (path: string, seen = new Set<string>()): Set<string> => {
+    if (seen.has(path)) return seen
+    seen.add(path)
+    for (const i of outputs[path]?.imports ?? []) if (i.kind === 'import-statement') closure(i.path, seen)
+    return seen
+  }
+  const mainPath = Object.keys(outputs).find((p) => basename(p) === js) ?? ''
+  const first = closure(mainPath)
+  const href = (p: string) => `/assets/${basename(p)}`
+  const preloads = [...first]
+    .filter((p) => p !== mainPath)
+    .map((p) => `<link rel="modulepreload" href="${href(p)}" />`)
+    .join('\n    ')
+  const appChunks = [...closure(app)].filter((p) => !first.has(p)).map(href)
   const html = readFileSync(join(src, 'index.html'), 'utf8')
     .replace('%APP_JS%', `/assets/${js}`)
     .replace('%APP_CSS%', `/assets/${css}`)
+    .replace('%PRELOADS%', preloads)
+    .replace('%APP_CHUNKS%', appChunks.join(' '))
   writeFileSync(join(outDir, 'index.html'), html)
   const files: Record<string, number> = { 'index.html': html.length }
-  for (const [path, out] of Object.entries(result.metafile.outputs))
-    files[`assets/${basename(path)}`] = out.bytes
+  for (const [path, out] of Object.entries(outputs)) files[`assets/${basename(path)}`] = out.bytes
   return { outDir, files }
 }
 

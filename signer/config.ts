@@ -68,6 +68,7 @@ const RP_ID = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0
 const PlainSchema = z.object({
   ENVIRONMENT: z.enum(ENVIRONMENTS).default('production'),
   SIGNER_DATA_DIR: z.string().min(1).default('/app/data'),
+  // Unset: SQLite in SIGNER_DATA_DIR. Set: PostgreSQL (signer/store/open.ts). Carries a password: never logged.
   SIGNER_DATABASE_URL: z.string().min(1).optional(),
   SIGNER_HOST: z.string().min(1).optional(),
   SIGNER_PORT: port.default(8443),

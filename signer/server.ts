@@ -36,11 +36,11 @@ export type Attestation = {
 
 const staticReply = (body: unknown): Reply => ({
   status: 200,
+  auditHead: undefined,
   body: JSON.stringify(body),
   code: undefined,
   requestId: undefined,
   replayed: false,
-  auditHead: undefined,
 })
 
 export type Rpc = {

@@ -2,7 +2,8 @@
  * The state of each money step in a thread (D1 table money_steps), so a reopened thread tells a returning
  * user whether their money went out, is waiting for them, or was refused — instead of replaying the tool's
  * first answer. Written by the chat event path (an approval asked for, a transaction submitted) and by the
- * approval routes (approved, rejected, submitted after approval). Every statement carries `user_id = ?`, and
+ * approval routes (approved, rejected, submitted after approval) and, for a transaction the user signed in
+ * their own wallet, by the external-wallet submit route (submitted or failed). Every statement carries `user_id = ?`, and
  * a step only moves forward (`canMove`): a late or replayed write cannot turn "rejected" into "submitted".
  */
 import type { ChatEvent } from '../../shared/schemas/chat-events.ts'
@@ -19,14 +20,18 @@ type Row = {
   updated_at: number
 }
 
-/** Which states a step may move to from each state; final states move nowhere. */
+/**
+ * Which states a step may move to from each state; final states move nowhere. The network's refusal of one
+ * attempt is not final for the transaction (a wallet re-signs the same one and it lands: `failed` →
+ * `submitted`); its acceptance is (a replay refused after it landed changes nothing).
+ */
 const NEXT: Readonly<Record<MoneyStepStatus, readonly MoneyStepStatus[]>> = {
   pending: ['approved', 'rejected', 'expired', 'submitted', 'failed'],
   approved: ['submitted', 'failed'],
   rejected: [],
   expired: [],
   submitted: [],
-  failed: [],
+  failed: ['submitted'],
 }
 
 export const canMove = (from: MoneyStepStatus, to: MoneyStepStatus): boolean => NEXT[from].includes(to)
@@ -119,6 +124,80 @@ export async function markApprovalStep(
     )
     .run()
   return r.meta.changes > 0
+}
+
+export type WalletOutcome = {
+  readonly status: 'submitted' | 'failed'
+  readonly txHash: string
+  readonly ledger?: number | undefined
+  readonly fee?: string | null | undefined
+}
+
+/**
+ * External-wallet mode: the step of the tool call that offered an unsigned transaction, written when the
+ * user's own signed envelope goes through POST /api/transactions/submit-signed. The first outcome creates
+ * the step; a later one moves it only where `canMove` allows. Only the user's own thread is written (the
+ * INSERT … SELECT finds nothing for another's), and never an approval's step.
+ */
+export async function recordWalletStep(
+  db: D1Database,
+  userId: string,
+  ref: { readonly threadId: string; readonly callId: string },
+  outcome: WalletOutcome,
+  now: number,
+): Promise<void> {
+  const from = movableFrom(outcome.status)
+  await db
+    .prepare(
+      `INSERT INTO money_steps (id, user_id, thread_id, call_id, approval_id, status, tx_hash, ledger, fee, created_at, updated_at)
+       SELECT ?, t.user_id, t.id, ?, NULL, ?, ?, ?, ?, ?, ? FROM threads t WHERE t.id = ? AND t.user_id = ?
+       ON CONFLICT (thread_id, call_id) DO UPDATE SET status = excluded.status, tx_hash = excluded.tx_hash,
+         ledger = excluded.ledger, fee = excluded.fee, updated_at = excluded.updated_at
+       WHERE money_steps.user_id = excluded.user_id AND money_steps.approval_id IS NULL
+         AND money_steps.status IN (${from.map(() => '?').join(', ')})`,
+    )
+    .bind(
+      newId('mst'),
+      ref.callId,
+      outcome.status,
+      outcome.txHash,
+      outcome.ledger ?? null,
+      outcome.fee ?? null,
+      now,
+      now,
+      ref.threadId,
+      userId,
+      ...from,
+    )
+    .run()
+}
+
+/**
+ * The unsigned transaction that tool call `callId` of the user's thread offered for their own wallet (its
+ * stored result's `data.unsignedXdr`), or undefined: only such a step can record a wallet submission.
+ */
+export async function offeredXdr(
+  db: D1Database,
+  userId: string,
+  ref: { readonly threadId: string; readonly callId: string },
+): Promise<string | undefined> {
+  const row = await db
+    .prepare(
+      `SELECT json_extract(content, '$.content') AS result FROM messages
+       WHERE thread_id = ? AND user_id = ? AND role = 'tool' AND json_extract(content, '$.tool_call_id') = ?`,
+    )
+    .bind(ref.threadId, userId, ref.callId)
+    .first<{ result: string | null }>()
+  if (typeof row?.result !== 'string') return undefined
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(row.result)
+  } catch {
+    return undefined
+  }
+  const data: unknown =
+    typeof parsed === 'object' && parsed !== null ? Reflect.get(parsed, 'data') : undefined
+  return str(data, 'unsignedXdr')
 }
 
 export async function listSteps(db: D1Database, userId: string, threadId: string): Promise<MoneyStep[]> {

@@ -91,14 +91,43 @@ export async function moveApproved(
   }
 }
 
-/** External-wallet mode's second half: the envelope must verify for our network, then the same submit. */
+/** The hash the network knows an envelope by (a fee bump's own), or undefined when it does not decode. */
+export function envelopeHash(xdr: string, passphrase: string): string | undefined {
+  try {
+    return hex(TransactionBuilder.fromXDR(xdr, passphrase).hash())
+  } catch {
+    return undefined
+  }
+}
+
+/** The transaction inside an envelope, by hash: what an unsigned offer and its signed envelope share. */
+function innerHash(xdr: string, passphrase: string): string | undefined {
+  try {
+    const tx = TransactionBuilder.fromXDR(xdr, passphrase)
+    return hex(('innerTransaction' in tx ? tx.innerTransaction : tx).hash())
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * External-wallet mode's second half: the envelope must verify for our network, then the same submit. With
+ * `offered` (the unsigned XDR a thread's step handed to the wallet), it must be that very transaction: the
+ * thread then records this outcome against that step, and a different transaction would make it lie.
+ */
 export async function submitWalletSigned(
   svc: Services,
   network: NetworkConfig,
   xdr: string,
   signal: AbortSignal,
+  offered?: string,
 ): Promise<Submitted> {
   const checked = checkSignedEnvelope(xdr, network.passphrase)
   if (!checked.ok) throw new AppError(checked.error.code, checked.error.message)
+  if (offered !== undefined) {
+    const want = innerHash(offered, network.passphrase)
+    if (want === undefined || want !== innerHash(xdr, network.passphrase))
+      throw new AppError('ERR_TX_INVALID', 'this is not the transaction that step offered to sign')
+  }
   return submit(svc, network.passphrase, xdr, signal)
 }

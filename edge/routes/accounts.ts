@@ -23,6 +23,7 @@ import type { Account } from '../../shared/schemas/signer-rpc.ts'
 import { rateLimit } from '../middleware/rate-limit.ts'
 import { callerOf, requireFreshAuth, requireUser } from '../middleware/session.ts'
 import type { Horizon, HorizonBalance } from '../stellar/horizon.ts'
+import { paymentView } from '../stellar/payments.ts'
 import type { AppEnv } from '../types.ts'
 import { optionalJson, validate } from '../validation.ts'
 
@@ -106,6 +107,23 @@ export const accounts = new Hono<AppEnv>()
           ...(r.operation_count !== undefined ? { operationCount: r.operation_count } : {}),
           ...(r.paging_token !== undefined ? { pagingToken: r.paging_token } : {}),
         })),
+      })
+    },
+  )
+  // What moved, in amounts: the activity list's lines ("Sent 10 XLM to G…"), beside the transactions above.
+  .get(
+    '/:id/payments',
+    read,
+    requireUser(),
+    validate('param', AccountIdParamSchema),
+    validate('query', TransactionsQuerySchema),
+    async (c) => {
+      const { userId } = callerOf(c)
+      const account = await signerFor(c)('accounts.get', userId, { accountId: c.req.valid('param').id })
+      const records = await c.var.services.horizon.payments(account.publicKey, c.req.valid('query'))
+      return c.json({
+        accountId: account.accountId,
+        payments: records.flatMap((r) => paymentView(r, account.publicKey) ?? []),
       })
     },
   )

@@ -5,6 +5,7 @@
 import { z } from 'zod'
 import { AppError } from '../../shared/errors.ts'
 import type { NetworkConfig } from '../../shared/network.ts'
+import { PaymentRecordSchema } from './payments.ts'
 
 const DEFAULT_TIMEOUT_MS = 8_000
 
@@ -227,21 +228,33 @@ export class Horizon {
     return parse(AccountSchema, await res.json(), 'account')
   }
 
-  async transactions(
+  /** An account's history (`transactions` or `payments`); an account not on the ledger has none. */
+  async #history<T extends z.ZodType>(
+    publicKey: string,
+    kind: 'transactions' | 'payments',
+    record: T,
+    opts: { limit: number; cursor?: string | undefined; order: 'asc' | 'desc' },
+  ): Promise<z.infer<T>[]> {
+    const q = new URLSearchParams({ limit: String(opts.limit), order: opts.order })
+    if (opts.cursor) q.set('cursor', opts.cursor)
+    const res = await this.#get(`/accounts/${encodeURIComponent(publicKey)}/${kind}?${q}`)
+    if (res.status === 404) return []
+    if (!res.ok)
+      throw new AppError('ERR_UPSTREAM_UNAVAILABLE', 'Horizon is unavailable', `GET ${kind}: ${res.status}`)
+    const page = parse(PageSchema(z.unknown()), await res.json(), kind)
+    return page._embedded.records.map((r) => parse(record, r, kind))
+  }
+
+  transactions(
     publicKey: string,
     opts: { limit: number; cursor?: string | undefined; order: 'asc' | 'desc' },
   ) {
-    const q = new URLSearchParams({ limit: String(opts.limit), order: opts.order })
-    if (opts.cursor) q.set('cursor', opts.cursor)
-    const res = await this.#get(`/accounts/${encodeURIComponent(publicKey)}/transactions?${q}`)
-    if (res.status === 404) return []
-    if (!res.ok)
-      throw new AppError(
-        'ERR_UPSTREAM_UNAVAILABLE',
-        'Horizon is unavailable',
-        `GET transactions: ${res.status}`,
-      )
-    return parse(PageSchema(TransactionRecordSchema), await res.json(), 'transactions')._embedded.records
+    return this.#history(publicKey, 'transactions', TransactionRecordSchema, opts)
+  }
+
+  /** Payments, account creations, path payments and merges that touched the account (payment-view.ts). */
+  payments(publicKey: string, opts: { limit: number; cursor?: string | undefined; order: 'asc' | 'desc' }) {
+    return this.#history(publicKey, 'payments', PaymentRecordSchema, opts)
   }
 
   /** Testnet/custom only: asks friendbot to create and fund the account. */

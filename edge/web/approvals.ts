@@ -12,8 +12,9 @@ import type { MoneyStep } from '../../shared/schemas/threads.ts'
 import { api } from './api.ts'
 import { announce, busy, h, mount } from './dom.ts'
 import { amount, money, reasonText, when } from './format.ts'
-import { assert } from './passkeys.ts'
-import { legRows, legsOf, num, receipt, remains, str } from './receipt.ts'
+import { assert, warmPasskeys } from './passkeys.ts'
+import { num, str } from './read.ts'
+import { legRows, legsOf, receipt, remains } from './receipt.ts'
 import { accountIndex, accountLabel, fullKey, networkInfo } from './ui.ts'
 
 export type Approval = {
@@ -182,6 +183,7 @@ export function approvalCard(input: CardInput, onState: (state: State) => void =
   approveBtn.addEventListener('click', () =>
     busy(approveBtn, async () => {
       rejectBtn.disabled = true
+      warmPasskeys()
       try {
         const { challengeId, options } = await api<{
           challengeId: string

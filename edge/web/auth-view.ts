@@ -4,7 +4,7 @@
  * codes leave the DOM when they do.
  */
 import { busy, clearNotes, field, h, mount } from './dom.ts'
-import { recover, signIn, signUp, type User } from './passkeys.ts'
+import { recover, signIn, signUp, type User, warmPasskeys } from './passkeys.ts'
 
 export function authView(root: HTMLElement, onSignedIn: (user: User, recovered: boolean) => void): void {
   /** A failure is shown inside the form that failed (busy puts it next to the button), nowhere else. */
@@ -80,7 +80,8 @@ export function authView(root: HTMLElement, onSignedIn: (user: User, recovered: 
     root,
     h(
       'main',
-      { class: 'auth', id: 'main' },
+      // The WebAuthn library comes when the user starts on a form, before the ceremony needs it.
+      { class: 'auth', id: 'main', onfocusin: warmPasskeys, onpointerdown: warmPasskeys },
       h('h1', {}, 'Tuxedo'),
       h(
         'p',

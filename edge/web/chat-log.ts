@@ -2,15 +2,24 @@
  * The conversation log and a stored thread rendered into it. Each money step shows its real state, read
  * back from the server: a tool answer that asked for approval becomes the approval card (the signer's
  * record now, the thread's record of the step, the edge's preview from then), one that landed gets its
- * receipt, and an unsigned transaction its wallet card. Cards load in place (a slot), keeping the order.
+ * receipt, and an unsigned transaction its wallet card (sent with its receipt, or refused by the network,
+ * as the thread recorded the user's own submission). Cards load in place (a slot), keeping the order.
  */
 import type { MessageView, MoneyStep } from '../../shared/schemas/threads.ts'
-import { approvalFor } from './approvals.ts'
 import { h } from './dom.ts'
-import { isUnsigned, legsOf, num, prop, receipt, str } from './receipt.ts'
+import { isUnsigned, num, prop, str } from './read.ts'
 import { createStep, type StepView } from './steps.ts'
 import { networkInfo } from './ui.ts'
-import { walletCard } from './wallet.ts'
+
+/**
+ * The cards of money steps are chunks of their own (scripts/build-web.ts): a chat that moves no money, and
+ * the first screen, never fetch them.
+ */
+export const cards = {
+  approvals: () => import('./approvals.ts'),
+  receipt: () => import('./receipt.ts'),
+  wallet: () => import('./wallet.ts'),
+}
 
 export type ConversationLog = ReturnType<typeof conversationLog>
 
@@ -24,33 +33,41 @@ export function conversationLog(el: HTMLElement) {
     scroll()
     return b
   }
-  /** A slot keeps a card in conversation order while it loads. */
+  /** A slot keeps a card in conversation order while it loads; a card that cannot load says so there. */
   const slot = (fill: Promise<HTMLElement>) => {
     const s = h('div', { class: 'slot' })
     el.append(s)
-    void fill.then((card) => {
-      s.replaceWith(card)
-      scroll()
-    })
+    void fill
+      .catch(() =>
+        h(
+          'p',
+          { class: 'note error', role: 'alert' },
+          'This part of the conversation did not load: reload the page.',
+        ),
+      )
+      .then((card) => {
+        s.replaceWith(card)
+        scroll()
+      })
   }
   /** What a landed transaction gets after its step: the receipt, with the network's explorer link. */
   const landed = (data: unknown) =>
     slot(
-      networkInfo()
-        .catch(() => undefined)
-        .then((net) =>
+      Promise.all([cards.receipt(), networkInfo().catch(() => undefined)]).then(
+        ([{ receipt, legsOf }, net]) =>
           receipt(
             legsOf(undefined, prop(data, 'preview')),
             { hash: str(data, 'hash') ?? '', ledger: num(data, 'ledger'), feeStroops: str(data, 'fee') },
             net,
           ),
-        ),
+      ),
     )
   return { el, scroll, bubble, slot, landed }
 }
 
 export function renderHistory(
   log: ConversationLog,
+  threadId: string,
   messages: readonly MessageView[],
   moneySteps: ReadonlyMap<string, MoneyStep>,
 ): void {
@@ -87,21 +104,26 @@ export function renderHistory(
         const money = moneySteps.get(callId)
         if (code === 'ERR_APPROVAL_REQUIRED')
           slot(
-            approvalFor({
-              approvalId: money?.approvalId ?? str(details, 'approvalId'),
-              txHash: str(details, 'txHash'),
-              message: str(r, 'message') ?? '',
-              edgePreview: prop(details, 'preview'),
-              step: money,
-              onState: step.state,
-            }),
+            cards.approvals().then(({ approvalFor }) =>
+              approvalFor({
+                approvalId: money?.approvalId ?? str(details, 'approvalId'),
+                txHash: str(details, 'txHash'),
+                message: str(r, 'message') ?? '',
+                edgePreview: prop(details, 'preview'),
+                step: money,
+                onState: step.state,
+              }),
+            ),
           )
         continue
       }
       const data = prop(r, 'data') ?? r
       step.result(data)
       if (str(data, 'hash')) landed(data)
-      else if (isUnsigned(data)) log.el.append(walletCard(data))
+      else if (isUnsigned(data)) {
+        const ctx = { threadId, callId, step: moneySteps.get(callId), onState: step.state }
+        slot(cards.wallet().then(({ walletCard }) => walletCard(data, ctx)))
+      }
     }
   }
   log.scroll()

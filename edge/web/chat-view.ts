@@ -9,14 +9,12 @@
 import type { ChatEvent } from '../../shared/schemas/chat-events.ts'
 import type { MessageView, MoneyStep, ThreadView } from '../../shared/schemas/threads.ts'
 import { api, request } from './api.ts'
-import { approvalFor } from './approvals.ts'
-import { conversationLog, renderHistory } from './chat-log.ts'
+import { cards, conversationLog, renderHistory } from './chat-log.ts'
 import { announce, busy, clearNotes, explain, field, h, mount } from './dom.ts'
 import { sentence } from './format.ts'
-import { isUnsigned, str } from './receipt.ts'
+import { isUnsigned, str } from './read.ts'
 import { readSse } from './sse.ts'
 import { createStep, type StepView } from './steps.ts'
-import { walletCard } from './wallet.ts'
 
 const EVENT_NAMES = new Set<string>([
   'agent_start',
@@ -126,7 +124,7 @@ export function chatView(): HTMLElement {
       `/api/threads/${encodeURIComponent(id)}/messages`,
     )
     mount(log)
-    renderHistory(chatLog, messages, new Map((moneySteps ?? []).map((s) => [s.callId, s])))
+    renderHistory(chatLog, id, messages, new Map((moneySteps ?? []).map((s) => [s.callId, s])))
     if (messages.length === 0) clearLog()
     await loadThreads()
     input.focus()
@@ -168,7 +166,12 @@ export function chatView(): HTMLElement {
         case 'tool_result': {
           steps.get(e.data.callId)?.result(e.data.data, e.data.durationMs)
           if (str(e.data.data, 'hash')) landed(e.data.data)
-          else if (isUnsigned(e.data.data)) log.append(walletCard(e.data.data))
+          else if (isUnsigned(e.data.data)) {
+            const tx = e.data.data
+            const { callId } = e.data
+            const ctx = { threadId, callId, onState: steps.get(callId)?.state }
+            slot(cards.wallet().then(({ walletCard }) => walletCard(tx, ctx)))
+          }
           scroll()
           break
         }
@@ -177,13 +180,15 @@ export function chatView(): HTMLElement {
           break
         case 'approval_required':
           slot(
-            approvalFor({
-              approvalId: e.data.approvalId,
-              txHash: e.data.txHash,
-              message: e.data.message,
-              edgePreview: e.data.preview,
-              onState: (s) => steps.get(e.data.callId)?.state(s),
-            }),
+            cards.approvals().then(({ approvalFor }) =>
+              approvalFor({
+                approvalId: e.data.approvalId,
+                txHash: e.data.txHash,
+                message: e.data.message,
+                edgePreview: e.data.preview,
+                onState: (s) => steps.get(e.data.callId)?.state(s),
+              }),
+            ),
           )
           break
         case 'agent_complete':

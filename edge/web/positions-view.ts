@@ -1,12 +1,14 @@
 /**
  * The positions section of an account card: what the account has supplied, used as collateral or borrowed
  * on Blend (per pool and reserve, in the token's units, at the reserve's APY) and its DeFindex vault
- * shares. Everything is rendered as text; amounts and APYs stay the decimal strings the edge sent (an APY
- * fraction is shown as a percentage by moving the point, never through a float).
+ * shares. Everything is rendered as text; amounts are the edge's decimal strings grouped and trimmed by the
+ * one amount helper (format.ts), and an APY fraction is shown as a percentage by moving the point (never
+ * through a float).
  */
 import type { BlendPosition, PositionsView } from '../../shared/schemas/defi.ts'
 import { api } from './api.ts'
 import { h, mount } from './dom.ts'
+import { amount, short } from './format.ts'
 import { percent } from './format-rate.ts'
 
 const KIND_LABEL: Record<BlendPosition['kind'], string> = {
@@ -15,15 +17,13 @@ const KIND_LABEL: Record<BlendPosition['kind'], string> = {
   borrow: 'Borrowed',
 }
 
-const short = (id: string) => `${id.slice(0, 4)}…${id.slice(-4)}`
-
 function blendRow(p: BlendPosition): HTMLElement {
   return h(
     'tr',
     {},
     h('td', {}, `Blend · ${p.poolName}`),
     h('td', {}, KIND_LABEL[p.kind]),
-    h('td', { class: 'num' }, h('strong', {}, p.amount), ` ${p.symbol ?? short(p.asset)}`),
+    h('td', { class: 'num' }, h('strong', {}, amount(p.amount)), ` ${p.symbol ?? short(p.asset)}`),
     h('td', { class: 'num' }, percent(p.apy), p.kind === 'borrow' ? ' paid' : ' earned'),
   )
 }
@@ -36,11 +36,11 @@ function render(view: PositionsView): HTMLElement[] {
         'tr',
         {},
         h('td', {}, `DeFindex · ${v.name}`),
-        h('td', {}, `${v.shares} shares`),
+        h('td', {}, `${amount(v.shares)} shares`),
         h(
           'td',
           { class: 'num' },
-          v.amounts.map((a) => `${a.amount} ${a.symbol ?? short(a.asset)}`).join(', '),
+          v.amounts.map((a) => `${amount(a.amount)} ${a.symbol ?? short(a.asset)}`).join(', '),
         ),
         v.apy ? h('td', { class: 'num' }, percent(v.apy), ' earned') : h('td', { class: 'num muted' }, '—'),
       ),

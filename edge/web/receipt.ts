@@ -6,18 +6,8 @@
  */
 import { h } from './dom.ts'
 import { amount, money, opName, short, stroops } from './format.ts'
+import { list, str } from './read.ts'
 import { explorerLink, fullKey, type NetworkInfo } from './ui.ts'
-
-/** An unsigned transaction for the user's own wallet (external-wallet mode's tool result). */
-export type Unsigned = {
-  readonly unsignedXdr: string
-  readonly networkPassphrase: string
-  readonly description?: string
-  readonly preview?: unknown
-}
-
-export const isUnsigned = (data: unknown): data is Unsigned =>
-  typeof str(data, 'unsignedXdr') === 'string' && typeof str(data, 'networkPassphrase') === 'string'
 
 export type Leg = {
   readonly kind: string
@@ -25,23 +15,6 @@ export type Leg = {
   readonly amount?: string | undefined
   readonly asset?: string | undefined
   readonly destination?: string | undefined
-}
-
-/** A property of anything, undefined when it is not an object (no throw on strings or null). */
-export const prop = (o: unknown, k: string): unknown =>
-  typeof o === 'object' && o !== null ? Reflect.get(o, k) : undefined
-
-export const str = (o: unknown, k: string): string | undefined => {
-  const v: unknown = typeof o === 'object' && o !== null ? Reflect.get(o, k) : undefined
-  return typeof v === 'string' ? v : undefined
-}
-export const num = (o: unknown, k: string): number | undefined => {
-  const v: unknown = typeof o === 'object' && o !== null ? Reflect.get(o, k) : undefined
-  return typeof v === 'number' ? v : undefined
-}
-const list = (o: unknown, k: string): unknown[] => {
-  const v: unknown = typeof o === 'object' && o !== null ? Reflect.get(o, k) : undefined
-  return Array.isArray(v) ? v : []
 }
 
 /** The signer's preview lines win (it reads what it signs); else the edge's simulated legs. */

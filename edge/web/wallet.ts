@@ -1,14 +1,17 @@
 /**
  * External-wallet mode ("Sign with my own wallet"): a tool returns an unsigned transaction; the user signs it
- * in their own Stellar wallet and the page submits the signed envelope to /api/transactions/submit-signed.
- * With the Freighter extension installed the hand-off is one click (@stellar/freighter-api, bundled: the
- * CSP allows no CDN); otherwise the XDR is shown with a Copy button, with the network passphrase the wallet
- * must sign for, and the signed XDR can be pasted back. Once it lands the card shows the receipt and its
- * buttons stay disabled: the same envelope cannot be sent twice from here.
+ * in their own Stellar wallet and the page submits the signed envelope to /api/transactions/submit-signed,
+ * naming the chat step that offered it, so the thread records what happened like an agent-signed step:
+ * sent (hash, ledger, fee) or refused by the network. A reopened thread shows that state, read back from the
+ * server. With the Freighter extension installed the hand-off is one click (@stellar/freighter-api, a chunk
+ * loaded on first use: the CSP allows no CDN); otherwise the XDR is shown with a Copy button, with the
+ * network passphrase the wallet must sign for, and the signed XDR can be pasted back. Once it lands the card
+ * shows the receipt and its buttons stay disabled: the same envelope cannot be sent twice from here.
  */
-import { api } from './api.ts'
+import type { MoneyStep } from '../../shared/schemas/threads.ts'
+import { ApiError, api } from './api.ts'
 import { announce, busy, field, h, mount } from './dom.ts'
-import type { Unsigned } from './receipt.ts'
+import type { Unsigned } from './read.ts'
 import { legsOf, receipt } from './receipt.ts'
 import { copyButton, networkInfo } from './ui.ts'
 
@@ -46,23 +49,47 @@ async function signWithFreighter(tx: Unsigned): Promise<string> {
   return out.signedTxXdr
 }
 
-type Submitted = { hash: string; ledger: number; feeCharged?: string }
+type Submitted = { hash: string; ledger?: number | undefined; feeCharged?: string | undefined }
 
-async function submit(xdr: string): Promise<Submitted> {
-  return api('POST', '/api/transactions/submit-signed', { xdr })
+/** Where the card sits: the thread and tool call that offered the transaction, and what the thread knows. */
+export type WalletContext = {
+  readonly threadId?: string | undefined
+  readonly callId?: string | undefined
+  /** The thread's record of this step (a reopened thread): submitted or failed. */
+  readonly step?: MoneyStep | undefined
+  /** Hears the step's state: submitted once it lands, failed when the network refused it. */
+  readonly onState?: ((state: 'submitted' | 'failed') => void) | undefined
 }
 
-export function walletCard(tx: Unsigned): HTMLElement {
+export function walletCard(tx: Unsigned, ctx: WalletContext = {}): HTMLElement {
+  const ref = ctx.threadId && ctx.callId ? { step: { threadId: ctx.threadId, callId: ctx.callId } } : {}
+  const heading = h('h3', {}, 'Sign with your own wallet')
   const end = h('div', { class: 'end' })
   const signBtn = h('button', { type: 'button', class: 'primary' }, 'Sign with Freighter')
   const submitBtn = h('button', { type: 'submit' }, 'Submit signed transaction')
   const card = h('section', { class: 'wallet', 'aria-label': 'Sign with your own wallet' })
+  /** Refused: nothing moved, and the card stays open (the same transaction, signed again, may still land). */
+  const refused = () => {
+    card.dataset.status = 'failed'
+    heading.textContent = 'Refused by the network — nothing was sent'
+    ctx.onState?.('failed')
+  }
+  const submit = (xdr: string): Promise<Submitted> =>
+    api<Submitted>('POST', '/api/transactions/submit-signed', { xdr, ...ref }).catch((e: unknown) => {
+      // The network's refusal is the step's state; anything else (a typo in the paste, an outage) is not.
+      if (e instanceof ApiError && e.code === 'ERR_TX_SUBMIT_FAILED') refused()
+      throw e
+    })
   const done = async (r: Submitted) => {
     for (const b of [signBtn, submitBtn]) {
       b.disabled = true
       b.dataset.final = 'true'
     }
     card.dataset.status = 'submitted'
+    heading.textContent = r.ledger
+      ? `Signed in your wallet — sent in ledger ${r.ledger}`
+      : 'Signed in your wallet — sent'
+    ctx.onState?.('submitted')
     const net = await networkInfo().catch(() => undefined)
     mount(
       end,
@@ -72,12 +99,10 @@ export function walletCard(tx: Unsigned): HTMLElement {
         net,
       ),
     )
-    end.scrollIntoView({ block: 'nearest' })
-    announce('Transaction submitted.')
   }
   signBtn.addEventListener('click', () =>
     busy(signBtn, async () => {
-      await done(await submit(await signWithFreighter(tx)))
+      await landed(await submit(await signWithFreighter(tx)))
     }),
   )
   const paste = h(
@@ -106,11 +131,17 @@ export function walletCard(tx: Unsigned): HTMLElement {
   })
   paste.addEventListener('submit', (e) => {
     e.preventDefault()
-    void busy(submitBtn, async () => done(await submit(field(paste, 'signed'))))
+    void busy(submitBtn, async () => landed(await submit(field(paste, 'signed'))))
   })
+  /** Just now, from this card: the receipt comes into view and is announced. */
+  const landed = async (r: Submitted) => {
+    await done(r)
+    end.scrollIntoView({ block: 'nearest' })
+    announce('Transaction submitted.')
+  }
   mount(
     card,
-    h('h3', {}, 'Sign with your own wallet'),
+    heading,
     tx.description ? h('p', {}, tx.description) : null,
     signBtn,
     h(
@@ -138,5 +169,10 @@ export function walletCard(tx: Unsigned): HTMLElement {
     paste,
     end,
   )
+  // A reopened thread: what happened to this transaction, as the server recorded it.
+  const { step } = ctx
+  if (step?.status === 'submitted' && step.txHash)
+    void done({ hash: step.txHash, ledger: step.ledger ?? undefined, feeCharged: step.fee ?? undefined })
+  else if (step?.status === 'failed') refused()
   return card
 }

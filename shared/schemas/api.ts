@@ -12,6 +12,7 @@ import {
   SignerAccountIdSchema,
   UserProofSchema,
 } from './signer-rpc.ts'
+import { ThreadIdSchema } from './threads.ts'
 
 export const CreateAccountBodySchema = z
   .object({ name: AccountNameSchema.optional(), kind: AccountKindSchema.default('user') })
@@ -46,7 +47,17 @@ export const SignedXdrSchema = z
   .min(4)
   .max(60_000)
   .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'xdr must be base64 of a transaction envelope')
-export const SubmitSignedBodySchema = z.object({ xdr: SignedXdrSchema }).strict()
+/**
+ * `step`: the chat thread and tool call that offered this transaction (external-wallet mode), so the thread
+ * records what happened to it (money_steps: submitted with its hash, or failed) like an agent-signed one.
+ * The envelope must then be that very transaction, signed.
+ */
+export const WalletStepRefSchema = z
+  .object({ threadId: ThreadIdSchema, callId: z.string().min(1).max(128) })
+  .strict()
+export const SubmitSignedBodySchema = z
+  .object({ xdr: SignedXdrSchema, step: WalletStepRefSchema.optional() })
+  .strict()
 
 export const BalanceViewSchema = z.object({
   asset: z.string().describe('"native" or "CODE:ISSUER"'),
@@ -69,6 +80,24 @@ export const TransactionViewSchema = z.object({
   operationCount: z.number().optional(),
   pagingToken: z.string().optional(),
 })
+
+/** One payment as the account saw it (edge/stellar/payments.ts): the activity list's line. */
+export const PaymentViewSchema = z.object({
+  id: z.string(),
+  hash: z.string(),
+  createdAt: z.string(),
+  successful: z.boolean(),
+  kind: z.enum(['payment', 'create_account', 'path_payment', 'account_merge']),
+  direction: z.enum(['sent', 'received']),
+  amount: z.string().nullable().describe('decimal string; null where Horizon does not say (a merge)'),
+  asset: z.string().nullable().describe('"native" or "CODE:ISSUER"'),
+  /** A path payment's other side: what arrived (when sent) or what left the payer (when received). */
+  otherAmount: z.string().optional(),
+  otherAsset: z.string().optional(),
+  counterparty: z.string().nullable(),
+  pagingToken: z.string().optional(),
+})
+export type PaymentView = z.infer<typeof PaymentViewSchema>
 
 export const SubmitResultSchema = z.object({
   hash: z.string(),

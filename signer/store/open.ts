@@ -18,10 +18,13 @@ export type OpenLog = StoreLog & {
   warn(obj: object, msg: string): void
 }
 
-/** The engine for `config`: PostgreSQL when SIGNER_DATABASE_URL is set (never a silent SQLite fallback). */
+/**
+ * The engine for `config`: PostgreSQL when SIGNER_DATABASE_URL is set (signer/store/postgres/; a database
+ * that cannot be reached stops the start with StoreUnavailableError, never a fallback to SQLite), else SQLite.
+ */
 export async function openEngine(config: EngineConfig, rowKeys: RowKeys, log?: OpenLog): Promise<Engine> {
   const postgres = await openPostgresIfConfigured(config, log)
-  if (postgres !== undefined) return postgres
+  if (postgres) return postgres
   return openSqliteEngine(config.dataDir, {
     // Runs inside migration 5's transaction, once: rows from before row MACs get theirs.
     adoptLegacy: (db) => {

@@ -118,7 +118,7 @@ describe('the web client explains money (issue 17)', () => {
     expect(text).not.toMatch(/acc_|native|Fund \(testnet\)/)
   })
 
-  it('(8) a payment gets a receipt naming amount, destination, fee and ledger; the activity list has it', async () => {
+  it('(8, 4) a payment gets a receipt naming amount, destination, fee and ledger; the activity list has it, in amounts', async () => {
     const dest = Keypair.random().publicKey()
     await newFriendbotAccount(stack, dest)
     await page.getByRole('tab', { name: 'Chat' }).click()
@@ -148,10 +148,23 @@ describe('the web client explains money (issue 17)', () => {
     await savingsCard.locator('.balances').filter({ hasText: '9,994.99999 XLM' }).waitFor()
     const activity = savingsCard.locator('details.activity')
     await activity.locator('summary').click()
-    await activity.locator(`li[data-hash="${tx.hash}"]`).waitFor()
-    expect(await activity.locator(`li[data-hash="${tx.hash}"]`).textContent()).toContain(
-      `ledger ${tx.ledger}`,
+    const sent = activity.locator(`li[data-hash="${tx.hash}"]`)
+    await sent.waitFor()
+    expect(await sent.textContent()).toContain(`ledger ${tx.ledger}`)
+    // (4) What moved, in amounts, from Horizon's payments of the account: the payment out, and the
+    // friendbot's create_account that funded it, in (grouped by the one amount helper).
+    const short = (k: string) => `${k.slice(0, 6)}…${k.slice(-6)}`
+    expect(await sent.locator('.moved').allTextContents()).toEqual([`Sent 5 XLM to ${short(dest)}`])
+    expect(await sent.locator('.moved').getAttribute('title')).toBe(dest)
+    const funding = activity
+      .locator('li')
+      .filter({ hasNotText: tx.hash.slice(0, 16) })
+      .last()
+    expect(await funding.locator('.moved.received').textContent()).toMatch(
+      /^Received 10,000 XLM from G[A-Z2-7]{5}…[A-Z2-7]{6} \(new account\)$/,
     )
+    expect(await activity.locator('.moved').count()).toBe(2)
+    await shot(page, '11b-activity')
   })
 
   it('(1–3, 5) the approval card shows the decoded preview everywhere, survives a tab switch, approves once', async () => {
@@ -299,7 +312,7 @@ describe('the web client explains money (issue 17)', () => {
     expect(await failed.locator('.code').textContent()).toMatch(/^ERR_TOOL_INPUT: /)
   })
 
-  it('(9) the external-wallet card shows the passphrase to sign for and copies the XDR; it submits once', async () => {
+  it('(9) the external-wallet card shows the passphrase to sign for and copies the XDR; it submits once; its steps are money steps of the thread', async () => {
     const kp = Keypair.random()
     await newFriendbotAccount(stack, kp.publicKey())
     await page.getByRole('tab', { name: 'Accounts' }).click()
@@ -316,21 +329,71 @@ describe('the web client explains money (issue 17)', () => {
     await page.getByRole('tab', { name: 'Chat' }).click()
     await page.getByRole('button', { name: 'New chat' }).click()
     await page.getByLabel('Sign with my own wallet').check()
-    await say(page, scriptPayment(stack, sendArgs(own.accountId, dest, '7'), 'Sign it yourself.').message)
-    const card = page.locator('section.wallet').last()
+    const first = scriptPayment(stack, sendArgs(own.accountId, dest, '7'), 'Sign it yourself.')
+    await say(page, first.message)
+    // A second one in the same thread before the first is signed: both are built on the same sequence
+    // number, so once the first lands the network must refuse the second (tx_bad_seq).
+    await say(page, scriptPayment(stack, sendArgs(own.accountId, dest, '2'), 'And this.', first.key).message)
+    const cards = chat().locator('section.wallet')
+    expect(await cards.count()).toBe(2)
+    const card = cards.first()
     expect(await card.locator('.passphrase').textContent()).toBe(stack.standIns.passphrase)
     await card.locator('summary').click()
     await card.getByRole('button', { name: 'Copy XDR' }).click()
     const unsigned = await clipboard()
     expect(unsigned).toBe(await card.locator('pre.xdr').textContent())
-    const tx = TransactionBuilder.fromXDR(unsigned, stack.standIns.passphrase)
-    tx.sign(kp)
-    await card.locator('textarea[name="signed"]').fill(tx.toXDR())
+    const signed = (xdr: string) => {
+      const tx = TransactionBuilder.fromXDR(xdr, stack.standIns.passphrase)
+      tx.sign(kp)
+      return tx.toXDR()
+    }
+    await card.locator('textarea[name="signed"]').fill(signed(unsigned))
     await card.getByRole('button', { name: 'Submit signed transaction' }).click()
     await card.locator('.receipt').waitFor()
     expect(await card.locator('.receipt-line').textContent()).toMatch(/^Sent 7 XLM to .* · ledger \d+/)
+    expect(await card.locator('h3').textContent()).toMatch(/^Signed in your wallet — sent in ledger \d+$/)
     expect(await card.getByRole('button', { name: 'Submit signed transaction' }).isDisabled()).toBe(true)
+    const second = cards.last()
+    await second
+      .locator('textarea[name="signed"]')
+      .fill(signed((await second.locator('pre.xdr').textContent()) ?? ''))
+    await second.getByRole('button', { name: 'Submit signed transaction' }).click()
+    await second.locator('[role="alert"]').waitFor()
+    expect(await second.getAttribute('data-status')).toBe('failed')
+    expect(await second.locator('h3').textContent()).toBe('Refused by the network — nothing was sent')
+    expect(await second.locator('[role="alert"] .code').textContent()).toContain('tx_bad_seq')
+    const states = () =>
+      chat()
+        .locator('details.step[data-tool="payments"]')
+        .evaluateAll((s) => s.map((e) => (e as HTMLElement).dataset.state))
+    expect(await states()).toEqual(['submitted', 'failed'])
     await shot(page, '17-external-wallet')
+    expect(stack.standIns.horizon.ledger.balances(dest)?.native).toBe('10007.0000000')
+
+    // Reloaded and reopened: the thread says what happened to each, as the server recorded it.
+    const { transactions } = await inPage<{ transactions: { hash: string; ledger: number }[] }>(
+      page,
+      `/api/accounts/${own.accountId}/transactions?limit=1`,
+    )
+    await page.reload()
+    await page.getByRole('button', { name: 'Sign out' }).waitFor()
+    await thread('Sign it yourself.').click()
+    const again = chat().locator('section.wallet')
+    await again.first().locator('.receipt').waitFor()
+    expect(await again.first().getAttribute('data-status')).toBe('submitted')
+    expect(await again.first().locator('.receipt .full').last().textContent()).toBe(transactions[0]?.hash)
+    expect(await again.first().locator('h3').textContent()).toBe(
+      `Signed in your wallet — sent in ledger ${transactions[0]?.ledger}`,
+    )
+    expect(await again.first().getByRole('button', { name: 'Submit signed transaction' }).isDisabled()).toBe(
+      true,
+    )
+    expect(await again.last().getAttribute('data-status')).toBe('failed')
+    expect(await states()).toEqual(['submitted', 'failed'])
+    expect(await chat().locator('details.step[data-tool="payments"] .step-status').allTextContents()).toEqual(
+      ['sent', 'failed'],
+    )
+    await shot(page, '18-external-wallet-history')
     await page.getByLabel('Sign with my own wallet').uncheck()
   })
 
@@ -373,5 +436,16 @@ describe('the web client explains money (issue 17)', () => {
       .waitFor()
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true)
     await shot(page, '22-phone-history')
+    // The activity list on the phone: amounts in words, nothing wider than the screen.
+    await page.getByRole('tab', { name: 'Accounts' }).click()
+    const activity = page
+      .locator('article.account')
+      .filter({ hasText: 'Savings' })
+      .locator('details.activity')
+    if ((await activity.getAttribute('open')) === null) await activity.locator('summary').click()
+    await activity.locator('.moved').first().waitFor()
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true)
+    await activity.scrollIntoViewIfNeeded()
+    await shot(page, '23-phone-activity')
   })
 })

@@ -79,6 +79,10 @@ describe('web client in Chromium', () => {
         `chromium launch ${session.launchMs.toFixed(0)} ms`,
     )
     expect(total('.js')).toBeGreaterThan(0)
+    // Issue 17's budget: the first page's JS stays at the 12.2 KiB gzip it was before the issue (the build
+    // before the split loaded 15,123 B here). Accounts, the money cards, WebAuthn, HPKE and Freighter are
+    // chunks fetched on first use, and none of them is requested by this screen.
+    expect(total('.js')).toBeLessThanOrEqual(12_493)
     expect(total('.js') + total('.css')).toBeLessThan(60 * 1024)
     expect(tti.interactive).toBeGreaterThan(0)
     await shot('01-signed-out')
@@ -335,5 +339,9 @@ describe('web client in Chromium', () => {
     await page.getByRole('tab', { name: 'Chat' }).click()
     await page.getByRole('list', { name: 'Threads' }).getByRole('button').first().waitFor()
     await shot('09-phone-chat')
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).waitFor()
+    expect(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)).toBe(false)
+    await shot('09b-phone-signed-out')
   })
 })

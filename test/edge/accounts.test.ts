@@ -28,6 +28,7 @@ describe('accounts API', () => {
       ['POST', '/api/accounts'],
       ['GET', '/api/agent/accounts'],
       ['POST', '/api/transactions/submit-signed'],
+      ['GET', `/api/accounts/acc_${'A'.repeat(22)}/payments`],
     ] as const) {
       const res = await call(path, {
         method,
@@ -205,6 +206,7 @@ describe('isolation between users', () => {
     const attempts: [string, string, string][] = [
       ['GET', '', 'see'],
       ['GET', '/transactions', 'history'],
+      ['GET', '/payments', 'payments'],
       ['POST', '/fund', 'fund'],
       ['POST', '/export', 'export'],
       ['DELETE', '', 'delete'],
@@ -258,6 +260,22 @@ describe('accounts on the ledger (Horizon stand-in)', () => {
       await call('/api/accounts', { headers: user.auth }),
     )
     expect(list.accounts[0]?.funded).toBe(true)
+
+    // What moved, as this account saw it: friendbot's create_account, received.
+    const payments = await call(`/api/accounts/${acc.accountId}/payments?limit=5`, { headers: user.auth })
+    expect(payments.status).toBe(200)
+    const body = await json<{ accountId: string; payments: Record<string, unknown>[] }>(payments)
+    expect(body.accountId).toBe(acc.accountId)
+    expect(body.payments).toHaveLength(1)
+    expect(body.payments[0]).toMatchObject({
+      kind: 'create_account',
+      direction: 'received',
+      amount: '10000.0000000',
+      asset: 'native',
+      successful: true,
+      counterparty: expect.stringMatching(/^G[A-Z2-7]{55}$/),
+      hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+    })
   })
 
   it('fund on mainnet is ERR_NETWORK_UNSUPPORTED', async () => {

@@ -35,7 +35,11 @@ describe('canMove: a step only moves forward', () => {
     ['submitted', 'pending', false],
     ['approved', 'pending', false],
     ['approved', 'rejected', false],
-    ['failed', 'submitted', false],
+    // A refused attempt is not final for the transaction: signed again, the same one may land.
+    ['failed', 'submitted', true],
+    ['failed', 'pending', false],
+    ['failed', 'rejected', false],
+    ['submitted', 'failed', false],
     ['pending', 'pending', false],
   ])('%s → %s: %s', (from, to, allowed) => {
     expect(canMove(from, to)).toBe(allowed)

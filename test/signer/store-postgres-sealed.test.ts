@@ -36,6 +36,7 @@ const replica = (i: number): Store => {
 beforeAll(async () => {
   server = await startPostgres()
   admin = new pg.Pool({ connectionString: server.url, max: 1 })
+  admin.on('error', () => undefined) // the server's shutdown at the end ends its idle client
   for (let i = 0; i < 2; i++) engines.push(await createPostgresEngine({ url: server.url, poolSize: 8 }))
   replicas = engines.map((e) => createStore(e, KEYS))
 })

@@ -5,11 +5,16 @@
  * known answer computed by PostgreSQL itself), type parsers scoped to the engine's pool.
  * One Debian PostgreSQL per file, in a temp dir.
  */
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { keyIdOf } from '../../signer/secrets.ts'
+import { openEngine } from '../../signer/store/open.ts'
 import { createPostgresEngine } from '../../signer/store/postgres/engine.ts'
-import { openPostgresIfConfigured } from '../../signer/store/postgres/index.ts'
 import { userLockKey } from '../../signer/store/postgres/lock-key.ts'
+import { deriveRowKeys } from '../../signer/store/row-mac.ts'
 import { type Engine, type RawTx, StoreUnavailableError } from '../../signer/store/types.ts'
 import { type RunningPostgres, startPostgres } from '../support/postgres/start-postgres.ts'
 import { startTcpProxy } from '../support/postgres/tcp-proxy.ts'
@@ -156,6 +161,23 @@ it('one requestId raced by two users on two replicas: one stores it, the other i
   expect(results).toStrictEqual([`read ${winner}`, `stored ${winner}`])
 })
 
+it("a burst for one user holds one pooled connection: another user's transaction is served meanwhile", async () => {
+  const e = await createPostgresEngine({ url: server.url, poolSize: 2, poolWaitMs: 300 })
+  opened.push(e)
+  const hot = r.uniq('user')
+  const burst = Array.from({ length: 100 }, () =>
+    e.transaction(hot, async (tx) => {
+      await tx.accounts.count(hot)
+      await new Promise((resolve) => setTimeout(resolve, 5)) // the lock held a while
+    }),
+  )
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  const other = r.uniq('user')
+  // Without the per-user queue both connections wait on the hot user's lock and this times out (300 ms).
+  expect(await e.transaction(other, (tx) => tx.accounts.count(other))).toBe(0)
+  await Promise.all(burst)
+})
+
 it('a deadlock between two users is retried from scratch and both commit', { timeout: 15_000 }, async () => {
   const [x, y] = [r.uniq('user'), r.uniq('user')]
   let attempts = 0
@@ -293,23 +315,36 @@ it("int8 and numeric parse to bigint in the engine's pool only, not process-wide
   expect((await sql('SELECT 9007199254740993::int8 AS n'))[0]?.n).toBe('9007199254740993')
 })
 
-describe('openPostgresIfConfigured (the engine choice)', () => {
-  it('no SIGNER_DATABASE_URL: undefined (the caller opens SQLite)', async () => {
-    expect(await openPostgresIfConfigured({ databaseUrl: undefined })).toBeUndefined()
+describe('openEngine (signer/store/open.ts): the engine choice', () => {
+  const master = new Uint8Array(32).map((_, i) => 3 + i)
+  const keys = deriveRowKeys({
+    sealing: { id: keyIdOf(master), bytes: master },
+    keys: new Map([[keyIdOf(master), { id: keyIdOf(master), bytes: master }]]),
   })
-  it('SIGNER_DATABASE_URL set: a PostgreSQL engine, logged without the password', async () => {
-    const lines: string[] = []
-    const log = {
-      info: (obj: Record<string, unknown>, msg: string) => lines.push(JSON.stringify({ ...obj, msg })),
-      warn: (obj: Record<string, unknown>, msg: string) => lines.push(JSON.stringify({ ...obj, msg })),
-    }
-    const e = await openPostgresIfConfigured({ databaseUrl: server.url }, log)
-    if (!e) throw new Error('no engine')
+  const lines: string[] = []
+  const line = (obj: object, msg: string) => void lines.push(JSON.stringify({ ...obj, msg }))
+  const log = { info: line, warn: line, error: line }
+
+  it('no SIGNER_DATABASE_URL: SQLite in the data dir', async () => {
+    const e = await openEngine(
+      { dataDir: mkdtempSync(join(tmpdir(), 'tuxedo-open-')), databaseUrl: undefined },
+      keys,
+    )
+    opened.push(e)
+    expect(e.kind).toBe('sqlite')
+  })
+  it('SIGNER_DATABASE_URL set: PostgreSQL, logged without the password', async () => {
+    const e = await openEngine({ dataDir: '/nonexistent', databaseUrl: server.url }, keys, log)
     opened.push(e)
     expect(e.kind).toBe('postgres')
     expect(await e.transaction('u-open', (tx) => tx.accounts.count('u-open'))).toBe(0)
-    const password = new URL(server.url).password
     expect(lines.join('\n')).toContain(`127.0.0.1:${server.port}/postgres`)
-    expect(lines.join('\n')).not.toContain(password)
+    expect(lines.join('\n')).not.toContain(new URL(server.url).password)
+  })
+  it('SIGNER_DATABASE_URL unreachable: the start fails (StoreUnavailableError), no fallback to SQLite', async () => {
+    const url = server.url.replace(`:${server.port}/`, ':1/')
+    await expect(openEngine({ dataDir: '/nonexistent', databaseUrl: url }, keys)).rejects.toBeInstanceOf(
+      StoreUnavailableError,
+    )
   })
 })

@@ -2,8 +2,8 @@
  * The sealed store over an engine: the old stores' semantics (single-use approvals, counters only forward,
  * live grants only, the rolling window's boundary), then an operator editing the database behind the
  * signer's back — every edit a decision would rely on is StoreTamperedError, logged, never a zero.
- * Engines: the memory stand-in (test/support/memory-engine.ts) and the real SQLite engine, whose file the
- * operator opens with better-sqlite3 directly.
+ * Engines: the memory stand-in (test/support/memory-engine.ts) and the SQLite engine (its operator is a
+ * second connection to the file, test/support/sqlite-operator.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -18,10 +18,11 @@ import { createStore } from '../../signer/store/sealed.ts'
 import { adoptLegacyRows } from '../../signer/store/sqlite/adopt.ts'
 import { dbPath } from '../../signer/store/sqlite/db.ts'
 import { openSqliteEngine } from '../../signer/store/sqlite/engine.ts'
-import type { AccountRow, ApprovalRow, NewSpendingLine, Tx } from '../../signer/store/types.ts'
+import type { AccountRow, ApprovalRow, Engine, NewSpendingLine, RawTx, Tx } from '../../signer/store/types.ts'
 import { StoreTamperedError } from '../../signer/store/types.ts'
 import { createMemoryEngine } from '../support/memory-engine.ts'
-import { type EngineCase, type Harness, memoryOperator, sqliteOperator } from '../support/store-operator.ts'
+import { sqliteOperator } from '../support/sqlite-operator.ts'
+import { type EngineCase, type Harness, memoryOperator } from '../support/store-operator.ts'
 
 const MASTER = new Uint8Array(32).map((_, i) => 7 + i)
 const KEYS = deriveRowKeys({
@@ -45,12 +46,11 @@ const ENGINES: EngineCase[] = [
     },
   },
   {
-    // The real engine; the operator edits the database file through a connection of its own.
-    name: 'sqlite',
+    name: 'SQLite engine',
     async open() {
       const dir = mkdtempSync(join(tmpdir(), 'tuxedo-sealed-'))
       const engine = openSqliteEngine(dir, {
-        adoptLegacy: (db) => adoptLegacyRows(db, KEYS),
+        adoptLegacy: (db) => void adoptLegacyRows(db, KEYS),
         checkpointer: false,
       })
       const op = sqliteOperator(dbPath(dir))
@@ -316,10 +316,10 @@ describe.each(ENGINES)('sealed store over $name', (engine) => {
       h.op.update('spending', { request_id: 'r3#native' }, { at: ago(24 * H) })
       await refused(spent(), 'spending')
     })
-    it('a line moved back past the boundary changes nothing (the head still counts it)', async () => {
+    it('a line moved back past the boundary is refused (it is then the newest line at or before it)', async () => {
       await ledger()
       h.op.update('spending', { request_id: 'r3#native' }, { at: ago(24 * H + 1) })
-      expect(await spent()).toEqual(new Map([['native', 70n]]))
+      await refused(spent(), 'spending')
     })
     it('the head deleted while the user has accounts is refused (reading, recording, a new account)', async () => {
       await ledger()
@@ -568,5 +568,51 @@ describe.each(ENGINES)('sealed store over $name', (engine) => {
       )
       expect(h.op.rows('requests', { request_id: 'rx' })).toHaveLength(0)
     })
+  })
+})
+
+describe('an engine that answers the wrong row', () => {
+  // The SQL's WHERE is the engine's; the sealed layer still checks that the row answers the question asked.
+  const wrong = (patch: (raw: RawTx) => RawTx): Engine => {
+    const inner = createMemoryEngine()
+    return { ...inner, transaction: (user, fn) => inner.transaction(user, (raw) => fn(patch(raw))) }
+  }
+  const spend = (store: ReturnType<typeof createStore>, at: string) =>
+    store.transaction('u1', (t) =>
+      t.spending.record([
+        {
+          requestId: at,
+          userId: 'u1',
+          accountId: 'a1',
+          day: at.slice(0, 10),
+          asset: 'native',
+          stroops: 5n,
+          txHash: at,
+          approvalId: null,
+          at,
+          counts: true,
+        },
+      ]),
+    )
+  it.each([
+    [
+      'a line after the boundary',
+      (l: RawTx['spending']) => (u: string, a: string) => l.lastLineAtOrBefore(u, a, '9'),
+    ],
+    ['a line of another key', (l: RawTx['spending']) => (u: string) => l.lastLineAtOrBefore(u, 'fee', '9')],
+  ])('boundary: %s is refused', async (_, lie) => {
+    const store = createStore(
+      wrong((raw) => ({ ...raw, spending: { ...raw.spending, lastLineAtOrBefore: lie(raw.spending) } })),
+      KEYS,
+    )
+    await store.transaction('u1', (t) => t.accounts.insert(account('u1', 'a1')))
+    await spend(store, ago(25 * H))
+    await spend(store, ago(H))
+    await store.transaction('u1', (t) =>
+      t.spending.record([{ ...line('f1', ago(H), 1n), asset: FEE_LEDGER_KEY }]),
+    )
+    await expect(store.transaction('u1', (t) => t.spending.spentInWindow('u1', NOW))).rejects.toThrow(
+      StoreTamperedError,
+    )
   })
 })

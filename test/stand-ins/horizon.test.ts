@@ -158,6 +158,23 @@ describe('Horizon stand-in: payments', () => {
     })
   })
 
+  it('lists a failed transaction and its operations only with include_failed=true, as Horizon does', async () => {
+    const erin = Keypair.random().publicKey()
+    expect((await fetch(`${h.friendbotUrl}?addr=${erin}`)).status).toBe(200)
+    // Funding twice: the second create_account fails on the ledger (tx_failed), fee charged to friendbot.
+    expect((await fetch(`${h.friendbotUrl}?addr=${erin}`)).status).toBe(400)
+    const list = async (kind: string, q = '') => {
+      const res = await fetch(`${h.url}/accounts/${erin}/${kind}?limit=10${q}`)
+      const body = (await res.json()) as { _embedded: { records: Record<string, unknown>[] } }
+      return body._embedded.records.map((r) => r.successful ?? r.transaction_successful)
+    }
+    for (const kind of ['transactions', 'operations', 'payments']) {
+      expect(await list(kind), kind).toEqual([true])
+      expect(await list(kind, '&include_failed=false'), kind).toEqual([true])
+      expect((await list(kind, '&include_failed=true')).sort(), kind).toEqual([false, true])
+    }
+  })
+
   it('accepts a JSON body and a muxed destination', async () => {
     const muxed = new MuxedAccount(new Account(bob.publicKey(), '0'), '42').accountId()
     expect(muxed.startsWith('M')).toBe(true)

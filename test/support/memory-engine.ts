@@ -142,18 +142,9 @@ function rawTx(s: MemoryState): RawTx {
         s.heads.set(row.user_id, row)
         return true
       },
-      // Newest by `at`, then by insertion (the SQL engines' ORDER BY at DESC, rowid DESC).
+      // Newest in insertion order (cum accumulates in it), as the SQLite engine answers it.
       lastLineAtOrBefore: async (userId, asset, at) =>
-        s.lines
-          .map((l, i) => [l, i] as const)
-          .filter(([l]) => l.user_id === userId && l.asset === asset && l.at <= at)
-          .sort(
-            byKeys(
-              ([l]) => l.at,
-              ([, i]) => i,
-            ),
-          )
-          .at(-1)?.[0],
+        s.lines.filter((l) => l.user_id === userId && l.asset === asset && l.at <= at).at(-1),
       linesForHash: async (userId, txHash) =>
         s.lines.filter((l) => l.user_id === userId && l.tx_hash === txHash),
       async insertLine(row) {

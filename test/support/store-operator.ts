@@ -1,9 +1,8 @@
 /**
  * The database's operator, for tamper tests: reads and edits rows behind the sealed store's back, by table
  * name (row-tables.ts's names, which are the SQL tables'). One implementation per engine: over the memory
- * stand-in's maps, and over the SQLite file with a better-sqlite3 connection of its own.
+ * stand-in's maps here; over the SQLite file in sqlite-operator.ts.
  */
-import Database from 'better-sqlite3'
 import type { Store } from '../../signer/store/types.ts'
 import type { MemoryEngine, MemoryState } from './memory-engine.ts'
 
@@ -92,41 +91,5 @@ export function memoryOperator(engine: MemoryEngine): Operator {
       return hit.length
     },
     insert: (table, row) => c(table).put(row),
-  }
-}
-
-/** The operator over the SQLite file: its own better-sqlite3 connection, around the engine. */
-export function sqliteOperator(file: string): Operator & { close(): void } {
-  const db = new Database(file)
-  db.pragma('busy_timeout = 5000')
-  const cell = (v: unknown): unknown =>
-    typeof v === 'boolean' ? (v ? 1 : 0) : typeof v === 'object' && v !== null ? JSON.stringify(v) : v
-  const clause = (where: Row, glue: string, prefix: string) =>
-    Object.keys(where)
-      .map((k) => `${k} = @${prefix}${k}`)
-      .join(glue)
-  const params = (row: Row, prefix: string) =>
-    Object.fromEntries(Object.entries(row).map(([k, v]) => [`${prefix}${k}`, cell(v)]))
-  return {
-    rows(table, where = {}) {
-      const w = Object.keys(where).length ? ` WHERE ${clause(where, ' AND ', 'w_')}` : ''
-      const order = table === 'spending' ? ' ORDER BY rowid' : ''
-      return db.prepare<[Row], Row>(`SELECT * FROM ${table}${w}${order}`).all(params(where, 'w_'))
-    },
-    update(table, where, set) {
-      const sql = `UPDATE ${table} SET ${clause(set, ', ', 's_')} WHERE ${clause(where, ' AND ', 'w_')}`
-      return db.prepare(sql).run({ ...params(set, 's_'), ...params(where, 'w_') }).changes
-    },
-    remove(table, where) {
-      return db.prepare(`DELETE FROM ${table} WHERE ${clause(where, ' AND ', 'w_')}`).run(params(where, 'w_'))
-        .changes
-    },
-    insert(table, row) {
-      const cols = Object.keys(row)
-      db.prepare(
-        `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map((c) => `@v_${c}`).join(', ')})`,
-      ).run(params(row, 'v_'))
-    },
-    close: () => db.close(),
   }
 }

@@ -23,20 +23,23 @@ import { userLockKey } from './lock-key.ts'
 import { migrate } from './migrate.ts'
 import { queryOn, type TxState } from './query.ts'
 import { spendingOn } from './spending.ts'
+import { createUserQueue } from './user-queue.ts'
 import { usersOn } from './users.ts'
 
-/** Used challenges are kept this long after expiry so a late replay is still named one (keystore/users.ts). */
+/** Used challenges are kept this long after expiry so a late replay is still named one (as sqlite/users.ts). */
 const CHALLENGE_KEEP_MS = 60 * 60_000
 
-export type PostgresLog = { warn(obj: Record<string, unknown>, msg: string): void }
+export type PostgresLog = { warn(obj: object, msg: string): void }
 
 export type PostgresEngineOptions = {
   /** postgres:// or postgresql://; TLS through its sslmode / sslrootcert parameters. */
   readonly url: string
   /** Connections per replica (default 10). */
   readonly poolSize?: number
-  /** A new connection, or a wait for a pooled one, longer than this fails (default 3000 ms). */
+  /** Opening a new connection longer than this fails (default 3000 ms). */
   readonly connectTimeoutMs?: number
+  /** Waiting for a free pooled connection longer than this fails (default statement + connect bound). */
+  readonly poolWaitMs?: number
   /** Server-side bound on one statement, including the wait for the user's lock (default 5000 ms). */
   readonly statementTimeoutMs?: number
   /** Attempts of one transaction on 40001/40P01/requestId conflict (default 4). */
@@ -81,10 +84,19 @@ export async function createPostgresEngine(opts: PostgresEngineOptions): Promise
   const statementTimeoutMs = opts.statementTimeoutMs ?? 5000
   const maxAttempts = opts.maxAttempts ?? 4
   const poolSize = opts.poolSize ?? 10
+  const connectMs = opts.connectTimeoutMs ?? 3000
+  // pg-pool hands its connectionTimeoutMillis (the wait for a pooled client) to every client it makes;
+  // a client of our own keeps the connect bound short while a busy pool may be waited on longer.
+  class BoundedClient extends pg.Client {
+    constructor(config?: pg.ClientConfig) {
+      super({ ...config, connectionTimeoutMillis: connectMs })
+    }
+  }
   const pool = new pg.Pool({
+    Client: BoundedClient,
     connectionString: opts.url,
     max: poolSize,
-    connectionTimeoutMillis: opts.connectTimeoutMs ?? 3000,
+    connectionTimeoutMillis: opts.poolWaitMs ?? statementTimeoutMs + connectMs,
     idleTimeoutMillis: 30_000,
     keepAlive: true,
     statement_timeout: statementTimeoutMs,
@@ -158,31 +170,36 @@ export async function createPostgresEngine(opts: PostgresEngineOptions): Promise
     }
   }
 
+  /** One transaction, run again from scratch on a retryable failure (a bounded number of times). */
+  async function attempts<T>(userId: string, fn: (tx: RawTx) => Promise<T>): Promise<T> {
+    let stale = 0
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await once(userId, fn)
+      } catch (thrown) {
+        // After a restart every idle client may be stale (at most the pool's size); a new one is not.
+        if (thrown instanceof StaleClient && stale < poolSize) {
+          stale++
+          attempt--
+          continue
+        }
+        const err = thrown instanceof StaleClient ? thrown.original : thrown
+        if (err instanceof StoreUnavailableError) throw err
+        if ((isRetryable(err) || isRequestIdConflict(err)) && attempt < maxAttempts) {
+          // Jittered, growing: two replicas that deadlocked should not collide again at once.
+          await sleep(Math.random() * 5 * attempt)
+          continue
+        }
+        throw isUnavailable(err) ? unavailable(err) : err
+      }
+    }
+  }
+
+  const inLine = createUserQueue()
+
   return {
     kind: 'postgres',
-    async transaction(userId, fn) {
-      let stale = 0
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await once(userId, fn)
-        } catch (thrown) {
-          // After a restart every idle client may be stale (at most the pool's size); a new one is not.
-          if (thrown instanceof StaleClient && stale < poolSize) {
-            stale++
-            attempt--
-            continue
-          }
-          const err = thrown instanceof StaleClient ? thrown.original : thrown
-          if (err instanceof StoreUnavailableError) throw err
-          if ((isRetryable(err) || isRequestIdConflict(err)) && attempt < maxAttempts) {
-            // Jittered, growing: two replicas that deadlocked should not collide again at once.
-            await sleep(Math.random() * 5 * attempt)
-            continue
-          }
-          throw isUnavailable(err) ? unavailable(err) : err
-        }
-      }
-    },
+    transaction: (userId, fn) => inLine(userId, () => attempts(userId, fn)),
     async prune(nowMs) {
       try {
         await pool.query('DELETE FROM requests WHERE created_ms < $1', [nowMs - REQUEST_RETENTION_MS])

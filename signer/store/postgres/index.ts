@@ -3,19 +3,24 @@
  * database), unset → undefined and the caller opens the embedded SQLite. Called by signer/store/open.ts's
  * openEngine. Logs where it connects without the user or password (describeDatabaseUrl).
  */
-import type { SignerConfig } from '../../config.ts'
 import type { Engine } from '../types.ts'
 import { describeDatabaseUrl } from './database-url.ts'
-import { createPostgresEngine, type PostgresLog } from './engine.ts'
+import { createPostgresEngine } from './engine.ts'
 
-export type OpenLog = PostgresLog & { info(obj: Record<string, unknown>, msg: string): void }
+/** What open.ts hands down (pino has all three); lost connections log at warn, else at error. */
+export type PostgresOpenLog = {
+  info(obj: object, msg: string): void
+  error(obj: object, msg: string): void
+  warn?(obj: object, msg: string): void
+}
 
 export async function openPostgresIfConfigured(
-  config: Pick<SignerConfig, 'databaseUrl'>,
-  log?: OpenLog,
+  config: { readonly databaseUrl: string | undefined },
+  log?: PostgresOpenLog,
 ): Promise<Engine | undefined> {
   if (config.databaseUrl === undefined) return undefined
-  const engine = await createPostgresEngine({ url: config.databaseUrl, ...(log ? { log } : {}) })
+  const warn = log && ((obj: object, msg: string) => (log.warn ? log.warn(obj, msg) : log.error(obj, msg)))
+  const engine = await createPostgresEngine({ url: config.databaseUrl, ...(warn ? { log: { warn } } : {}) })
   log?.info({ store: 'postgres', database: describeDatabaseUrl(config.databaseUrl) }, 'store opened')
   return engine
 }

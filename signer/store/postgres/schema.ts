@@ -93,6 +93,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX spending_by_user_at ON spending (user_id, at);
   -- The window's boundary line: newest (user, asset) line at or before an instant.
   CREATE INDEX spending_by_user_asset_at ON spending (user_id, asset, at, ord);
+  -- The line inserted right after the boundary (insertion order per user and key).
+  CREATE INDEX spending_by_user_asset_ord ON spending (user_id, asset, ord);
   CREATE TABLE spending_days (
     user_id text NOT NULL,
     day     text NOT NULL,

@@ -82,11 +82,18 @@ export function spendingOn(q: Query): RawTx['spending'] {
             'UPDATE spending_heads SET totals = $1, lines = $2, mac = $3 WHERE user_id = $4 AND lines = $5',
             [JSON.stringify(row.totals), row.lines, row.mac, row.user_id, expectedLines],
           ),
+    // As the SQLite engine: "newest" is insertion order (cum accumulates in it). The newest line by `at` is
+    // found in one index step; when the line inserted right after it is also at or before the instant (a
+    // clock that went back, or `at` edited), that one is the answer, and the sealed layer checks it.
     lastLineAtOrBefore: (userId, asset, atOrBefore) =>
       first(
         q,
-        `SELECT ${LINE} FROM spending WHERE user_id = $1 AND asset = $2 AND at <= $3
-          ORDER BY at DESC, ord DESC LIMIT 1`,
+        `WITH b AS (SELECT ord FROM spending WHERE user_id = $1 AND asset = $2 AND at <= $3
+                      ORDER BY at DESC, ord DESC LIMIT 1),
+              n AS (SELECT s.ord, s.at FROM spending s, b WHERE s.user_id = $1 AND s.asset = $2 AND s.ord > b.ord
+                      ORDER BY s.ord LIMIT 1)
+         SELECT ${LINE} FROM spending
+          WHERE ord = COALESCE((SELECT ord FROM n WHERE at <= $3), (SELECT ord FROM b))`,
         [userId, asset, atOrBefore],
         line,
       ),

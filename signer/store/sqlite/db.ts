@@ -175,10 +175,12 @@ const MIGRATIONS: readonly string[] = [
     user_id TEXT PRIMARY KEY,
     totals  TEXT NOT NULL,
     lines   INTEGER NOT NULL CHECK (lines >= 0),
-    mac     TEXT NOT NULL
+    mac     TEXT
   ) STRICT;
-  -- The window's boundary line (lastLineAtOrBefore): one backward index step, however long the ledger.
+  -- The window's boundary line (lastLineAtOrBefore): one backward index step, however long the ledger;
+  -- and the line inserted right after it (rowid order per user and key), to check the two orders agree.
   CREATE INDEX spending_by_user_asset_at ON spending (user_id, asset, at);
+  CREATE INDEX spending_by_user_asset ON spending (user_id, asset);
   `,
 ]
 

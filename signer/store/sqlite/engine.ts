@@ -84,9 +84,11 @@ export function createSqliteEngine(
       for (const job of batch) job.reject(error)
       return
     }
+    // A batch of one needs no savepoint: its failure is the whole transaction's, rolled back below.
+    const nested = batch.length > 1
     try {
       for (const job of batch) {
-        savepoint.run()
+        if (nested) savepoint.run()
         let s: Settled
         try {
           s = { ok: true, value: await job.fn(raw) }
@@ -95,11 +97,14 @@ export function createSqliteEngine(
         }
         // SQLite abandons the whole transaction on some errors (disk full, I/O): nothing of it survives.
         if (!db.inTransaction) throw s.ok ? new Error('the transaction was abandoned') : s.error
-        if (!s.ok) rollbackTo.run()
-        release.run()
+        if (nested) {
+          if (!s.ok) rollbackTo.run()
+          release.run()
+        }
         settled.push(s)
       }
-      commit.run()
+      if (nested || settled[0]?.ok) commit.run()
+      else rollback.run()
     } catch (e) {
       try {
         if (db.inTransaction) rollback.run()

@@ -39,17 +39,25 @@ export function spendingRows(db: Db): RawTx['spending'] {
     `UPDATE spending_heads SET totals = @totals, lines = @lines, mac = @mac
       WHERE user_id = @user_id AND lines = @expectedLines`,
   )
-  // The index (user_id, asset, at) answers this with one backward step. Newest by `at`, then by insertion:
-  // `at` comes from the signer's clock, so the two orders agree.
+  // "Newest" is insertion order (cum accumulates in it). The index (user_id, asset, at) finds the newest by
+  // `at` in one backward step; the line inserted right after it must then be inside the window. When it is
+  // not (`at` edited, or a clock that went back), that line is the answer, and the sealed layer checks it.
   const boundary = db
-    .prepare<[string, string, string], SqlLine>(
-      `SELECT ${LINE_COLUMNS} FROM spending WHERE user_id = ? AND asset = ? AND at <= ?
+    .prepare<[string, string, string], SqlLine & { readonly line_rowid: bigint }>(
+      `SELECT ${LINE_COLUMNS}, rowid AS line_rowid FROM spending WHERE user_id = ? AND asset = ? AND at <= ?
         ORDER BY at DESC, rowid DESC LIMIT 1`,
+    )
+    .safeIntegers(true)
+  const insertedAfter = db
+    .prepare<[string, string, bigint], SqlLine>(
+      `SELECT ${LINE_COLUMNS} FROM spending WHERE user_id = ? AND asset = ? AND rowid > ?
+        ORDER BY rowid LIMIT 1`,
     )
     .safeIntegers(true)
   const forHash = db
     .prepare<[string, string], SqlLine>(
-      `SELECT ${LINE_COLUMNS} FROM spending WHERE user_id = ? AND tx_hash = ? ORDER BY rowid`,
+      // Index order (spending_by_hash): no sort; the caller only asks whether and which.
+      `SELECT ${LINE_COLUMNS} FROM spending WHERE user_id = ? AND tx_hash = ?`,
     )
     .safeIntegers(true)
   const insertLine = db.prepare(
@@ -83,8 +91,11 @@ export function spendingRows(db: Db): RawTx['spending'] {
       return changed === 1
     },
     async lastLineAtOrBefore(userId, asset, atOrBefore) {
-      const r = boundary.get(userId, asset, atOrBefore)
-      return r && line(r)
+      const found = boundary.get(userId, asset, atOrBefore)
+      if (!found) return undefined
+      const { line_rowid, ...r } = found
+      const next = insertedAfter.get(userId, asset, line_rowid)
+      return line(next !== undefined && next.at <= atOrBefore ? next : r)
     },
     linesForHash: async (userId, txHash) => forHash.all(userId, txHash).map(line),
     async insertLine(row) {

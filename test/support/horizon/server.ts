@@ -81,11 +81,14 @@ export async function startHorizon(options: HorizonOptions): Promise<HorizonStan
     return problem(transactionFailed(envelope, v.resultXdr, v.code, v.opCodes))
   }
 
+  /** As Horizon: a failed transaction (and its operations) is listed only with `include_failed=true`. */
   const accountHistory = (url: URL, id: string, list: readonly HistoryEntry[]) => {
     if (!ledger.account(id)) return problem(notFound())
+    const failedToo = url.searchParams.get('include_failed') === 'true'
+    const succeeded = (e: HistoryEntry) => (e.record.successful ?? e.record.transaction_successful) !== false
     const r = page(
       url,
-      list.filter((e) => e.accounts.has(id)),
+      list.filter((e) => e.accounts.has(id) && (failedToo || succeeded(e))),
     )
     return isProblem(r) ? problem(r) : r
   }

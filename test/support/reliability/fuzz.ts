@@ -33,6 +33,7 @@ export const ROUTES: readonly (readonly [string, string])[] = [
   ['POST', '/api/accounts/import'],
   ['GET', '/api/accounts/:id'],
   ['GET', '/api/accounts/:id/transactions'],
+  ['GET', '/api/accounts/:id/payments'],
   ['POST', '/api/accounts/:id/fund'],
   ['POST', '/api/accounts/:id/export'],
   ['DELETE', '/api/accounts/:id'],

@@ -3,8 +3,11 @@
  * database it starts itself. Adding an engine is one entry in ENGINE_CASES.
  * `open()` makes another engine on the same database: a second replica (PostgreSQL: a second pool).
  */
-import pg from 'pg'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createPostgresEngine } from '../../../signer/store/postgres/engine.ts'
+import { openSqliteEngine } from '../../../signer/store/sqlite/engine.ts'
 import type { Engine, StoreKind } from '../../../signer/store/types.ts'
 import { startPostgres } from '../postgres/start-postgres.ts'
 
@@ -15,10 +18,6 @@ export type EngineHarness = {
   readonly concurrentUsers: boolean
   /** Stopping and starting the database server under a live engine (PostgreSQL only). */
   readonly outage?: { stop(): Promise<void>; start(): Promise<void> }
-  /** Direct SQL on the database, around the engine (tamper and schema checks). */
-  readonly sql?: (text: string, values?: unknown[]) => Promise<Record<string, unknown>[]>
-  /** A URL for a new, empty database on the same server (migration races). */
-  readonly freshUrl?: () => Promise<string>
   close(): Promise<void>
 }
 
@@ -27,9 +26,6 @@ export type EngineCase = { readonly kind: StoreKind; start(): Promise<EngineHarn
 async function startPostgresHarness(): Promise<EngineHarness> {
   const server = await startPostgres()
   const engines: Engine[] = []
-  const admin = new pg.Pool({ connectionString: server.url, max: 2 })
-  admin.on('error', () => undefined)
-  let fresh = 0
   return {
     kind: 'postgres',
     concurrentUsers: true,
@@ -39,18 +35,32 @@ async function startPostgresHarness(): Promise<EngineHarness> {
       return engine
     },
     outage: { stop: () => server.shutdown(), start: () => server.start() },
-    sql: async (text, values = []) => (await admin.query<Record<string, unknown>>(text, values)).rows,
-    freshUrl: async () => {
-      const name = `fresh_${fresh++}`
-      await admin.query(`CREATE DATABASE ${name}`)
-      return server.url.replace(/\/postgres$/, `/${name}`)
-    },
     close: async () => {
       await Promise.allSettled(engines.map((e) => e.close()))
-      await admin.end().catch(() => undefined)
       await server.stop()
     },
   }
 }
 
-export const ENGINE_CASES: readonly EngineCase[] = [{ kind: 'postgres', start: startPostgresHarness }]
+/** SQLite: one file, one writer; a "second replica" is the same engine (two connections would block). */
+async function startSqliteHarness(): Promise<EngineHarness> {
+  const dir = mkdtempSync(join(tmpdir(), 'tuxedo-sqlite-engine-'))
+  let engine: Engine | undefined
+  return {
+    kind: 'sqlite',
+    concurrentUsers: false,
+    open: async () => {
+      engine ??= openSqliteEngine(dir, { adoptLegacy: () => undefined, checkpointer: false })
+      return engine
+    },
+    close: async () => {
+      await engine?.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+export const ENGINE_CASES: readonly EngineCase[] = [
+  { kind: 'sqlite', start: startSqliteHarness },
+  { kind: 'postgres', start: startPostgresHarness },
+]
