@@ -23,6 +23,9 @@ const SECRET_NAMES = [
   'SIGNER_TLS_CERT_PEM',
   'SIGNER_TLS_KEY_PEM',
   'SIGNER_CLIENT_CA_PEM',
+  // Several replicas on one PostgreSQL: the URL holds a password; the CA is the database's (docs/deploy.md §8).
+  'SIGNER_DATABASE_URL',
+  'SIGNER_DATABASE_CA_PEM',
 ]
 const LOOKS_SECRET = /-----BEGIN|^[A-Za-z0-9+/]{40,}={0,2}$|^[0-9a-f]{64,}$/
 
@@ -178,5 +181,46 @@ describe('wrangler.toml', () => {
         expect(name in vars, name).toBe(false)
       }
     }
+  })
+})
+
+describe('docker-compose.phala-db.yaml', () => {
+  const text = read('docker-compose.phala-db.yaml')
+  const lines = text.split('\n').map((l) => l.trim())
+  const hba = lines.filter((l) => /^- (local|host|hostssl|hostnossl) /.test(l))
+  const servers = lines.filter((l) => /^server db\d /.test(l))
+
+  it.each([
+    'synchronous_mode: true',
+    'synchronous_mode_strict: true',
+    'maximum_lag_on_failover: 0',
+    'check_timeline: true',
+    'synchronous_commit: "on"',
+    'option httpchk GET /primary',
+  ])('keeps %s (no acknowledged write lost on failover; only the primary takes traffic)', (line) => {
+    expect(lines).toContain(line)
+  })
+
+  it('HAProxy verifies each node against the CA and its own name (no `verify none`)', () => {
+    expect(text).not.toMatch(/verify\s+none/)
+    expect(lines.find((l) => l.startsWith('default-server'))).toMatch(/check-ssl verify required ca-file \S+/)
+    expect(servers).toHaveLength(3)
+    for (const s of servers) {
+      const name = /^server (db\d) (\S+):5432/.exec(s)
+      expect(s, s).toContain(`verifyhost ${name?.[2]}`)
+    }
+  })
+
+  it('pg_hba: network access only over TLS with scram, everything else rejected last', () => {
+    const network = hba.filter((l) => !l.startsWith('- local '))
+    expect(network.at(-1)).toBe('- host all all all reject')
+    for (const l of network.slice(0, -1)) expect(l, l).toMatch(/^- hostssl \S+ \S+ all scram-sha-256$/)
+  })
+
+  it('pins every image by digest and keeps the certificates on a tmpfs volume', () => {
+    const images = lines.filter((l) => l.startsWith('image: '))
+    expect(images.length).toBeGreaterThanOrEqual(4)
+    for (const i of images) expect(i, i).toMatch(/@sha256:[0-9a-f]{64}$/)
+    expect(text).toMatch(/certs:\n\s+driver_opts:\n\s+type: tmpfs/)
   })
 })

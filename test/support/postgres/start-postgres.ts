@@ -9,7 +9,8 @@
  * that uid/gid (Node's spawn sets them directly, so `kill()` signals the postmaster itself, not a wrapper).
  *
  * Speed, tests only: fsync, synchronous_commit and full_page_writes are off (a crash of the machine may
- * lose the cluster; a SIGKILL of the postmaster does not, which is what kill() exercises).
+ * lose the cluster; a SIGKILL of the postmaster does not, which is what kill() exercises). `durable: true`
+ * keeps PostgreSQL's defaults (all on), as production runs: what `npm run bench:signer` measures.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -46,6 +47,8 @@ process.once('exit', () => {
   for (const proc of running) proc.kill('SIGKILL')
 })
 const START_TIMEOUT_MS = 30_000
+/** Off unless `durable`: a machine crash may lose the cluster (tests only). */
+const SPEED_ONLY = ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
 
 /** The uid/gid to run as: none when not root; the Debian `postgres` user when root. */
 function owner(): Owner {
@@ -71,7 +74,9 @@ async function freePort(): Promise<number> {
 }
 
 /** `dir`: an empty folder to hold the cluster (as root: one the `postgres` user can reach); default a new temp dir. */
-export async function startPostgres(opts: { dir?: string } = {}): Promise<RunningPostgres> {
+export async function startPostgres(
+  opts: { dir?: string; durable?: boolean } = {},
+): Promise<RunningPostgres> {
   const bin = postgresBinDir()
   if (!bin) throw new Error('PostgreSQL binaries not found under /usr/lib/postgresql/*/bin (npm run ensure)')
   const as = owner()
@@ -117,12 +122,7 @@ export async function startPostgres(opts: { dir?: string } = {}): Promise<Runnin
         'listen_addresses=127.0.0.1',
         '-c',
         `unix_socket_directories=${dir}`,
-        '-c',
-        'fsync=off',
-        '-c',
-        'synchronous_commit=off',
-        '-c',
-        'full_page_writes=off',
+        ...(opts.durable ? [] : SPEED_ONLY),
         '-c',
         'max_connections=100',
         '-c',
