@@ -3,7 +3,7 @@
  * prices: what an amount would cost or fetch by walking the live book, and the slippage-bounded limit.
  */
 import { amountProblem, fromStroops, toStroops } from '../../shared/schemas/money.ts'
-import type { OrderBook } from '../stellar/horizon.ts'
+import type { OrderBook } from '../stellar/horizon-schemas.ts'
 
 export type Rational = { readonly n: bigint; readonly d: bigint }
 type Level = { readonly price: Rational; readonly amount: bigint }

@@ -14,7 +14,7 @@ import {
 import { AppError } from '../../shared/errors.ts'
 import { AssetCodeSchema } from '../../shared/schemas/money.ts'
 import { StellarAccountIdSchema } from '../../shared/schemas/stellar.ts'
-import type { HorizonAccount } from './horizon.ts'
+import type { HorizonAccount } from './horizon-schemas.ts'
 
 export const TX_TIMEOUT_SECONDS = 300
 export const BASE_FEE_STROOPS = 100

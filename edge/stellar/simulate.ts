@@ -13,7 +13,8 @@ import { FeeBumpTransaction, type Transaction } from '@stellar/stellar-sdk/base'
 import { fail, ok, type Result } from '../../shared/result.ts'
 import { fromStroops } from '../../shared/schemas/money.ts'
 import { baseAccountOf } from '../../shared/schemas/stellar.ts'
-import type { Horizon, HorizonAccount, HorizonBalance } from './horizon.ts'
+import type { Horizon } from './horizon.ts'
+import type { HorizonAccount, HorizonBalance } from './horizon-schemas.ts'
 
 export const DEFAULT_BASE_RESERVE_STROOPS = 5_000_000n
 

@@ -98,6 +98,10 @@ const SENTENCES: Readonly<Record<string, string>> = {
   ERR_POLICY_FEE: 'The network fee is above what your policy allows.',
   ERR_SIGNER_UNAVAILABLE: 'The signing service is unavailable. Nothing was sent; try again shortly.',
   ERR_SIGNER_UNTRUSTED: 'The signing service could not prove what code it runs, so nothing was signed.',
+  ERR_SIGNER_ROLLED_BACK:
+    'The signing service’s records went back to an older state, so it is not trusted and nothing was signed. Try again later.',
+  ERR_SIGNER_STORE_TAMPERED:
+    'The signing service found its stored records altered and refused them, so nothing was signed. It stays refused until the operator looks into it.',
   ERR_TOOL_INPUT: 'The assistant asked for something malformed. Rephrase and try again.',
   ERR_TX_SIMULATION_FAILED: 'The network would refuse this transaction, so it was not sent.',
   ERR_TX_SUBMIT_FAILED: 'The network refused the transaction. Nothing was sent.',
@@ -112,7 +116,9 @@ const SENTENCES: Readonly<Record<string, string>> = {
 }
 
 /** An error code in a sentence, or undefined where the server's own message is the best we have. */
-export const sentence = (code: string): string | undefined => SENTENCES[code]
+export const sentence = (code: string): string | undefined =>
+  // Own keys only: a code such as "constructor" must not find Object.prototype's members.
+  Object.hasOwn(SENTENCES, code) ? SENTENCES[code] : undefined
 
 /** Relative-free, locale date and time for lists and expiry. */
 export const when = (iso: string): string => {

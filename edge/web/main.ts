@@ -20,10 +20,19 @@ async function currentUser(): Promise<User | undefined> {
   return body.user
 }
 
-/** The app's chunks, all at once: without this each chunk's imports would be found only after it loads. */
+/**
+ * The app's chunks, all at once: without this each chunk's imports would be found only after it loads. For
+ * a page loaded signed in, the Worker already put these links in the page (edge/routes/static.ts), so they
+ * were fetched alongside the session answer; this adds only the missing ones (a sign-in on this page).
+ */
 function preloadApp(): void {
   const names = document.querySelector('meta[name="tuxedo-app-chunks"]')?.getAttribute('content') ?? ''
-  for (const href of names.split(' ').filter(Boolean))
+  const have = new Set(
+    [...document.querySelectorAll<HTMLLinkElement>('link[rel="modulepreload"]')].map(
+      (l) => new URL(l.href).pathname,
+    ),
+  )
+  for (const href of names.split(' ').filter((n) => n && !have.has(n)))
     document.head.append(h('link', { rel: 'modulepreload', href }))
 }
 

@@ -92,6 +92,30 @@ describe('reasonText and sentence', () => {
     expect(sentence('ERR_APPROVAL_INVALID')).toBe('This approval was already decided.')
     expect(sentence('ERR_SOMETHING_NEW')).toBeUndefined()
   })
+  // The signer's rollback and tamper refusals (shared/errors.ts): both say nothing was signed.
+  it.each<[string, RegExp | undefined]>([
+    [
+      'ERR_SIGNER_ROLLED_BACK',
+      /^The signing service’s records went back to an older state, .*nothing was signed/,
+    ],
+    [
+      'ERR_SIGNER_STORE_TAMPERED',
+      /^The signing service found its stored records altered .*nothing was signed/,
+    ],
+    ['ERR_SIGNER_UNTRUSTED', /^The signing service could not prove what code it runs/],
+    ['err_signer_rolled_back', undefined],
+    ['ERR_SIGNER_ROLLED_BACK ', undefined],
+    ['ERR_SIGNER_STORE', undefined],
+    ['ERR_SIGNER', undefined],
+    ['', undefined],
+    ['constructor', undefined],
+    ['toString', undefined],
+    ['__proto__', undefined],
+  ])('sentence(%j)', (code, want) => {
+    const got = sentence(code)
+    if (want === undefined) expect(got).toBeUndefined()
+    else expect(got).toMatch(want)
+  })
 })
 
 describe('stateOf: what the approval card says', () => {

@@ -117,6 +117,34 @@ describe('web client in Chromium', () => {
     expect((await session.context.cookies()).find((c) => c.name === 'tuxedo_session')?.httpOnly).toBe(true)
   })
 
+  it('a signed-in cold load requests the app chunks before the session answer arrives', async () => {
+    // A fresh context (empty cache) holding only this user's session cookie.
+    const cold = await session.browser.newContext({ viewport: { width: 1280, height: 800 } })
+    await cold.addCookies(await session.context.cookies())
+    const p = await cold.newPage()
+    // Playwright's events in the order the browser reports them: request sent, response headers received.
+    const events: string[] = []
+    p.on('request', (r) => events.push(`request ${new URL(r.url()).pathname}`))
+    p.on('response', (r) => events.push(`response ${new URL(r.url()).pathname}`))
+    try {
+      await p.goto(stack.url)
+      await p.getByRole('button', { name: 'Sign out' }).waitFor()
+      const chunks = (
+        (await p.locator('meta[name="tuxedo-app-chunks"]').getAttribute('content')) ?? ''
+      ).split(' ')
+      expect(chunks.length).toBeGreaterThan(0)
+      const answered = events.indexOf('response /auth/session')
+      expect(answered).toBeGreaterThan(0)
+      // Each app chunk was asked for (once) before the session answer came back: no round trip waits on it.
+      for (const chunk of chunks) {
+        expect(events.filter((e) => e === `request ${chunk}`)).toHaveLength(1)
+        expect(events.indexOf(`request ${chunk}`)).toBeLessThan(answered)
+      }
+    } finally {
+      await cold.close()
+    }
+  })
+
   it('creates and funds an account; the balance appears', async () => {
     await page.getByRole('tab', { name: 'Accounts' }).click()
     await page.getByRole('form', { name: 'Create account' }).getByLabel('Name (optional)').fill('Savings')

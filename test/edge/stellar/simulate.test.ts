@@ -1,6 +1,6 @@
 import { Account, Asset, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk/base'
 import { describe, expect, it } from 'vitest'
-import type { HorizonAccount } from '../../../edge/stellar/horizon.ts'
+import type { HorizonAccount } from '../../../edge/stellar/horizon-schemas.ts'
 import { accountsNamed, previewClassic } from '../../../edge/stellar/simulate.ts'
 
 const PASS = 'Tuxedo Simulate Test ; 1'
