@@ -65,6 +65,8 @@ const PASS_THROUGH = new Set<ErrorCode>([
   // approvals.* on a missing or another user's approval
   'ERR_NOT_FOUND',
   'ERR_SIGNER_UNAVAILABLE',
+  // a row of the signer's database failed its MAC: refused, and the person is told so (nothing secret in it)
+  'ERR_SIGNER_STORE_TAMPERED',
   ...USER_PROOF_CODES,
   'ERR_AUTH_LAST_PASSKEY',
 ])
