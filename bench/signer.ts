@@ -13,7 +13,6 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { Agent, request } from 'node:https'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Account, Asset, Keypair, Networks, Operation, TransactionBuilder } from '@stellar/stellar-sdk/base'
@@ -26,8 +25,9 @@ import { newAccountId } from '../signer/methods/store-account.ts'
 import { loadSecrets } from '../signer/secrets.ts'
 import { openStore } from '../signer/store/open.ts'
 import { startPostgres } from '../test/support/postgres/start-postgres.ts'
-import { inProcess, type Measured, overMtls } from './lib/signer-load.ts'
+import { inProcess, type Measured, overMtls, signOnce } from './lib/signer-load.ts'
 import { startSigner } from './lib/signer-process.ts'
+import { type Engine, legacyRows, type Row, type SideRow, tables, targetMet } from './lib/signer-report.ts'
 
 const ROOT = join(import.meta.dirname, '..')
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 8)
@@ -78,23 +78,6 @@ const xdr = new TransactionBuilder(new Account(kp.publicKey(), '100'), {
   .build()
   .toEnvelope()
   .toXDR('base64')
-
-type Row = {
-  name: string
-  concurrency: number | null
-  perSec: number
-  p50Ms: number | null
-  p99Ms: number | null
-  errors: number
-}
-type Engine = 'sqlite' | 'postgres'
-type SideRow = Measured & {
-  engine: Engine
-  signers: number
-  concurrency: number
-  floorPerSec: number
-  floorP99Ms: number
-}
 
 function timeLoop(name: string, n: number, fn: () => void): Row {
   for (let i = 0; i < Math.min(200, n); i++) fn() // warm-up
@@ -189,24 +172,6 @@ async function floorOf(config: StoreConfig, engine: Engine): Promise<Map<number,
 
 const durationFor = (c: number) => (c === 1 ? Math.max(3, DURATION_S / 2) : DURATION_S)
 
-/** One tx.sign over a fresh mTLS connection: its wall time in ms and its HTTP status. */
-function signOnce(port: number, json: string): Promise<{ ms: number; status: number }> {
-  const agent = new Agent(tls)
-  const t0 = performance.now()
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/v1/tx.sign', method: 'POST', agent }, (res) => {
-      res.resume()
-      res.on('end', () => {
-        agent.destroy()
-        resolve({ ms: performance.now() - t0, status: res.statusCode ?? 0 })
-      })
-    })
-    req.setHeader('content-type', 'application/json')
-    req.on('error', reject)
-    req.end(json)
-  })
-}
-
 type EngineRun = { rows: SideRow[]; notes: string[] }
 
 async function runEngine(
@@ -261,17 +226,16 @@ async function afterRestart(pg: { restart(): Promise<void> }, databaseUrl: strin
   const next = bodies(await seed({ dataDir: childEnv.SIGNER_DATA_DIR, databaseUrl }, 'restart'))
   const signer = await startSigner(ROOT, childEnv)
   try {
-    for (let i = 0; i < 20; i++) await signOnce(signer.port, next().json) // the pool holds live connections
+    for (let i = 0; i < 20; i++) await signOnce(signer.port, next().json, tls) // the pool holds live connections
     await pg.restart()
-    const first = await signOnce(signer.port, next().json)
-    const second = await signOnce(signer.port, next().json)
+    const first = await signOnce(signer.port, next().json, tls)
+    const second = await signOnce(signer.port, next().json, tls)
     return `PostgreSQL restarted under a running signer: first tx.sign ${first.ms.toFixed(1)} ms (status ${first.status}), next ${second.ms.toFixed(1)} ms (status ${second.status}); each on a fresh mTLS connection`
   } finally {
     await signer.stop()
   }
 }
 
-const fmt = (n: number, d = 2) => n.toFixed(d)
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
@@ -294,55 +258,19 @@ async function main(): Promise<void> {
     }
   }
   const side = [...sqlite.rows, ...postgres.rows]
+  const target = targetMet(sqlite.rows)
   const lines = [
     `Signer benchmark — ${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'}), Node ${process.version}, ${DURATION_S}s per run, ${USERS} user(s); load average before ${loadBefore}, after ${load()}`,
     '',
-    '| engine | signers | concurrency | req/s | p50 ms | p99 ms | errors | floor req/s | % of floor |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...side.map(
-      (r) =>
-        `| ${r.engine} | ${r.signers} | ${r.concurrency} | ${Math.round(r.perSec)} | ${fmt(r.p50Ms, 1)} | ${fmt(r.p99Ms, 1)} | ${r.errors} | ${Math.round(r.floorPerSec)} | ${Math.round((100 * r.perSec) / (r.floorPerSec || 1))}% |`,
-    ),
-    '',
-    '| raw signing | ops/s | p50 ms | p99 ms |',
-    '|---|---:|---:|---:|',
-    ...raw.map(
-      (r) => `| ${r.name} | ${Math.round(r.perSec)} | ${fmt(r.p50Ms ?? 0, 3)} | ${fmt(r.p99Ms ?? 0, 3)} |`,
-    ),
+    ...tables(side, raw),
     '',
     ...sqlite.notes,
     ...postgres.notes,
     restart,
+    '',
+    `Target (SQLite c=64: ≥ 3,000 tx/s, p99 < 25 ms, no errors): ${target ? 'MET' : 'NOT MET'}`,
   ]
-  const c64 = sqlite.rows.find((r) => r.concurrency === 64)
-  const target = c64 !== undefined && c64.perSec >= 3000 && c64.p99Ms < 25 && c64.errors === 0
-  lines.push('', `Target (SQLite c=64: ≥ 3,000 tx/s, p99 < 25 ms, no errors): ${target ? 'MET' : 'NOT MET'}`)
   process.stdout.write(`${lines.join('\n')}\n`)
-  // `rows` keeps its old shape (raw, the SQLite floor, SQLite over mTLS) for whatever reads it.
-  const f1 = sqlite.rows.find((r) => r.concurrency === 1)
-  const rows: Row[] = [
-    ...raw,
-    ...(f1
-      ? [
-          {
-            name: 'in-process floor: tx.sign (no network)',
-            concurrency: null,
-            perSec: f1.floorPerSec,
-            p50Ms: null,
-            p99Ms: f1.floorP99Ms,
-            errors: 0,
-          },
-        ]
-      : []),
-    ...sqlite.rows.map((r) => ({
-      name: 'mTLS tx.sign (autocannon, keep-alive)',
-      concurrency: r.concurrency,
-      perSec: r.perSec,
-      p50Ms: r.p50Ms,
-      p99Ms: r.p99Ms,
-      errors: r.errors,
-    })),
-  ]
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true })
   const result = {
     at: new Date().toISOString(),
@@ -352,7 +280,7 @@ async function main(): Promise<void> {
     users: USERS,
     loadBefore,
     loadAfter: load(),
-    rows,
+    rows: legacyRows(raw, sqlite.rows),
     sideBySide: side,
     restart,
     targetMet: target,

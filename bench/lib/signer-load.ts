@@ -4,6 +4,7 @@
  * dispatcher over the same engine, no network) at the same concurrency: the floor the network path is
  * compared with. Every request carries its own requestId and a fresh issuedAt, or it would be a replay.
  */
+import { Agent, request } from 'node:https'
 // @ts-expect-error autocannon ships no types; only its documented programmatic API is used.
 import autocannon from 'autocannon'
 
@@ -96,4 +97,26 @@ export async function inProcess(
   const secs = (performance.now() - t0) / 1000
   lat.sort((a, b) => a - b)
   return { perSec: lat.length / secs, p50Ms: pct(lat, 0.5), p99Ms: pct(lat, 0.99), errors }
+}
+
+/** One tx.sign over a fresh mTLS connection: its wall time in ms and its HTTP status. */
+export function signOnce(
+  port: number,
+  json: string,
+  tls: ClientTls,
+): Promise<{ ms: number; status: number }> {
+  const agent = new Agent(tls)
+  const t0 = performance.now()
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/v1/tx.sign', method: 'POST', agent }, (res) => {
+      res.resume()
+      res.on('end', () => {
+        agent.destroy()
+        resolve({ ms: performance.now() - t0, status: res.statusCode ?? 0 })
+      })
+    })
+    req.setHeader('content-type', 'application/json')
+    req.on('error', reject)
+    req.end(json)
+  })
 }
