@@ -40,6 +40,8 @@ afterAll(async () => {
 
 const rpc = (i: number) => rig.rpc(i)
 const signFresh = (i: number, user: string, a: Created) => rig.signFresh(i, user, a)
+/** Sequence numbers of this file's own payments (the rig's signFresh counts from 10,000). */
+let seq = 50_000
 
 it('the database down under load: fast 503s, nothing half-written, both replicas recover unrestarted', async () => {
   const user = 'usr_replicas_outage'
