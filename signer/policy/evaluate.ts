@@ -2,7 +2,7 @@
  * The spending policy: the one place that decides whether a structurally valid transaction may be signed.
  * Pure: (policy, decoded transaction, state, now) → decision. No clock, no database, no randomness here;
  * tx-sign.ts reads the rolling 24 hours' spending and fees and the approval, and writes the ledger with the
- * decision (spend and fee lines), in one SQLite transaction.
+ * decision (spend and fee lines), in one store transaction.
  *
  * Order: sources → time bounds → fee ceiling → each operation → destinations → per-asset caps (caps.ts) →
  * fee budget (fees.ts) → approval. Hard denials come before the approval question, so no one is asked to

@@ -1,7 +1,7 @@
 /**
  * Fees are money, over the real mTLS signer: 520 Soroban-like transactions at 2 XLM of fee each against a
  * 1,000 XLM day sign exactly 500; 100 concurrent ones against a 10 XLM fee budget sign exactly 10 (the
- * budget is reserved in the same SQLite transaction as the decision); a refusal leaves no ledger line and
+ * budget is reserved in the same store transaction as the decision); a refusal leaves no ledger line and
  * its reason code is in the audit log. And the day is a rolling 24 hours: spending just before midnight
  * still counts just after it.
  */

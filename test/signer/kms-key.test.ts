@@ -122,7 +122,12 @@ describe('a tdx signer takes its master key from the KMS', () => {
     const otherKms = await startDstackStub(dcap, undefined, { kmsRoot: new Uint8Array(randomBytes(32)) })
     try {
       const t2 = await startTestSigner({ env: { ...env, DSTACK_SIMULATOR_ENDPOINT: otherKms.url } })
-      expect((await exported(t2, accountId)).body.error?.code).toBe('ERR_CRYPTO_DECRYPT')
+      // Its rows' MACs name a key this signer does not hold: refused before any decryption is tried, from
+      // the export's first step (the challenge reads the user's passkeys) to a plain read of the account.
+      await expect(exported(t2, accountId)).rejects.toThrow(/500 .*ERR_SIGNER_STORE_TAMPERED/)
+      const read = await t2.client.call('accounts.get', { accountId })
+      expect(read.status).toBe(500)
+      expect(read.body.error?.code).toBe('ERR_SIGNER_STORE_TAMPERED')
       await t2.stop()
     } finally {
       await otherKms.close()
