@@ -7,16 +7,9 @@
  * 4. A row altered in the database by its operator (a ledger line's amount zeroed, the spending head
  *    lowered or deleted, lines moved in time, an account row edited): the next tx.sign of that user is
  *    refused with ERR_SIGNER_STORE_TAMPERED, and the replica logs it; an untouched user still signs.
- * 5. The database rolled back to an earlier copy of its data (stop, copy the cluster, more signed calls,
- *    restore the copy): the edge, which kept the highest audit head it saw, refuses the signer.
+ * The rollback (5) is replicas-rollback.test.ts.
  */
-import { execFileSync } from 'node:child_process'
-import { renameSync, rmSync } from 'node:fs'
-import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { HEAD_WINDOW } from '../../edge/attestation/audit-head.ts'
-import { type RunningPostgres, startPostgres } from '../support/postgres/start-postgres.ts'
-import { startTcpProxy, type TcpProxy } from '../support/postgres/tcp-proxy.ts'
 import { createHttp, percentile, pool } from '../support/reliability/http.ts'
 import {
   allowsOf,
@@ -27,99 +20,38 @@ import {
   withPg,
 } from '../support/reliability/replica-ledger.ts'
 import {
-  createSignerRpc,
-  type Envelope,
-  envelope,
-  type RpcOutcome,
-} from '../support/reliability/signer-rpc.ts'
-import {
-  type Edge,
-  type ReliabilityStack,
-  readLog,
-  startReliabilityStack,
-} from '../support/reliability/stack.ts'
+  answerOf,
+  type Created,
+  type ReplicaRig,
+  startReplicaRig,
+} from '../support/reliability/replica-rig.ts'
+import { type Envelope, envelope, type RpcOutcome } from '../support/reliability/signer-rpc.ts'
+import { readLog } from '../support/reliability/stack.ts'
 
-let db: RunningPostgres
-/** The replicas reach the database through this relay, which can go silent (a partition). */
-let relay: TcpProxy
-let stack: ReliabilityStack
-let edge: Edge
-let rpcs: ReturnType<typeof createSignerRpc>[]
+let rig: ReplicaRig
 
 beforeAll(async () => {
-  db = await startPostgres()
-  relay = await startTcpProxy(db.port)
-  const viaRelay = new URL(db.url)
-  viaRelay.port = String(relay.port)
-  stack = await startReliabilityStack({
-    replicas: 2,
-    signerEnv: {
-      SIGNER_DATABASE_URL: viaRelay.toString(),
-      SIGNER_POLICY_DEFAULTS: JSON.stringify({
-        assets: [{ asset: 'native', perTx: '100', daily: '900000', approvalAbove: null }],
-      }),
-    },
-  })
-  edge = await stack.startEdge({ RATE_LIMIT_READ: '100000/1m', RATE_LIMIT_MONEY: '1000/1m' })
-  rpcs = stack.replicas.map((r) => createSignerRpc(stack.pki, () => r.port, 15_000))
+  rig = await startReplicaRig({ relay: true })
 })
 
 afterAll(async () => {
-  for (const r of rpcs ?? []) r.close()
-  await stack?.stop()
-  await relay?.close()
-  await db?.stop()
+  await rig?.close()
 })
 
-type Created = { accountId: string; publicKey: string }
-type Answer = { ok: boolean; result?: { signedXdr: string }; error?: { code: string } }
-const answerOf = (o: RpcOutcome): Answer | undefined => {
-  if (o.kind !== 'answer') return undefined
-  try {
-    return JSON.parse(o.text) as Answer
-  } catch {
-    return undefined
-  }
-}
-const rpc = (i: number) => {
-  const r = rpcs[i % rpcs.length]
-  if (!r) throw new Error('no replica')
-  return r
-}
-let seq = 10_000
-const signFresh = (i: number, user: string, a: Created) =>
-  rpc(i).call('tx.sign', envelope(user, { accountId: a.accountId, xdr: paymentXdr(a.publicKey, seq++) }))
-
-/** Polls accounts.list on replica `i` until it answers (the database reachable again): no audit entry. */
-async function untilAnswers(i: number, user: string, deadlineMs = 15_000): Promise<void> {
-  const t0 = performance.now()
-  while (answerOf(await rpc(i).call('accounts.list', envelope(user, {})))?.ok !== true) {
-    if (performance.now() - t0 > deadlineMs)
-      throw new Error(`replica ${i} did not answer in ${deadlineMs} ms`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
-
-/** Polls a fresh sign on replica `i` until it is signed; the milliseconds it took. */
-async function untilSigns(i: number, user: string, a: Created, deadlineMs = 15_000): Promise<number> {
-  const t0 = performance.now()
-  for (;;) {
-    if (answerOf(await signFresh(i, user, a))?.ok) return performance.now() - t0
-    if (performance.now() - t0 > deadlineMs)
-      throw new Error(`replica ${i} did not sign again in ${deadlineMs} ms`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
+const rpc = (i: number) => rig.rpc(i)
+const signFresh = (i: number, user: string, a: Created) => rig.signFresh(i, user, a)
+/** Sequence numbers of this file's own payments (the rig's signFresh counts from 10,000). */
+let seq = 50_000
 
 it('the database down under load: fast 503s, nothing half-written, both replicas recover unrestarted', async () => {
   const user = 'usr_replicas_outage'
   const a = await rpc(0).ok<Created>('accounts.create', envelope(user, { kind: 'agent', name: 'o' }))
-  const token = await edge.session(user)
-  const http = createHttp(edge.url)
+  const token = await rig.edge.session(user)
+  const http = createHttp(rig.edge.url)
   const listAccounts = () =>
     http.send({ method: 'GET', path: '/api/accounts', headers: { authorization: `Bearer ${token}` } })
   expect((await listAccounts()).status).toBe(200)
-  const pids = stack.replicas.map((r) => r.handle().process.pid)
+  const pids = rig.stack.replicas.map((r) => r.handle().process.pid)
 
   type Sent = { env: Envelope; replica: number; o: RpcOutcome; startedAt: number }
   const sent: Sent[] = []
@@ -142,11 +74,11 @@ it('the database down under load: fast 503s, nothing half-written, both replicas
     }
   })()
   await new Promise((r) => setTimeout(r, 1_500))
-  await db.shutdown()
+  await rig.db.shutdown()
   downAt = performance.now()
   await new Promise((r) => setTimeout(r, 2_500))
   upAt = performance.now()
-  await db.start()
+  await rig.db.start()
   await new Promise((r) => setTimeout(r, 1_500))
   stop = true
   await Promise.all([load, edgeLoad])
@@ -180,8 +112,8 @@ it('the database down under load: fast 503s, nothing half-written, both replicas
   }
 
   // Both recover by themselves: same processes, each signs again.
-  const recovery = [await untilSigns(0, user, a), await untilSigns(1, user, a)]
-  expect(stack.replicas.map((r) => r.handle().process.pid)).toEqual(pids)
+  const recovery = [await rig.untilSigns(0, user, a), await rig.untilSigns(1, user, a)]
+  expect(rig.stack.replicas.map((r) => r.handle().process.pid)).toEqual(pids)
   console.log(
     `[reliability] after the outage: replicas sign again in ${recovery.map((ms) => ms.toFixed(0)).join('/')} ms`,
   )
@@ -194,7 +126,7 @@ it('the database down under load: fast 503s, nothing half-written, both replicas
     expect(again?.ok).toBe(true)
     if (first?.ok) expect(again?.result?.signedXdr).toBe(first.result?.signedXdr)
   }
-  await withPg(db.url, async (c) => {
+  await withPg(rig.db.url, async (c) => {
     const allows = await allowsOf(c, user)
     expect(allows).toHaveLength(sent.length + 2)
     const ledgers = { native: await linesOf(c, user, 'native'), fee: await linesOf(c, user, 'fee') }
@@ -212,7 +144,7 @@ it('the database down under load: fast 503s, nothing half-written, both replicas
 it.skip('the database silent (a partition) under load: 503s within the store bounds, then both recover', async () => {
   const user = 'usr_replicas_silent'
   const a = await rpc(0).ok<Created>('accounts.create', envelope(user, { kind: 'agent', name: 's' }))
-  const pids = stack.replicas.map((r) => r.handle().process.pid)
+  const pids = rig.stack.replicas.map((r) => r.handle().process.pid)
   const sent: { o: RpcOutcome; startedAt: number }[] = []
   let stop = false
   const load = pool(4, 4, async (w) => {
@@ -223,11 +155,11 @@ it.skip('the database silent (a partition) under load: 503s within the store bou
   })
   await new Promise((r) => setTimeout(r, 1_000))
   // Open connections stall mid-conversation and new ones are accepted but answered by nothing.
-  relay.freeze()
-  relay.blackhole(true)
+  rig.relay?.freeze()
+  rig.relay?.blackhole(true)
   const silentAt = performance.now()
   await new Promise((r) => setTimeout(r, 12_000))
-  relay.blackhole(false)
+  rig.relay?.blackhole(false)
   const backAt = performance.now()
   await new Promise((r) => setTimeout(r, 1_000))
   stop = true
@@ -253,12 +185,12 @@ it.skip('the database silent (a partition) under load: 503s within the store bou
     const b = answerOf(s.o)
     expect(b?.ok === true || b?.error?.code === 'ERR_SIGNER_UNAVAILABLE').toBe(true)
   }
-  const recovery = [await untilSigns(0, user, a), await untilSigns(1, user, a)]
-  expect(stack.replicas.map((r) => r.handle().process.pid)).toEqual(pids)
+  const recovery = [await rig.untilSigns(0, user, a), await rig.untilSigns(1, user, a)]
+  expect(rig.stack.replicas.map((r) => r.handle().process.pid)).toEqual(pids)
   console.log(
     `[reliability] after the partition: replicas sign again in ${recovery.map((x) => x.toFixed(0)).join('/')} ms`,
   )
-  await withPg(db.url, async (c) => {
+  await withPg(rig.db.url, async (c) => {
     const ledgers = { native: await linesOf(c, user, 'native'), fee: await linesOf(c, user, 'fee') }
     expect(ledgerAgainstAudit(await allowsOf(c, user), ledgers)).toEqual([])
   })
@@ -342,9 +274,9 @@ it.each(TAMPERS.map((t, i) => [t.name, t, i] as const))('a tampered row: %s', as
   )
   expect(answerOf(await signFresh(i, user, a))?.ok).toBe(true)
   const { sql, params } = t
-  if (sql && params) await withPg(db.url, (c) => c.query(sql, params(user, first.hash)))
+  if (sql && params) await withPg(rig.db.url, (c) => c.query(sql, params(user, first.hash)))
   // The other replica meets the altered row: nothing of it is cached anywhere.
-  const replica = stack.replicas[(i + 1) % 2]
+  const replica = rig.stack.replicas[(i + 1) % 2]
   if (!replica) throw new Error('no replica')
   const logBefore = readLog(replica.logFile).length
   const xdr = t.next === 'same tx' ? firstXdr : paymentXdr(a.publicKey, 2)
@@ -361,95 +293,4 @@ it.each(TAMPERS.map((t, i) => [t.name, t, i] as const))('a tampered row: %s', as
     /integrity/.test(l.msg ?? ''),
   )
   expect(logged).toContainEqual(expect.objectContaining({ table: t.table, userId: user }))
-})
-
-/**
- * The operator's rollback: the cluster copied while stopped (a consistent copy), and later put back. Both
- * replicas keep running throughout and reconnect by themselves.
- */
-async function snapshot(user: string): Promise<() => Promise<void>> {
-  const data = join(db.dir, 'data')
-  const copy = join(db.dir, `data-copy-${user}`)
-  await db.shutdown()
-  execFileSync('cp', ['-a', data, copy])
-  await db.start()
-  await untilAnswers(0, user)
-  await untilAnswers(1, user)
-  return async () => {
-    await db.shutdown()
-    rmSync(data, { recursive: true, force: true })
-    renameSync(copy, data)
-    await db.start()
-    await untilAnswers(0, user)
-    await untilAnswers(1, user)
-  }
-}
-
-/** An edge user with a session, whose account calls reach the signer. */
-async function edgeUser(e: Edge, user: string) {
-  const token = await e.session(user)
-  const http = createHttp(e.url)
-  const auth = { authorization: `Bearer ${token}` }
-  return {
-    list: () => http.send({ method: 'GET', path: '/api/accounts', headers: auth }),
-    /** A writing call: the edge records the audit head it answers with. */
-    create: (name: string) =>
-      http.send({
-        method: 'POST',
-        path: '/api/accounts',
-        headers: { ...auth, 'content-type': 'application/json' },
-        body: JSON.stringify({ name, kind: 'agent' }),
-      }),
-    close: () => http.close(),
-  }
-}
-
-/** After a rollback nothing the edge asks is answered: the first refusal names the rollback. */
-async function expectRefused(e: Edge, calls: readonly (() => Promise<{ status: number; body: string }>)[]) {
-  const [first, ...rest] = calls
-  if (!first) throw new Error('no call')
-  const r = await first()
-  expect(r.status).toBe(503)
-  expect(JSON.parse(r.body)).toMatchObject({ code: 'ERR_SIGNER_ROLLED_BACK' })
-  // Then the replica's trust is gone: later calls are refused as untrusted or rolled back, never served.
-  for (const call of rest) {
-    const later = await call()
-    expect(later.status).toBe(503)
-    expect(['ERR_SIGNER_ROLLED_BACK', 'ERR_SIGNER_UNTRUSTED']).toContain(
-      (JSON.parse(later.body) as { code: string }).code,
-    )
-  }
-  expect(e.console.join('\n')).toContain('ERR_SIGNER_ROLLED_BACK')
-}
-
-it('a database rolled back further than the late-answer window: the edge refuses (ERR_SIGNER_ROLLED_BACK)', async () => {
-  const user = 'usr_replicas_rollback_far'
-  const a = await rpc(0).ok<Created>('accounts.create', envelope(user, { kind: 'agent', name: 'r' }))
-  const u = await edgeUser(edge, user)
-  expect((await u.list()).status).toBe(200)
-  const restore = await snapshot(user)
-  // More than HEAD_WINDOW audited decisions after the copy, then one writing call through the edge.
-  const signed = await pool(HEAD_WINDOW + 100, 32, (i) => signFresh(i, user, a))
-  expect(signed.filter((o) => answerOf(o)?.ok)).toHaveLength(HEAD_WINDOW + 100)
-  expect((await u.create('after-copy')).status).toBe(201)
-  await restore()
-  await expectRefused(edge, [u.list, u.list, () => u.create('after-rollback')])
-  u.close()
-})
-
-it('a database rolled back and written on (a fork of the chain): the edge refuses (ERR_SIGNER_ROLLED_BACK)', async () => {
-  const user = 'usr_replicas_rollback_fork'
-  await rpc(0).ok<Created>('accounts.create', envelope(user, { kind: 'agent', name: 'r' }))
-  // A fresh edge (its own D1): the previous case left the first one's highest head far ahead of this chain.
-  const fresh = await stack.startEdge({ RATE_LIMIT_READ: '100000/1m', RATE_LIMIT_MONEY: '1000/1m' })
-  const u = await edgeUser(fresh, user)
-  expect((await u.list()).status).toBe(200)
-  const restore = await snapshot(user)
-  // Writes the edge records at the seqs just after the copy's head.
-  for (let i = 0; i < 4; i++) expect((await u.create(`after-copy-${i}`)).status).toBe(201)
-  await restore()
-  // The restored chain grows again through those seqs, with other hashes: a fork of what the edge saw.
-  await expectRefused(fresh, [() => u.create('after-rollback'), u.list, u.list])
-  u.close()
-  await fresh.stop()
 })
