@@ -78,6 +78,9 @@ class StaleClient extends Error {
   }
 }
 
+const isReadTimeout = (err: unknown): boolean =>
+  err instanceof Error && err.message.includes('Query read timeout')
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 export async function createPostgresEngine(opts: PostgresEngineOptions): Promise<Engine> {
@@ -121,6 +124,12 @@ export async function createPostgresEngine(opts: PostgresEngineOptions): Promise
     throw isUnavailable(err) ? unavailable(err) : err
   }
 
+  // pg reads a per-query query_timeout (client.js) that @types/pg does not declare.
+  const begin: pg.QueryConfig & { readonly query_timeout: number } = {
+    text: 'BEGIN ISOLATION LEVEL READ COMMITTED',
+    query_timeout: connectMs,
+  }
+
   // Clients that completed a transaction: one that fails before fn ran died while idle in the pool.
   const seasoned = new WeakSet<pg.PoolClient>()
 
@@ -138,11 +147,16 @@ export async function createPostgresEngine(opts: PostgresEngineOptions): Promise
     client.on('error', onLost)
     const state: TxState = { failed: undefined }
     let broken: Error | undefined
-    let started = false
+    // Set once BEGIN answered: the connection was alive then, so a later failure is no stale idle client
+    // (a partition that freezes the lock statement must cost one bound, not that bound plus a fresh try).
+    let begun = false
     try {
-      await client.query('BEGIN ISOLATION LEVEL READ COMMITTED')
+      // BEGIN answers at once on a live connection: one that has not answered within a connect bound is
+      // half-open or the server is silent, and waiting the full statement bound before the fresh try would
+      // make a partition cost a statement bound plus a connect instead of two connects.
+      await client.query(begin)
+      begun = true
       await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [userLockKey(userId).toString()])
-      started = true
       const result = await fn(rawTxOn(queryOn(client, state)))
       // A statement failed and fn went on: PostgreSQL would answer COMMIT with a silent ROLLBACK.
       if (state.failed) throw state.failed.error
@@ -161,7 +175,7 @@ export async function createPostgresEngine(opts: PostgresEngineOptions): Promise
           broken = rollbackError instanceof Error ? rollbackError : new Error('rollback failed')
         }
       }
-      if (isConnectionLoss(err) && !started && seasoned.has(client)) throw new StaleClient(err)
+      if (isConnectionLoss(err) && !begun && seasoned.has(client)) throw new StaleClient(err)
       throw err
     } finally {
       // A client that failed on its connection is destroyed, not pooled again.
@@ -173,13 +187,18 @@ export async function createPostgresEngine(opts: PostgresEngineOptions): Promise
   /** One transaction, run again from scratch on a retryable failure (a bounded number of times). */
   async function attempts<T>(userId: string, fn: (tx: RawTx) => Promise<T>): Promise<T> {
     let stale = 0
+    let silent = 0
     for (let attempt = 1; ; attempt++) {
       try {
         return await once(userId, fn)
       } catch (thrown) {
-        // After a restart every idle client may be stale (at most the pool's size); a new one is not.
-        if (thrown instanceof StaleClient && stale < poolSize) {
+        // After a restart every idle client may be stale (at most the pool's size); a new one is not. A
+        // client that went silent (its BEGIN timed out) is tried past once only: each more idle client of
+        // a partitioned database would cost another timeout before the caller hears 503.
+        const timedOut = thrown instanceof StaleClient && isReadTimeout(thrown.original)
+        if (thrown instanceof StaleClient && stale < poolSize && (!timedOut || silent === 0)) {
           stale++
+          if (timedOut) silent++
           attempt--
           continue
         }
@@ -195,7 +214,9 @@ export async function createPostgresEngine(opts: PostgresEngineOptions): Promise
     }
   }
 
-  const inLine = createUserQueue()
+  // One statement bound in line at most: with the task's own bounds, a request is answered within about
+  // two statement bounds plus a connect, the figure docs/deploy.md gives.
+  const inLine = createUserQueue(statementTimeoutMs)
 
   return {
     kind: 'postgres',
