@@ -24,7 +24,7 @@ import type { Harness } from '../support/store-operator.ts'
 
 afterAll(stopSharedPostgres)
 
-describe.each(ENGINES)('an operator editing the database over $name', (engine) => {
+describe.each(ENGINES)('sealed store over $name', (engine) => {
   let h: Harness
   const tx = <T>(fn: (t: Tx) => Promise<T>, user = 'u1') => h.store.transaction(user, fn)
   const spent = (user = 'u1') => tx((t) => t.spending.spentInWindow(user, NOW), user)
