@@ -10,7 +10,8 @@
  * serving during rotation when it is started with the same ENCRYPTION_MASTER_KEY + _NEXT pair (it opens
  * both versions and seals new rows under NEXT). Updates are compare-and-swap on the ciphertext, so a row the
  * signer deletes or replaces meanwhile is left alone. Then every other row's MAC under an older key is
- * checked and made again under the new one (signer/store/sqlite/reseal.ts), so the old key can go.
+ * checked and made again under the new one (signer/store/sqlite/reseal.ts; signer/store/postgres/reseal.ts,
+ * which reports a row that fails its check and leaves it), so the old key can go.
  *
  * ROTATE_BATCH_SIZE (default 200) and ROTATE_BATCH_DELAY_MS (default 0, pause between batches: lets an
  * operator throttle, and lets the test kill the process half-way) tune the pace.
@@ -19,6 +20,7 @@ import { createKeyring } from '../crypto/keyring.ts'
 import { fetchKmsMasterKey } from '../crypto/kms-master-key.ts'
 import { loadKmsSecretInputs, loadSecrets, type Secrets, wipeSecrets, withKmsKey } from '../secrets.ts'
 import { openStore } from '../store/open.ts'
+import { resealPostgres } from '../store/postgres/reseal.ts'
 import { deriveRowKeys } from '../store/row-mac.ts'
 import { openDb } from '../store/sqlite/db.ts'
 import { resealRows } from '../store/sqlite/reseal.ts'
@@ -96,22 +98,32 @@ await store.close()
 // Every other MAC'd row (ledger, passkeys, approvals, ...) under an older key gets its MAC again under the
 // new one, checked first: the old key can then be dropped without older rows reading as tampered.
 let resealed: number | undefined
+let tampered: readonly string[] = []
 if (storeConfig.databaseUrl === undefined) {
   const db = openDb(storeConfig.dataDir, () => {
     throw new Error('the database is not migrated: start the signer once first')
   })
   try {
-    resealed = Object.values(resealRows(db, deriveRowKeys(secrets))).reduce((a, b) => a + b, 0)
+    resealed = Object.values(resealRows(db, deriveRowKeys(secrets), batchSize)).reduce((a, b) => a + b, 0)
   } finally {
     db.close()
   }
   process.stdout.write(`rotate-key: ${resealed} other rows MAC'd again under ${target}\n`)
 } else {
-  process.stderr.write('rotate-key: re-MAC of other rows is not built for PostgreSQL yet\n')
+  // PostgreSQL: a row that fails its check under its old key is reported and left (never laundered).
+  const report = await resealPostgres(storeConfig.databaseUrl, deriveRowKeys(secrets), batchSize)
+  resealed = Object.values(report.resealed).reduce((a, b) => a + b, 0)
+  tampered = report.tampered
+  process.stdout.write(`rotate-key: ${resealed} other rows MAC'd again under ${target}\n`)
+  if (tampered.length > 0) {
+    process.stderr.write(
+      `rotate-key: ${tampered.length} rows failed their integrity check and were left under their old key: ${tampered.slice(0, 20).join(', ')}\n`,
+    )
+  }
 }
 keyring.wipe()
 wipeSecrets(secrets)
-if (failed.length > 0 || left > 0 || resealed === undefined) {
+if (failed.length > 0 || left > 0 || resealed === undefined || tampered.length > 0) {
   process.stderr.write(
     `rotate-key: incomplete: ${left} accounts not under ${target}; ${failed.length} could not be decrypted with the given keys (ids: ${failed.slice(0, 20).join(', ')})\n`,
   )

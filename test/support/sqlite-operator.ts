@@ -44,7 +44,7 @@ export function sqliteOperator(file: string): Operator & { close(): void } {
   const db = new Database(file)
   db.pragma('busy_timeout = 5000')
   return {
-    rows(table, where) {
+    async rows(table, where) {
       const w = clause(where)
       return db
         .prepare(`SELECT * FROM ${ident(table)}${w.sql} ORDER BY rowid`)
@@ -52,17 +52,17 @@ export function sqliteOperator(file: string): Operator & { close(): void } {
         .all(...w.args)
         .map((r) => fromSql(r as Row))
     },
-    update(table, where, set) {
+    async update(table, where, set) {
       const w = clause(where)
       const cols = Object.keys(set)
       const sql = `UPDATE ${ident(table)} SET ${cols.map((c) => `${ident(c)} = ?`).join(', ')}${w.sql}`
       return db.prepare(sql).run(...cols.map((c) => toSql(set[c])), ...w.args).changes
     },
-    remove(table, where) {
+    async remove(table, where) {
       const w = clause(where)
       return db.prepare(`DELETE FROM ${ident(table)}${w.sql}`).run(...w.args).changes
     },
-    insert(table, row) {
+    async insert(table, row) {
       const cols = Object.keys(row)
       db.prepare(
         `INSERT INTO ${ident(table)} (${cols.map(ident).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`,

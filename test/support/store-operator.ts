@@ -1,22 +1,28 @@
 /**
  * The database's operator, for tamper tests: reads and edits rows behind the sealed store's back, by table
  * name (row-tables.ts's names, which are the SQL tables'). One implementation per engine: over the memory
- * stand-in's maps here; over the SQLite file in sqlite-operator.ts.
+ * stand-in's maps here; over the SQLite file in sqlite-operator.ts; over PostgreSQL in postgres-operator.ts.
+ * Asynchronous, as a PostgreSQL client is.
  */
 import type { Store } from '../../signer/store/types.ts'
 import type { MemoryEngine, MemoryState } from './memory-engine.ts'
 
 export type Row = Record<string, unknown>
 export type Operator = {
-  rows(table: string, where?: Row): Row[]
-  update(table: string, where: Row, set: Row): number
-  remove(table: string, where: Row): number
-  insert(table: string, row: Row): void
+  rows(table: string, where?: Row): Promise<Row[]>
+  update(table: string, where: Row, set: Row): Promise<number>
+  remove(table: string, where: Row): Promise<number>
+  insert(table: string, row: Row): Promise<void>
 }
 
 /** One engine under test: the sealed store over it and its operator. */
 export type Harness = { readonly store: Store; readonly op: Operator; close(): Promise<void> }
-export type EngineCase = { readonly name: string; open(): Promise<Harness> }
+export type EngineCase = {
+  readonly name: string
+  /** The schema itself refuses a row without a MAC (PostgreSQL: mac NOT NULL; SQLite keeps legacy rows). */
+  readonly macRequired?: boolean
+  open(): Promise<Harness>
+}
 
 type Collection = { list(): Row[]; put(row: Row): void; del(row: Row): void }
 
@@ -72,24 +78,24 @@ const matches = (r: Row, where: Row = {}) => Object.entries(where).every(([k, v]
 export function memoryOperator(engine: MemoryEngine): Operator {
   const c = (table: string) => collection(engine.state, table)
   return {
-    rows: (table, where) =>
+    rows: async (table, where) =>
       c(table)
         .list()
         .filter((r) => matches(r, where)),
-    update(table, where, set) {
+    async update(table, where, set) {
       const hit = c(table)
         .list()
         .filter((r) => matches(r, where))
       for (const r of hit) c(table).put({ ...r, ...set })
       return hit.length
     },
-    remove(table, where) {
+    async remove(table, where) {
       const hit = c(table)
         .list()
         .filter((r) => matches(r, where))
       for (const r of hit) c(table).del(r)
       return hit.length
     },
-    insert: (table, row) => c(table).put(row),
+    insert: async (table, row) => void c(table).put(row),
   }
 }
