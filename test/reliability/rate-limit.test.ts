@@ -160,7 +160,7 @@ describe('rate limits under load, two edges, one Redis', () => {
     expect(before.map((r) => r.status)).toEqual([PASSED, PASSED, 200, 200])
 
     // Load in the background while Redis goes away: 8 workers, bounded by count and time.
-    let phase: 'up' | 'down' | 'back' = 'up'
+    let phase = 'up' as 'up' | 'down' | 'back'
     const seen: { phase: typeof phase; kind: 'money' | 'read'; r: Received }[] = []
     const loadUntil = Date.now() + 30_000
     let stopLoad = false
