@@ -4,10 +4,10 @@
  * runs from scratch); a row edited behind the signer's back is ERR_SIGNER_STORE_TAMPERED, logged with table
  * and key (never the row), audited, and not stored as the request's answer; every reply that reached the
  * store carries the audit head. Then start-up: a database from before row MACs is adopted once (migration
- * 5), and a URL for PostgreSQL stops the start while that engine is not built.
+ * 5), and a PostgreSQL URL that cannot be reached stops the start (never a silent SQLite).
  */
 import { randomBytes, randomUUID } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -15,7 +15,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../signer/config.ts'
 import { createKeyring } from '../../signer/crypto/keyring.ts'
 import { createDispatcher, type Dispatch } from '../../signer/dispatch.ts'
-import { ConfigError } from '../../signer/errors.ts'
 import { loadSecrets, type Secrets } from '../../signer/secrets.ts'
 import { openEngine, openStore } from '../../signer/store/open.ts'
 import { deriveRowKeys } from '../../signer/store/row-mac.ts'
@@ -23,7 +22,12 @@ import { createStore } from '../../signer/store/sealed.ts'
 import { adoptLegacyRows } from '../../signer/store/sqlite/adopt.ts'
 import { type Db, dbPath, MIGRATIONS, openDb } from '../../signer/store/sqlite/db.ts'
 import { createSqliteEngine } from '../../signer/store/sqlite/engine.ts'
-import { type AuditHead, type Store, StoreTamperedError } from '../../signer/store/types.ts'
+import {
+  type AuditHead,
+  type Store,
+  StoreTamperedError,
+  StoreUnavailableError,
+} from '../../signer/store/types.ts'
 import { testEnv } from './helpers.ts'
 
 let dir: string
@@ -240,9 +244,18 @@ describe('start-up', () => {
     }
   })
 
-  it('a PostgreSQL URL stops the start while that engine is not built (never a silent SQLite)', async () => {
-    await expect(
-      openEngine({ dataDir: dir, databaseUrl: 'postgres://signer@db/tuxedo' }, deriveRowKeys(secrets)),
-    ).rejects.toBeInstanceOf(ConfigError)
+  it('a PostgreSQL URL that cannot be reached stops the start (never a silent SQLite)', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'tuxedo-no-sqlite-'))
+    try {
+      await expect(
+        openEngine(
+          { dataDir: empty, databaseUrl: 'postgres://signer:pw@127.0.0.1:1/tuxedo' },
+          deriveRowKeys(secrets),
+        ),
+      ).rejects.toBeInstanceOf(StoreUnavailableError)
+      expect(existsSync(dbPath(empty))).toBe(false)
+    } finally {
+      rmSync(empty, { recursive: true, force: true })
+    }
   })
 })
