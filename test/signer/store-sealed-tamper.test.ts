@@ -3,10 +3,10 @@
  * SQLite, PostgreSQL: test/support/sealed-store-cases.ts): every edit a decision would rely on is
  * StoreTamperedError, logged, never a zero; a refusal aborts the whole transaction.
  */
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { macRow } from '../../signer/store/row-mac.ts'
 import { RECOVERY_GRANTS } from '../../signer/store/row-tables.ts'
-import type { NewSpendingLine, Tx } from '../../signer/store/types.ts'
+import type { NewSpendingLine } from '../../signer/store/types.ts'
 import { StoreTamperedError } from '../../signer/store/types.ts'
 import {
   account,
@@ -18,27 +18,14 @@ import {
   line,
   logged,
   NOW,
+  seededStore,
   stopSharedPostgres,
 } from '../support/sealed-store-cases.ts'
-import type { Harness } from '../support/store-operator.ts'
 
 afterAll(stopSharedPostgres)
 
 describe.each(ENGINES)('sealed store over $name', (engine) => {
-  let h: Harness
-  const tx = <T>(fn: (t: Tx) => Promise<T>, user = 'u1') => h.store.transaction(user, fn)
-  const spent = (user = 'u1') => tx((t) => t.spending.spentInWindow(user, NOW), user)
-
-  beforeEach(async () => {
-    h = await engine.open()
-    logged.length = 0
-    await tx(async (t) => {
-      await t.accounts.insert(account('u1', 'a1'))
-      await t.accounts.insert(account('u1', 'a2'))
-    })
-    await tx((t) => t.accounts.insert(account('u2', 'b1')), 'u2')
-  })
-  afterEach(() => h.close())
+  const { h, tx, spent } = seededStore(engine)
 
   describe('an operator editing the database', () => {
     const record = (...lines: NewSpendingLine[]) => tx((t) => t.spending.record(lines))
@@ -61,12 +48,12 @@ describe.each(ENGINES)('sealed store over $name', (engine) => {
 
     it('a boundary line set to zero (stroops and cum) is refused', async () => {
       await ledger()
-      await h.op.update('spending', { request_id: 'r2#native' }, { stroops: 0n, cum: 0n })
+      await h().op.update('spending', { request_id: 'r2#native' }, { stroops: 0n, cum: 0n })
       await refused(spent(), 'spending')
     })
     it('a line inside the window set to zero changes nothing, and any read of it is refused', async () => {
       await ledger()
-      await h.op.update('spending', { request_id: 'r3#native' }, { stroops: 0n, cum: 0n })
+      await h().op.update('spending', { request_id: 'r3#native' }, { stroops: 0n, cum: 0n })
       expect(await spent()).toEqual(new Map([['native', 70n]]))
       await refused(
         tx((t) => t.spending.alreadyCounted('u1', 'tx-r3')),
@@ -79,29 +66,29 @@ describe.each(ENGINES)('sealed store over $name', (engine) => {
     })
     it('a line inside the window deleted changes nothing', async () => {
       await ledger()
-      expect(await h.op.remove('spending', { request_id: 'r4#native' })).toBe(1)
+      expect(await h().op.remove('spending', { request_id: 'r4#native' })).toBe(1)
       expect(await spent()).toEqual(new Map([['native', 70n]]))
     })
     it('the boundary line deleted makes the total larger, never smaller', async () => {
       await ledger()
-      await h.op.remove('spending', { request_id: 'r2#native' })
+      await h().op.remove('spending', { request_id: 'r2#native' })
       expect(await spent()).toEqual(new Map([['native', 90n]]))
-      await h.op.remove('spending', { user_id: 'u1' })
+      await h().op.remove('spending', { user_id: 'u1' })
       expect(await spent()).toEqual(new Map([['native', 100n]]))
     })
     it('a line moved back onto the window boundary is refused', async () => {
       await ledger()
-      await h.op.update('spending', { request_id: 'r3#native' }, { at: ago(24 * H) })
+      await h().op.update('spending', { request_id: 'r3#native' }, { at: ago(24 * H) })
       await refused(spent(), 'spending')
     })
     it('a line moved back past the boundary is refused (it is then the newest line at or before it)', async () => {
       await ledger()
-      await h.op.update('spending', { request_id: 'r3#native' }, { at: ago(24 * H + 1) })
+      await h().op.update('spending', { request_id: 'r3#native' }, { at: ago(24 * H + 1) })
       await refused(spent(), 'spending')
     })
     it('the head deleted while the user has accounts is refused (reading, recording, a new account)', async () => {
       await ledger()
-      await h.op.remove('spending_heads', { user_id: 'u1' })
+      await h().op.remove('spending_heads', { user_id: 'u1' })
       await refused(spent(), 'spending_heads')
       await refused(record(line('r9', ago(1), 1n)), 'spending_heads')
       await refused(
@@ -111,8 +98,8 @@ describe.each(ENGINES)('sealed store over $name', (engine) => {
     })
     it('a head deleted for a user whose accounts are gone but lines remain is refused', async () => {
       await ledger()
-      await h.op.remove('spending_heads', { user_id: 'u1' })
-      await h.op.remove('accounts', { user_id: 'u1' })
+      await h().op.remove('spending_heads', { user_id: 'u1' })
+      await h().op.remove('accounts', { user_id: 'u1' })
       await refused(
         tx((t) => t.accounts.insert(account('u1', 'a3'))),
         'spending_heads',
@@ -125,35 +112,35 @@ describe.each(ENGINES)('sealed store over $name', (engine) => {
       ['its MAC emptied', { mac: '' }],
     ])('a head with %s is refused', async (_, set) => {
       await ledger()
-      await h.op.update('spending_heads', { user_id: 'u1' }, set)
+      await h().op.update('spending_heads', { user_id: 'u1' }, set)
       await refused(spent(), 'spending_heads')
     })
     it("another user's head copied over the user's is refused", async () => {
       await ledger()
       await tx((t) => t.spending.record([line('x1', ago(H), 1n, { userId: 'u2', accountId: 'b1' })]), 'u2')
-      const other = (await h.op.rows('spending_heads', { user_id: 'u2' }))[0]
-      await h.op.update('spending_heads', { user_id: 'u1' }, { ...other, user_id: 'u1' })
+      const other = (await h().op.rows('spending_heads', { user_id: 'u2' }))[0]
+      await h().op.update('spending_heads', { user_id: 'u1' }, { ...other, user_id: 'u1' })
       await refused(spent(), 'spending_heads')
     })
     it('a head restored from an older copy: refused when a later line is at or before the boundary', async () => {
       await record(line('r1', ago(25 * H), 10n))
-      const old = (await h.op.rows('spending_heads', { user_id: 'u1' }))[0]
+      const old = (await h().op.rows('spending_heads', { user_id: 'u1' }))[0]
       await record(line('r2', ago(25 * H), 20n))
-      await h.op.update('spending_heads', { user_id: 'u1' }, { ...old })
+      await h().op.update('spending_heads', { user_id: 'u1' }, { ...old })
       await refused(spent(), 'spending_heads')
     })
     it('a head restored from an older copy with only in-window lines after it lowers the total (the residual)', async () => {
       await record(line('r1', ago(25 * H), 10n))
-      const old = (await h.op.rows('spending_heads', { user_id: 'u1' }))[0]
+      const old = (await h().op.rows('spending_heads', { user_id: 'u1' }))[0]
       await record(line('r2', ago(H), 20n))
-      await h.op.update('spending_heads', { user_id: 'u1' }, { ...old })
+      await h().op.update('spending_heads', { user_id: 'u1' }, { ...old })
       // docs/threat-model.md › The signer's database: caught by the edge's audit-head check, not here.
       expect(await spent()).toEqual(new Map())
     })
     it("a line planted from another user's is refused when counted", async () => {
       await tx((t) => t.spending.record([line('x1', ago(H), 5n, { userId: 'u2', accountId: 'b1' })]), 'u2')
-      const other = (await h.op.rows('spending', { user_id: 'u2' }))[0]
-      await h.op.insert('spending', { ...other, request_id: 'x1#planted', user_id: 'u1' })
+      const other = (await h().op.rows('spending', { user_id: 'u2' }))[0]
+      await h().op.insert('spending', { ...other, request_id: 'x1#planted', user_id: 'u1' })
       await refused(
         tx((t) => t.spending.alreadyCounted('u1', 'tx-x1')),
         'spending',
@@ -166,12 +153,12 @@ describe.each(ENGINES)('sealed store over $name', (engine) => {
         await t.approvals.decide('u1', 'ap1', 'pending', 'approved', 1)
         expect(await t.approvals.use('u1', 'ap1', 2)).toBe(true)
       })
-      await h.op.update('approvals', { id: 'ap1' }, { status: 'approved', used_ms: null })
+      await h().op.update('approvals', { id: 'ap1' }, { status: 'approved', used_ms: null })
       await refused(
         tx((t) => t.approvals.use('u1', 'ap1', 3)),
         'approvals',
       )
-      expect((await h.op.rows('approvals', { id: 'ap1' }))[0]).toMatchObject({
+      expect((await h().op.rows('approvals', { id: 'ap1' }))[0]).toMatchObject({
         status: 'approved',
         used_ms: null,
       })
@@ -183,7 +170,7 @@ describe.each(ENGINES)('sealed store over $name', (engine) => {
       ['with its expiry extended', { expires_ms: NOW.getTime() + 100 * H }, 'u1'],
     ])('an approval %s is refused', async (_, set, owner) => {
       await tx((t) => t.approvals.insert(approval(owner, 'ap1')), owner)
-      await h.op.update('approvals', { id: 'ap1' }, set)
+      await h().op.update('approvals', { id: 'ap1' }, set)
       await refused(
         tx((t) => t.approvals.pendingFor('u1', 'a1', 'h1', NOW.getTime())),
         'approvals',
@@ -197,7 +184,7 @@ describe.each(ENGINES)('sealed store over $name', (engine) => {
     const cred = { id: 'c1', public_key: 'pk', counter: 5, uv: 1 as const, transports: '[]', created_at: 'x' }
     it('a passkey planted for another user (moved from its owner) is refused', async () => {
       await tx((t) => t.users.addCredential({ ...cred, user_id: 'u2' }), 'u2')
-      await h.op.update('user_credentials', { id: 'c1' }, { user_id: 'u1' })
+      await h().op.update('user_credentials', { id: 'c1' }, { user_id: 'u1' })
       await refused(
         tx((t) => t.users.credential('u1', 'c1')),
         'user_credentials',
@@ -214,7 +201,7 @@ describe.each(ENGINES)('sealed store over $name', (engine) => {
       ['no MAC', { mac: null }],
     ])('a passkey with %s is refused', async (_, set) => {
       await tx((t) => t.users.addCredential({ ...cred, user_id: 'u1', uv: 0 as never }))
-      const write = h.op.update('user_credentials', { id: 'c1' }, set)
+      const write = h().op.update('user_credentials', { id: 'c1' }, set)
       if ('mac' in set && engine.macRequired) return macRefused(write)
       await write
       await refused(
@@ -233,7 +220,7 @@ describe.each(ENGINES)('sealed store over $name', (engine) => {
         })
         await t.users.useChallenge('ch', 1)
       })
-      await h.op.update('user_challenges', { challenge: 'ch' }, { used_ms: null })
+      await h().op.update('user_challenges', { challenge: 'ch' }, { used_ms: null })
       await refused(
         tx((t) => t.users.useChallenge('ch', 2)),
         'user_challenges',
@@ -244,7 +231,7 @@ describe.each(ENGINES)('sealed store over $name', (engine) => {
         await t.users.addRecoveryCodes('u1', ['h1', 'h2'])
         await t.users.spendRecoveryCode('u1', 'h1', 1)
       })
-      await h.op.update('user_recovery_codes', { code_hash: 'h1' }, { used_ms: null })
+      await h().op.update('user_recovery_codes', { code_hash: 'h1' }, { used_ms: null })
       await refused(
         tx((t) => t.users.spendRecoveryCode('u1', 'h1', 2)),
         'user_recovery_codes',
@@ -281,7 +268,7 @@ describe.each(ENGINES)('sealed store over $name', (engine) => {
       ],
     ])('a recovery grant planted %s is refused', async (_, row) => {
       const planted = row()
-      const write = h.op.insert('user_recovery_grants', planted)
+      const write = h().op.insert('user_recovery_grants', planted)
       if (planted.mac === null && engine.macRequired) return macRefused(write)
       await write
       await refused(
@@ -295,7 +282,7 @@ describe.each(ENGINES)('sealed store over $name', (engine) => {
       ['its public key swapped', { public_key: 'GATTACKER' }],
       ['kind changed from agent to user', { kind: 'user' }],
     ])('an account with %s is refused', async (_, set) => {
-      await h.op.update('accounts', { id: 'a1' }, set)
+      await h().op.update('accounts', { id: 'a1' }, set)
       await refused(
         tx((t) => t.accounts.get('u1', 'a1')),
         'accounts',
@@ -306,7 +293,7 @@ describe.each(ENGINES)('sealed store over $name', (engine) => {
       )
     })
     it('an account moved to another user is refused as theirs', async () => {
-      await h.op.update('accounts', { id: 'a1' }, { user_id: 'u2' })
+      await h().op.update('accounts', { id: 'a1' }, { user_id: 'u2' })
       await refused(
         tx((t) => t.accounts.get('u2', 'a1'), 'u2'),
         'accounts',
@@ -314,7 +301,7 @@ describe.each(ENGINES)('sealed store over $name', (engine) => {
     })
     it('a stricter user policy edited is refused', async () => {
       await tx((t) => t.userPolicies.put('u1', '{"cap":"1"}', 'at'))
-      await h.op.update('user_policies', { user_id: 'u1' }, { policy: '{"cap":"1000000"}' })
+      await h().op.update('user_policies', { user_id: 'u1' }, { policy: '{"cap":"1000000"}' })
       await refused(
         tx((t) => t.userPolicies.get('u1')),
         'user_policies',
@@ -330,7 +317,7 @@ describe.each(ENGINES)('sealed store over $name', (engine) => {
           created_ms: 1,
         }),
       )
-      await h.op.update('requests', { request_id: 'r1' }, { response: '{"ok":2}' })
+      await h().op.update('requests', { request_id: 'r1' }, { response: '{"ok":2}' })
       await refused(
         tx((t) => t.requests.get('r1')),
         'requests',
@@ -338,7 +325,7 @@ describe.each(ENGINES)('sealed store over $name', (engine) => {
     })
     it('a refusal aborts the whole transaction: nothing of the request is written', async () => {
       await ledger()
-      await h.op.update('spending', { request_id: 'r2#native' }, { stroops: 0n })
+      await h().op.update('spending', { request_id: 'r2#native' }, { stroops: 0n })
       await refused(
         tx(async (t) => {
           await t.requests.insert({
@@ -352,7 +339,7 @@ describe.each(ENGINES)('sealed store over $name', (engine) => {
         }),
         'spending',
       )
-      expect(await h.op.rows('requests', { request_id: 'rx' })).toHaveLength(0)
+      expect(await h().op.rows('requests', { request_id: 'rx' })).toHaveLength(0)
     })
   })
 })

@@ -4,11 +4,11 @@
  * rolling window's boundary), and an engine that answers the wrong row. Tampering by the database's operator:
  * store-sealed-tamper.test.ts.
  */
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { verifyChain } from '../../signer/audit/verify.ts'
 import { FEE_LEDGER_KEY } from '../../signer/store/ledger.ts'
 import { createStore } from '../../signer/store/sealed.ts'
-import type { Engine, NewSpendingLine, RawTx, Tx } from '../../signer/store/types.ts'
+import type { Engine, NewSpendingLine, RawTx } from '../../signer/store/types.ts'
 import { StoreTamperedError } from '../../signer/store/types.ts'
 import { createMemoryEngine } from '../support/memory-engine.ts'
 import {
@@ -19,29 +19,15 @@ import {
   H,
   KEYS,
   line,
-  logged,
   NOW,
+  seededStore,
   stopSharedPostgres,
 } from '../support/sealed-store-cases.ts'
-import type { Harness } from '../support/store-operator.ts'
 
 afterAll(stopSharedPostgres)
 
 describe.each(ENGINES)('sealed store over $name', (engine) => {
-  let h: Harness
-  const tx = <T>(fn: (t: Tx) => Promise<T>, user = 'u1') => h.store.transaction(user, fn)
-  const spent = (user = 'u1') => tx((t) => t.spending.spentInWindow(user, NOW), user)
-
-  beforeEach(async () => {
-    h = await engine.open()
-    logged.length = 0
-    await tx(async (t) => {
-      await t.accounts.insert(account('u1', 'a1'))
-      await t.accounts.insert(account('u1', 'a2'))
-    })
-    await tx((t) => t.accounts.insert(account('u2', 'b1')), 'u2')
-  })
-  afterEach(() => h.close())
+  const { h, tx, spent } = seededStore(engine)
 
   describe('semantics of the old stores', () => {
     it('accounts round-trip, scoped by user', async () => {
@@ -169,11 +155,11 @@ describe.each(ENGINES)('sealed store over $name', (engine) => {
       expect(await tx((t) => t.spending.alreadyCounted('u2', 'tx-r3'), 'u2')).toBe(false)
       const lines = await tx((t) => t.spending.linesOf('u1'))
       expect(lines.map((l) => l.cum)).toEqual([10n, 30n, 60n, 60n, 100n, 7n])
-      expect((await h.op.rows('spending_heads', { user_id: 'u1' }))[0]).toMatchObject({ lines: 6 })
+      expect((await h().op.rows('spending_heads', { user_id: 'u1' }))[0]).toMatchObject({ lines: 6 })
     })
     it('a user with no accounts and no head reads as nothing spent (no head is written)', async () => {
       expect(await spent('u9')).toEqual(new Map())
-      expect(await h.op.rows('spending_heads', { user_id: 'u9' })).toHaveLength(0)
+      expect(await h().op.rows('spending_heads', { user_id: 'u9' })).toHaveLength(0)
     })
   })
 })

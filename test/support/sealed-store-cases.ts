@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
+import { afterEach, beforeEach } from 'vitest'
 import { keyIdOf } from '../../signer/secrets.ts'
 import { createPostgresEngine } from '../../signer/store/postgres/engine.ts'
 import { deriveRowKeys } from '../../signer/store/row-mac.ts'
@@ -15,12 +16,12 @@ import { createStore } from '../../signer/store/sealed.ts'
 import { adoptLegacyRows } from '../../signer/store/sqlite/adopt.ts'
 import { dbPath } from '../../signer/store/sqlite/db.ts'
 import { openSqliteEngine } from '../../signer/store/sqlite/engine.ts'
-import type { AccountRow, ApprovalRow, NewSpendingLine } from '../../signer/store/types.ts'
+import type { AccountRow, ApprovalRow, NewSpendingLine, Tx } from '../../signer/store/types.ts'
 import { createMemoryEngine } from './memory-engine.ts'
 import { type RunningPostgres, startPostgres } from './postgres/start-postgres.ts'
 import { postgresOperator } from './postgres-operator.ts'
 import { sqliteOperator } from './sqlite-operator.ts'
-import { type EngineCase, memoryOperator } from './store-operator.ts'
+import { type EngineCase, type Harness, memoryOperator } from './store-operator.ts'
 
 export const MASTER = new Uint8Array(32).map((_, i) => 7 + i)
 export const KEYS = deriveRowKeys({
@@ -159,3 +160,28 @@ export const line = (
   counts: true,
   ...o,
 })
+
+/**
+ * The per-test setup both sealed-store files share, inside their `describe.each(ENGINES)`: a fresh store
+ * over the engine with accounts a1, a2 of u1 and b1 of u2, the log emptied; `tx` runs in one transaction.
+ */
+export function seededStore(engine: EngineCase) {
+  let current: Harness | undefined
+  const h = (): Harness => {
+    if (!current) throw new Error('seededStore: used outside a test')
+    return current
+  }
+  const tx = <T>(fn: (t: Tx) => Promise<T>, user = 'u1') => h().store.transaction(user, fn)
+  const spent = (user = 'u1') => tx((t) => t.spending.spentInWindow(user, NOW), user)
+  beforeEach(async () => {
+    current = await engine.open()
+    logged.length = 0
+    await tx(async (t) => {
+      await t.accounts.insert(account('u1', 'a1'))
+      await t.accounts.insert(account('u1', 'a2'))
+    })
+    await tx((t) => t.accounts.insert(account('u2', 'b1')), 'u2')
+  })
+  afterEach(() => h().close())
+  return { h, tx, spent }
+}
